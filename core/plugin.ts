@@ -1,0 +1,91 @@
+// The exchange plugin contract: what a plugin declares, and the only ways it can act (via Output).
+//
+// A plugin is pure: it turns configuration into connection plans, and raw text frames into record drafts.
+// It MUST NOT open sockets, start timers, read the environment, touch threads, Kafka or msgpack.
+// The worker (workers/exchange.ts) owns the socket, keep-alive, HTTP requests, epochs, sequences and encoding.
+
+import type { Draft, RecordType } from './model.ts';
+
+/** Bumped when the contract changes incompatibly; the kernel refuses plugins built for another version. */
+export const PLUGIN_API_VERSION = 1;
+
+/** The part of an exchange's configuration a plugin sees. */
+export interface PluginConfig {
+  /** exchange id (= the plugin's folder name) */
+  id: string;
+  /** WebSocket base URL */
+  url: string;
+  /** REST base URL, for plugins that need snapshots */
+  restUrl?: string;
+  /** unified symbols, `BASE/QUOTE` */
+  symbols: string[];
+  /** record types to subscribe */
+  channels: RecordType[];
+  /** order-book depth N (top N levels per record) */
+  depth: number;
+  /** plugin-specific options from config (for example Bithumb's `api: v1 | legacy`) */
+  options: Record<string, unknown>;
+}
+
+/** A subscription request for one connection. Values are plugin-defined (e.g. native stream names). */
+export interface ConnectionPlan {
+  /** short, stable name for logs and metrics, unique within the exchange: `main`, `streams-2` */
+  name: string;
+  /** full WebSocket URL to open */
+  url: string;
+  /** frames to send, in order, right after the socket opens (the full subscription set) */
+  subscribe: string[];
+  /**
+   * Keep-alive the worker sends every `intervalMs`. `frame` absent: a WebSocket ping control frame.
+   * Servers that ping us (Binance) are answered automatically by the socket layer.
+   */
+  keepAlive?: { intervalMs: number; frame?: string };
+  /** A fresh mapper per connection: all per-connection state (books, last ids) lives in it. */
+  createMapper(): Mapper;
+}
+
+/** How a mapper acts. Every call is synchronous and cheap; the worker does the I/O. */
+export interface Output {
+  /** a normalized record draft (the worker adds rtms, ep and sq, and drops unchanged books) */
+  emit(draft: Draft): void;
+  /** ask the worker to GET `url`; the answer comes back through `Mapper.onResponse(tag, ...)` */
+  request(tag: string, url: string): void;
+  /** send a text frame on this connection (e.g. an application-level pong) */
+  send(frame: string): void;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: string;
+}
+
+/**
+ * Maps one connection's frames. Throw a GatewayError with code BAD_FRAME (see `badFrame()`) for a frame that cannot
+ * be mapped, EXCHANGE_ERROR for an error the exchange reports: the worker counts it by code and goes on.
+ * Acknowledgements and keep-alive answers are simply ignored (emit nothing).
+ */
+export interface Mapper {
+  /** `text` is the frame's payload; binary frames (Upbit) arrive decoded as UTF-8. `rtms` = receive time, ms. */
+  onMessage(text: string, rtms: number, out: Output): void;
+  /** the answer (or failure: status 0, body = the error message) to an `out.request(tag, url)` */
+  onResponse?(tag: string, response: HttpResponse, rtms: number, out: Output): void;
+}
+
+export interface ExchangePlugin {
+  /** MUST equal the folder name under plugins/ and the key under `exchanges:` in config */
+  id: string;
+  apiVersion: typeof PLUGIN_API_VERSION;
+  /** record types this plugin can produce */
+  channels: readonly RecordType[];
+  /** the exchange's production endpoints, used where config gives no `url` / `restUrl` (options: the config section) */
+  defaultUrls(options: Record<string, unknown>): { url: string; restUrl?: string };
+  /** the market code the exchange uses for a unified symbol; throws for symbols it cannot express */
+  marketCode(symbol: string, config: PluginConfig): string;
+  /** the connections to open for this configuration */
+  connections(config: PluginConfig): ConnectionPlan[];
+}
+
+/** Identity helper that gives plugin authors type checking: `export default definePlugin({...})`. */
+export function definePlugin(plugin: ExchangePlugin): ExchangePlugin {
+  return plugin;
+}
