@@ -1,0 +1,16 @@
+// The bus contract: how record batches travel from the node that holds exchange connections to every node's hub.
+
+import type { RecordBatch } from '../batch.ts';
+
+export interface Bus {
+  /** `direct`, `kafka`, `redis` */
+  readonly kind: string;
+  start(): Promise<void>;
+  /** from this node's exchange workers */
+  publish(batch: RecordBatch): void;
+  /** every batch that reaches this node, in order; handlers MUST NOT throw */
+  subscribe(handler: (batch: RecordBatch) => void): void;
+  health(): Record<string, unknown>;
+  /** idempotent */
+  close(): Promise<void>;
+}

@@ -1,0 +1,116 @@
+// Loads config.yaml, fills built-in defaults and validates it; errors name the key and what was expected.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { GatewayError } from './errors.ts';
+import { RECORD_TYPES, isSymbol } from './model.ts';
+
+const symbol = z.string().refine(isSymbol, { message: 'expected a unified symbol BASE/QUOTE in upper case, e.g. BTC/KRW' });
+const url = (schemes: string[]) =>
+  z.string().refine((u) => schemes.some((s) => u.startsWith(`${s}://`)), {
+    message: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+  });
+
+const reconnectSchema = z.strictObject({
+  initialDelayMs: z.number().int().min(0).default(500),
+  maxDelayMs: z.number().int().min(1).default(30_000),
+  multiplier: z.number().min(1).default(2),
+  /** a connection open this long without trouble resets the backoff */
+  resetAfterMs: z.number().int().min(0).default(60_000),
+});
+
+/** One exchange. Keys not listed here are passed to the plugin as its options (e.g. Bithumb's `api`). */
+const exchangeSchema = z.looseObject({
+  enabled: z.boolean().default(true),
+  url: url(['ws', 'wss']).optional(),
+  restUrl: url(['http', 'https']).optional(),
+  symbols: z.array(symbol).min(1, 'expected at least one symbol'),
+  channels: z
+    .array(z.enum(RECORD_TYPES))
+    .min(1, 'expected at least one channel')
+    .default([...RECORD_TYPES]),
+  reconnect: reconnectSchema.default(reconnectSchema.parse({})),
+});
+
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
+
+export const configSchema = z.strictObject({
+  mode: z.enum(['standalone', 'cluster']).default('standalone'),
+  /** identifies this node in cluster mode and in /ws/info; default: host-pid */
+  nodeId: z.string().min(1).optional(),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** a client whose unsent data exceeds this is disconnected (close 1008) */
+      maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+    })
+    .prefault({}),
+  orderbook: z.strictObject({ depth: z.number().int().min(1).max(200).default(15) }).prefault({}),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+  exchanges: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case exchange id'), exchangeSchema),
+  cluster: z
+    .strictObject({
+      zookeeper: z.string().min(1).default('127.0.0.1:2181'),
+      path: z.string().startsWith('/').default('/gateway'),
+      sessionTimeoutMs: z.number().int().min(1000).default(6000),
+    })
+    .prefault({}),
+  kafka: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      brokers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
+      topic: z.string().min(1).default('market-data'),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      url: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ExchangeConfig = Config['exchanges'][string];
+
+/** The exchanges used when the file has no `exchanges:` section: a few major markets on the three first plugins. */
+export const DEFAULT_EXCHANGES = {
+  binance: { symbols: ['BTC/USDT', 'ETH/USDT'] },
+  upbit: { symbols: ['BTC/KRW', 'ETH/KRW'] },
+  bithumb: { api: 'v1', symbols: ['BTC/KRW'] },
+};
+
+/** Keys of an exchange section that the kernel uses itself; every other key is a plugin option. */
+export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect']);
+
+/** Validates a parsed document. `exchanges` replaces the default set as a whole when present. */
+export function parseConfig(doc: unknown, source = 'config'): Config {
+  if (doc === null || doc === undefined) doc = {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new GatewayError('CONFIG_INVALID', `${source}: expected a YAML mapping at the top level`);
+  }
+  const withDefaults = { exchanges: DEFAULT_EXCHANGES, ...(doc as Record<string, unknown>) };
+  const result = configSchema.safeParse(withDefaults);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new GatewayError('CONFIG_INVALID', `${source} is invalid:\n${lines.join('\n')}`, { cause: result.error });
+  }
+  return result.data;
+}
+
+/** Reads a YAML file. A missing file gives the built-in defaults (reported through `onMissing`). */
+export function loadConfig(path: string, onMissing?: (path: string) => void): Config {
+  if (!existsSync(path)) {
+    onMissing?.(path);
+    return parseConfig({}, 'built-in defaults');
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new GatewayError('CONFIG_UNREADABLE', `${path}: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfig(doc, path);
+}

@@ -1,0 +1,50 @@
+// The HTTP side of the gateway as a Hono app: monitor page, health, info, snapshot, infra health, metrics.
+
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { GatewayError } from '../errors.ts';
+import type { Catalog } from '../filter.ts';
+import type { Metrics } from '../metrics.ts';
+import type { SnapshotStore } from '../snapshot-store.ts';
+import { parseFilterQuery } from './client-protocol.ts';
+
+export const WS_PATH = '/ws/exchange';
+const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
+
+/** What the app reads from the running gateway. */
+export interface GatewayView {
+  info(): { mode: string; role: string; nodeId: string };
+  infraHealth(): Record<string, unknown>;
+  store: SnapshotStore;
+  catalog: Catalog;
+  metrics: Metrics;
+}
+
+const SNAPSHOT_QUERY = new Set(['exchange', 'symbol', 'type']);
+
+export function createApp(view: GatewayView): Hono {
+  const app = new Hono();
+  const page = readFileSync(MONITOR_PAGE, 'utf8');
+  const started = Date.now();
+
+  app.get('/', (c) => c.html(page));
+  app.get('/health', (c) => c.json({ status: 'ok', ...view.info(), uptimeMs: Date.now() - started }));
+  app.get('/ws/info', (c) => c.json({ endpoint: WS_PATH, formats: ['json', 'msgpack'], ...view.info() }));
+  app.get('/api/ws/infra-health', (c) => c.json(view.infraHealth()));
+  app.get('/api/snapshot', (c) => {
+    const filter = parseFilterQuery(new URL(c.req.url).searchParams, view.catalog, SNAPSHOT_QUERY);
+    return c.json(view.store.select(filter).map((e) => view.store.snapshotRecord(e)));
+  });
+  app.get('/metrics', (c) =>
+    c.body(view.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+  app.get(WS_PATH, (c) => c.json({ error: 'UPGRADE_REQUIRED', message: `${WS_PATH} is a WebSocket endpoint` }, 426));
+
+  app.notFound((c) => c.json({ error: 'NOT_FOUND', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof GatewayError && err.code === 'BAD_REQUEST') return c.json({ error: err.code, message: err.message }, 400);
+    view.metrics.counter('gateway_http_errors_total', 'HTTP requests that failed inside the gateway').inc();
+    return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
+  });
+  return app;
+}

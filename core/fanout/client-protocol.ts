@@ -1,0 +1,100 @@
+// Parses what clients send: connection query parameters and control messages (SPEC §4). Throws BAD_REQUEST.
+
+import { GatewayError } from '../errors.ts';
+import type { Catalog, Filter } from '../filter.ts';
+import { decode } from '../codec.ts';
+
+export type Format = 'json' | 'msgpack';
+
+export interface ConnectOptions {
+  format: Format;
+  filter: Filter;
+  snapshot: boolean;
+}
+
+export type Control =
+  | { method: 'subscribe'; filter: Filter; snapshot: boolean; id?: string | number }
+  | { method: 'ping'; id?: string | number };
+
+/** the largest control message accepted, in bytes */
+export const MAX_CONTROL_BYTES = 64 * 1024;
+
+const QUERY_KEYS = new Set(['format', 'exchange', 'symbol', 'type', 'snapshot']);
+
+function bool(name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new GatewayError('BAD_REQUEST', `${name}: expected true or false, got ${JSON.stringify(v)}`);
+}
+
+/** `a,b,c` → list; absent → undefined (= all) */
+function csv(params: URLSearchParams, name: string): string[] | undefined {
+  const v = params.get(name);
+  if (v === null) return undefined;
+  return v.split(',').filter((s) => s !== '');
+}
+
+/** Filters from query parameters, shared by /ws/exchange and /api/snapshot. */
+export function parseFilterQuery(params: URLSearchParams, catalog: Catalog, allowed: Set<string>): Filter {
+  for (const k of params.keys()) {
+    if (!allowed.has(k)) throw new GatewayError('BAD_REQUEST', `unknown query parameter "${k}" (known: ${[...allowed].join(', ')})`);
+  }
+  return catalog.filter({ exchange: csv(params, 'exchange'), symbol: csv(params, 'symbol'), type: csv(params, 'type') });
+}
+
+export function parseConnectQuery(params: URLSearchParams, catalog: Catalog): ConnectOptions {
+  const format = params.get('format') ?? 'json';
+  if (format !== 'json' && format !== 'msgpack') {
+    throw new GatewayError('BAD_REQUEST', `format: expected json or msgpack, got "${format}"`);
+  }
+  const filter = parseFilterQuery(params, catalog, QUERY_KEYS);
+  return { format, filter, snapshot: bool('snapshot', params.get('snapshot') ?? undefined, true) };
+}
+
+/** Decodes a control frame: JSON text, or (for msgpack clients) a msgpack binary frame. */
+export function decodeControl(data: string | Uint8Array, format: Format): unknown {
+  const size = typeof data === 'string' ? data.length : data.byteLength;
+  if (size > MAX_CONTROL_BYTES) throw new GatewayError('BAD_REQUEST', `control message too large (${size} bytes, max ${MAX_CONTROL_BYTES})`);
+  if (typeof data === 'string') {
+    try {
+      return JSON.parse(data);
+    } catch {
+      throw new GatewayError('BAD_REQUEST', 'control message is not valid JSON');
+    }
+  }
+  if (format !== 'msgpack') throw new GatewayError('BAD_REQUEST', 'binary control messages are accepted from msgpack clients only');
+  try {
+    return decode(data);
+  } catch {
+    throw new GatewayError('BAD_REQUEST', 'control message is not valid msgpack');
+  }
+}
+
+const SUBSCRIBE_KEYS = new Set(['method', 'id', 'exchange', 'symbol', 'type', 'snapshot']);
+
+export function parseControl(msg: unknown, catalog: Catalog): Control {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+    throw new GatewayError('BAD_REQUEST', 'control message must be an object with a "method"');
+  }
+  const m = msg as Record<string, unknown>;
+  const id = m.id;
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
+    throw new GatewayError('BAD_REQUEST', 'id: expected a string or a number');
+  }
+  switch (m.method) {
+    case 'ping':
+      return { method: 'ping', id };
+    case 'subscribe': {
+      for (const k of Object.keys(m)) {
+        if (!SUBSCRIBE_KEYS.has(k)) throw new GatewayError('BAD_REQUEST', `subscribe: unknown field "${k}"`);
+      }
+      const filter = catalog.filter({ exchange: m.exchange, symbol: m.symbol, type: m.type });
+      return { method: 'subscribe', filter, snapshot: bool('snapshot', m.snapshot, true), id };
+    }
+    case undefined:
+      throw new GatewayError('BAD_REQUEST', 'control message has no "method"');
+    default:
+      throw new GatewayError('BAD_REQUEST', `unknown method ${JSON.stringify(m.method)} (known: subscribe, ping)`);
+  }
+}

@@ -1,0 +1,68 @@
+// A client's subscription filter (exchange × symbol × type) and the catalog it is validated against.
+
+import { GatewayError } from './errors.ts';
+import { RECORD_TYPES, isSymbol, splitStreamKey } from './model.ts';
+
+/** null in a dimension = everything */
+export interface Filter {
+  exchange: Set<string> | null;
+  symbol: Set<string> | null;
+  type: Set<string> | null;
+}
+
+export const MATCH_ALL: Filter = { exchange: null, symbol: null, type: null };
+
+export function matchesKey(f: Filter, key: string): boolean {
+  const { ex, ty, cd } = splitStreamKey(key);
+  return matches(f, ex, ty, cd);
+}
+
+export function matches(f: Filter, ex: string, ty: string, cd: string): boolean {
+  return (!f.exchange || f.exchange.has(ex)) && (!f.symbol || f.symbol.has(cd)) && (!f.type || f.type.has(ty));
+}
+
+/** The filter as clients see it in a `subscribed` answer: lists, or null for "all". */
+export function describeFilter(f: Filter): { exchange: string[] | null; symbol: string[] | null; type: string[] | null } {
+  const list = (s: Set<string> | null) => (s ? [...s] : null);
+  return { exchange: list(f.exchange), symbol: list(f.symbol), type: list(f.type) };
+}
+
+/** What this node serves: enabled exchanges, their symbols and record types. */
+export class Catalog {
+  private readonly symbols = new Set<string>();
+
+  constructor(readonly exchanges: Map<string, { symbols: string[]; channels: string[] }>) {
+    for (const e of exchanges.values()) for (const s of e.symbols) this.symbols.add(s);
+  }
+
+  /**
+   * Builds a filter from raw values (a list, a single string, or undefined = all).
+   * Throws BAD_REQUEST naming the offending value.
+   */
+  filter(raw: { exchange?: unknown; symbol?: unknown; type?: unknown }): Filter {
+    return {
+      exchange: this.dimension('exchange', raw.exchange, (v) => this.exchanges.has(v), 'unknown or disabled exchange'),
+      symbol: this.dimension('symbol', raw.symbol, (v) => isSymbol(v) && this.symbols.has(v), (v) =>
+        isSymbol(v) ? 'no enabled exchange serves symbol' : 'malformed symbol (expected BASE/QUOTE)',
+      ),
+      type: this.dimension('type', raw.type, (v) => (RECORD_TYPES as readonly string[]).includes(v), 'unknown type'),
+    };
+  }
+
+  private dimension(
+    name: string,
+    raw: unknown,
+    valid: (v: string) => boolean,
+    why: string | ((v: string) => string),
+  ): Set<string> | null {
+    if (raw === undefined || raw === null) return null;
+    const list = typeof raw === 'string' ? [raw] : raw;
+    if (!Array.isArray(list)) throw new GatewayError('BAD_REQUEST', `${name}: expected a string or a list of strings`);
+    if (list.length === 0) throw new GatewayError('BAD_REQUEST', `${name}: empty list (omit it to mean all)`);
+    for (const v of list) {
+      if (typeof v !== 'string') throw new GatewayError('BAD_REQUEST', `${name}: expected strings, got ${JSON.stringify(v)}`);
+      if (!valid(v)) throw new GatewayError('BAD_REQUEST', `${name}: ${typeof why === 'string' ? why : why(v)} "${v}"`);
+    }
+    return new Set(list as string[]);
+  }
+}

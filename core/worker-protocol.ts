@@ -1,0 +1,52 @@
+// The messages between the main thread and an exchange worker: a handful of named types, nothing else.
+
+import type { RecordBatch } from './batch.ts';
+import type { SerializedError } from './errors.ts';
+import type { PluginConfig } from './plugin.ts';
+
+export interface ReconnectPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+  resetAfterMs: number;
+}
+
+/** What the worker is started with (`workerData`). */
+export interface WorkerInit {
+  plugin: PluginConfig;
+  /** folder holding plugins/<id>/index.ts (tests point it at their own plugins) */
+  pluginsDir: string;
+  reconnect: ReconnectPolicy;
+  /** how often the worker reports connection statistics */
+  statsIntervalMs: number;
+}
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** Figures for one exchange connection, as reported by its worker. */
+export interface ConnectionStats {
+  name: string;
+  url: string;
+  state: ConnectionState;
+  /** current epoch (0 before the first open) */
+  ep: number;
+  connectedAt: number;
+  lastMessageAt: number;
+  messages: number;
+  bytes: number;
+  records: number;
+  reconnects: number;
+  /** errors by code: BAD_FRAME, EXCHANGE_ERROR, SOCKET, HTTP, ... */
+  errors: Record<string, number>;
+  subscriptions: number;
+}
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'batch'; batch: RecordBatch }
+  | { t: 'stats'; connections: ConnectionStats[] }
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
+  | { t: 'fatal'; error: SerializedError }
+  | { t: 'closed' };
+
+export type ToWorker = { t: 'close' };

@@ -1,0 +1,23 @@
+// The Binance (spot) plugin: combined public streams for 24 h tickers, trades and diff-synchronized order books.
+
+import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
+import { BinanceMapper } from './map.ts';
+import { combinedStreamUrl, DEFAULT_REST_URL, DEFAULT_URL, marketCode, streamGroups, symbolTable } from './wire.ts';
+
+export default definePlugin({
+  id: 'binance',
+  apiVersion: PLUGIN_API_VERSION,
+  channels: ['ticker', 'trade', 'orderbook'],
+  defaultUrls: () => ({ url: DEFAULT_URL, restUrl: DEFAULT_REST_URL }),
+  marketCode: (symbol) => marketCode(symbol),
+  connections(config) {
+    symbolTable(config.symbols); // fails at start-up, not on the first frame, if two symbols share a code
+    // The URL carries the streams, so there is nothing to send on open; Binance pings us and the socket layer answers.
+    return streamGroups(config).map((streams, i) => ({
+      name: `streams-${i + 1}`,
+      url: combinedStreamUrl(config.url, streams),
+      subscribe: [],
+      createMapper: () => new BinanceMapper(config),
+    }));
+  },
+});

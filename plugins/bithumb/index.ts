@@ -1,0 +1,16 @@
+// The Bithumb plugin: both APIs, chosen by `api` in config: v1 (default, Upbit-compatible) or legacy.
+
+import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
+import { quoteBaseCode } from '../upbit/market.ts';
+import { apiOf, ENDPOINTS } from './api.ts';
+import { legacyCode, legacyPlan } from './legacy-plan.ts';
+import { v1Plan } from './v1.ts';
+
+export default definePlugin({
+  id: 'bithumb',
+  apiVersion: PLUGIN_API_VERSION,
+  channels: ['ticker', 'trade', 'orderbook'],
+  defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
+  marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
+  connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],
+});

@@ -1,0 +1,15 @@
+// The Upbit plugin: wires Upbit's endpoints, market codes and its Upbit-format mapper into the contract.
+
+import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
+import { msTime } from './map.ts';
+import { quoteBaseCode } from './market.ts';
+import { upbitStylePlan } from './plan.ts';
+
+export default definePlugin({
+  id: 'upbit',
+  apiVersion: PLUGIN_API_VERSION,
+  channels: ['ticker', 'trade', 'orderbook'],
+  defaultUrls: () => ({ url: 'wss://api.upbit.com/websocket/v1', restUrl: 'https://api.upbit.com' }),
+  marketCode: (symbol) => quoteBaseCode(symbol),
+  connections: (config) => [upbitStylePlan(config, { ex: 'upbit', readTime: msTime })],
+});

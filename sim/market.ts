@@ -1,0 +1,291 @@
+// A deterministic market for one symbol: random-walk mid, a full uncrossed book, trades and 24 h statistics.
+
+import { OrderBook, type LevelChange, type Side } from './order-book.ts';
+import type { PriceGrid } from './price-grid.ts';
+import { roundTo } from './price-grid.ts';
+import { createRng, hashString, type Rng } from './prng.ts';
+import { dailyTurnoverUsd, quoteUsd, referencePrice } from './reference-prices.ts';
+import type { VenueRules } from './venue-rules.ts';
+
+export interface MarketSpec {
+  base: string;
+  quote: string;
+  /** the run's seed; each market mixes in its own name */
+  seed: number;
+  rules: VenueRules;
+  tradesPerStep: number;
+}
+
+export interface Trade {
+  /** increasing per market */
+  id: number;
+  price: number;
+  qty: number;
+  /** the taker's side: 'sell' means the taker sold into the bid */
+  takerSide: 'buy' | 'sell';
+  tms: number;
+  /** microseconds since epoch, inside `tms`'s millisecond */
+  tus: number;
+}
+
+/** What one step changed. Update ids number level changes, Binance-style: `u - U + 1` changes. */
+export interface StepResult {
+  tms: number;
+  tus: number;
+  trades: Trade[];
+  bids: LevelChange[];
+  asks: LevelChange[];
+  firstUpdateId: number;
+  lastUpdateId: number;
+}
+
+/** Rolling 24 h figures; volumes in base units, `quoteVolume` in quote units. */
+export interface DayStats {
+  open: number;
+  high: number;
+  low: number;
+  prevClose: number;
+  volume: number;
+  quoteVolume: number;
+  /** volume of trades whose taker sold */
+  sellVolume: number;
+  buyVolume: number;
+  tradeCount: number;
+  firstTradeId: number;
+  high52w: number;
+  low52w: number;
+}
+
+/** Levels per side: never fewer than MIN after a step, trimmed beyond MAX. */
+const MIN_LEVELS = 60;
+const MAX_LEVELS = 100;
+/** per-step volatility of the mid (about 5-6 % a day at 10 steps a second) */
+const SIGMA = 0.00006;
+
+export class Market {
+  readonly base: string;
+  readonly quote: string;
+  readonly grid: PriceGrid;
+  readonly qtyDecimals: number;
+  readonly book = new OrderBook();
+  readonly stats: DayStats;
+  lastTrade: Trade;
+  /** id of the last applied level change; a snapshot taken now is at this id */
+  updateId: number;
+  lastTms: number;
+  private mid: number;
+  private readonly ref: number;
+  private readonly rng: Rng;
+  private readonly gapTicks: number;
+  private readonly levelNotional: number;
+  private readonly tradeNotional: number;
+  private readonly tradesPerStep: number;
+  private nextTradeId: number;
+  private minNextTms = 0;
+
+  constructor(spec: MarketSpec, nowMs: number) {
+    this.base = spec.base;
+    this.quote = spec.quote;
+    this.tradesPerStep = spec.tradesPerStep;
+    const h = hashString(`${spec.base}/${spec.quote}`, spec.seed);
+    this.rng = createRng(h);
+    this.ref = referencePrice(spec.base, spec.quote);
+    this.mid = this.ref * (1 + 0.01 * (this.rng.next() - 0.5));
+    this.grid = spec.rules.grid(spec.quote, this.ref);
+    const perUsd = 1 / quoteUsd(spec.quote)!;
+    // Lot sizes follow the coin's dollar value, whatever it is quoted in (ETHBTC trades in 0.0001 ETH).
+    this.qtyDecimals = spec.rules.qtyDecimals(this.ref / perUsd);
+    const tick = this.grid.tickAt(this.ref);
+    // Sparse levels for fine grids (BTCUSDT at 0.01), every tick for coarse ones (KRW-BTC at 1000).
+    this.gapTicks = Math.max(1, Math.round((this.ref * 0.00001) / tick));
+    const turnoverUsd = dailyTurnoverUsd(spec.base);
+    this.levelNotional = Math.min(50_000, Math.max(500, turnoverUsd / 200_000)) * perUsd;
+    this.tradeNotional = this.levelNotional / 12;
+    this.updateId = 10_000_000_000 + (h % 1_000_000_000);
+    this.nextTradeId = 5_123_456_789 - (h % 4_000_000_000);
+    this.lastTms = nowMs;
+
+    this.seedBook();
+    const open = this.grid.floor(this.mid * (1 + 0.04 * (this.rng.next() - 0.5)));
+    const volume = (turnoverUsd * perUsd) / this.mid;
+    const tradeCount = Math.max(1000, Math.round(volume / (this.tradeNotional / this.mid)));
+    this.stats = {
+      open,
+      prevClose: open,
+      high: this.grid.floor(Math.max(open, this.mid) * (1 + 0.012 * this.rng.next())),
+      low: this.grid.floor(Math.min(open, this.mid) * (1 - 0.012 * this.rng.next())),
+      volume: this.roundQty(volume),
+      quoteVolume: volume * this.mid,
+      sellVolume: this.roundQty(volume * 0.49),
+      buyVolume: this.roundQty(volume * 0.51),
+      tradeCount,
+      firstTradeId: this.nextTradeId - tradeCount,
+      high52w: this.grid.floor(this.mid * 1.35),
+      low52w: this.grid.floor(this.mid * 0.55),
+    };
+    const tms = nowMs - this.rng.int(50, 3000);
+    this.lastTrade = {
+      id: this.nextTradeId - 1,
+      price: this.book.bestBid(),
+      qty: this.tradeQty(),
+      takerSide: 'sell',
+      tms,
+      tus: tms * 1000 + this.rng.int(0, 999),
+    };
+  }
+
+  /** Advances the market one step. Step times strictly increase, whatever the clock says. */
+  step(nowMs: number): StepResult {
+    const tms = Math.max(nowMs, this.lastTms + 1, this.minNextTms);
+    this.lastTms = tms;
+    const before = this.book.copy();
+    const prevMid = this.mid;
+    // A little pull towards the reference price keeps long runs at realistic levels.
+    this.mid *= Math.exp(SIGMA * this.rng.normal() + 0.0005 * Math.log(this.ref / this.mid));
+    this.moveTouch(before);
+    const trades = this.trade(tms, this.mid >= prevMid ? 0.58 : 0.42);
+    this.churn();
+    // The touch may have been eaten by the trades; churn always changes at least one level.
+    this.refill('bid');
+    this.refill('ask');
+    const diff = this.book.diffSince(before);
+    const firstUpdateId = this.updateId + 1;
+    this.updateId += Math.max(1, diff.bids.length + diff.asks.length);
+    return { tms, tus: tms * 1000 + this.rng.int(1, 999), trades, ...diff, firstUpdateId, lastUpdateId: this.updateId };
+  }
+
+  /**
+   * A time for a snapshot of the current book, in ms, such that every diff already applied has `tus` below
+   * `ms * 1000` and every later one above it (Bithumb's REST/WebSocket sync rule).
+   */
+  snapshotTms(nowMs: number): number {
+    const tms = Math.max(nowMs, this.lastTms + 1);
+    this.minNextTms = Math.max(this.minNextTms, tms);
+    return tms;
+  }
+
+  roundQty(qty: number): number {
+    return roundTo(qty, this.qtyDecimals);
+  }
+
+  private get qtyStep(): number {
+    return 10 ** -this.qtyDecimals;
+  }
+
+  private levelQty(nearTouch: boolean): number {
+    const notional = this.levelNotional * Math.exp(0.9 * this.rng.normal()) * (nearTouch ? 0.4 : 1);
+    return Math.max(this.qtyStep, this.roundQty(notional / this.mid));
+  }
+
+  private tradeQty(): number {
+    return Math.max(this.qtyStep, this.roundQty((this.tradeNotional * Math.exp(1.1 * this.rng.normal())) / this.mid));
+  }
+
+  /** a grid price `ticks` ticks further from the touch */
+  private outward(side: Side, price: number, ticks: number): number {
+    let p = price;
+    for (let i = 0; i < ticks; i++) p = side === 'bid' ? this.grid.down(p) : this.grid.up(p);
+    return p;
+  }
+
+  private seedBook(): void {
+    let bid = this.grid.floor(this.mid);
+    let ask = this.grid.up(bid);
+    for (let i = 0; i < (MIN_LEVELS + MAX_LEVELS) / 2; i++) {
+      this.book.bids.set(bid, this.levelQty(i < 3));
+      this.book.asks.set(ask, this.levelQty(i < 3));
+      bid = this.outward('bid', bid, this.rng.int(1, this.gapTicks));
+      ask = this.outward('ask', ask, this.rng.int(1, this.gapTicks));
+    }
+  }
+
+  /** Re-centres the touch on the new mid: crossing levels go, the emptied stretch fills with fresh orders. */
+  private moveTouch(before: { bids: ReadonlyMap<number, number>; asks: ReadonlyMap<number, number> }): void {
+    const bid = this.grid.floor(this.mid);
+    const ask = this.grid.up(bid);
+    for (const p of [...this.book.bids.keys()]) if (p > bid) this.book.bids.delete(p);
+    for (const p of [...this.book.asks.keys()]) if (p < ask) this.book.asks.delete(p);
+    const oldBid = Math.max(...before.bids.keys());
+    const oldAsk = Math.min(...before.asks.keys());
+    // Sometimes the touch stays empty for a step: a two-tick spread.
+    if (this.rng.chance(0.85) || this.book.bids.size === 0) this.book.bids.set(bid, this.levelQty(true));
+    if (this.rng.chance(0.85) || this.book.asks.size === 0) this.book.asks.set(ask, this.levelQty(true));
+    for (let p = this.outward('bid', bid, this.rng.int(1, this.gapTicks)); p > oldBid; ) {
+      if (!this.book.bids.has(p)) this.book.bids.set(p, this.levelQty(true));
+      p = this.outward('bid', p, this.rng.int(1, this.gapTicks));
+    }
+    for (let p = this.outward('ask', ask, this.rng.int(1, this.gapTicks)); p < oldAsk; ) {
+      if (!this.book.asks.has(p)) this.book.asks.set(p, this.levelQty(true));
+      p = this.outward('ask', p, this.rng.int(1, this.gapTicks));
+    }
+  }
+
+  /** Takers hit the touch; a trade larger than the level takes the whole level. */
+  private trade(tms: number, buyBias: number): Trade[] {
+    const trades: Trade[] = [];
+    const n = this.tradesPerStep;
+    let us = this.rng.int(0, Math.max(0, 999 - n));
+    for (let i = 0; i < n; i++) {
+      const takerSide = this.rng.chance(buyBias) ? 'buy' : 'sell';
+      const levels = this.book.levels(takerSide === 'buy' ? 'ask' : 'bid');
+      // Huge tradesPerStep settings could otherwise eat a whole side.
+      if (levels.size < 2) this.refill(takerSide === 'buy' ? 'ask' : 'bid');
+      const price = takerSide === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+      const available = levels.get(price)!;
+      let qty = this.tradeQty();
+      const left = this.roundQty(available - qty);
+      if (left <= 0) {
+        qty = available;
+        levels.delete(price);
+      } else levels.set(price, left);
+      us = Math.min(999, us + this.rng.int(0, 3));
+      const trade: Trade = { id: this.nextTradeId++, price, qty, takerSide, tms, tus: tms * 1000 + us };
+      this.record(trade);
+      trades.push(trade);
+    }
+    return trades;
+  }
+
+  private record(t: Trade): void {
+    const s = this.stats;
+    s.high = Math.max(s.high, t.price);
+    s.low = Math.min(s.low, t.price);
+    s.volume = this.roundQty(s.volume + t.qty);
+    s.quoteVolume += t.qty * t.price;
+    if (t.takerSide === 'sell') s.sellVolume = this.roundQty(s.sellVolume + t.qty);
+    else s.buyVolume = this.roundQty(s.buyVolume + t.qty);
+    s.tradeCount++;
+    this.lastTrade = t;
+  }
+
+  /** Resting orders come and go, mostly near the touch. */
+  private churn(): void {
+    const changes = this.rng.int(2, 6);
+    for (let i = 0; i < changes; i++) {
+      const side: Side = this.rng.chance(0.5) ? 'bid' : 'ask';
+      const levels = this.book.levels(side);
+      const sorted = this.book.sorted(side);
+      const idx = Math.floor(this.rng.next() ** 2 * sorted.length);
+      const price = sorted[idx]!.price;
+      const r = this.rng.next();
+      if (i === 0 || r < 0.55) {
+        const qty = this.levelQty(idx < 3);
+        // A redraw may repeat the old quantity; nudge it so this step is guaranteed to change something.
+        levels.set(price, qty === levels.get(price) ? this.roundQty(qty + this.qtyStep) : qty);
+      } else if (r < 0.75 && idx > 0 && sorted.length > MIN_LEVELS) levels.delete(price);
+      else levels.set(this.outward(side, price, this.rng.int(1, this.gapTicks)), this.levelQty(idx < 3));
+    }
+  }
+
+  /** Keeps each side between MIN_LEVELS and MAX_LEVELS deep. */
+  private refill(side: Side): void {
+    const levels = this.book.levels(side);
+    const sorted = this.book.sorted(side);
+    let worst = sorted[sorted.length - 1]!.price;
+    for (let n = levels.size; n < MIN_LEVELS; n++) {
+      worst = this.outward(side, worst, this.rng.int(1, this.gapTicks));
+      levels.set(worst, this.levelQty(false));
+    }
+    for (let i = sorted.length - 1; i >= MAX_LEVELS; i--) levels.delete(sorted[i]!.price);
+  }
+}

@@ -1,0 +1,48 @@
+// The public shape of a simulated exchange: start options and the handle tests and the CLI drive it with.
+
+export interface SimOptions {
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default 0: a random free port */
+  port?: number;
+  /** seeds every market's random walk; default 1 */
+  seed?: number;
+  /** market step period; each step makes trades, book diffs and (per exchange) tickers. Default 100 */
+  intervalMs?: number;
+  /** trades per market per step; default 1 */
+  tradesPerStep?: number;
+  /** server-initiated WebSocket ping period; 0 disables. Default 20000 for Binance, off elsewhere */
+  pingIntervalMs?: number;
+  /** close a client that sent nothing (not even a ping) for this long; 0 disables. Default 120000 for Upbit/Bithumb v1 */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * A running simulator. Fault switches are methods here so more can be added (malformed frames, shutdown notices)
+ * without changing how simulators are started.
+ */
+export interface SimHandle {
+  /** WebSocket URL as a plugin's `url` expects it (Binance: the base, without /stream or /ws) */
+  readonly url: string;
+  /** http://host:port */
+  readonly restUrl: string;
+  readonly port: number;
+  /** client sockets open now */
+  connections(): number;
+  /** client sockets accepted since start */
+  totalConnections(): number;
+  /** every text message clients sent, in arrival order (binary ones decoded as UTF-8) */
+  received(): string[];
+  /** terminate every client socket without a close frame */
+  dropAll(): void;
+  /** close every client socket with a close frame */
+  closeAll(code?: number, reason?: string): void;
+  /** while on, nothing is sent (no data, answers, pings or pongs) but sockets stay open and markets move on */
+  stall(on: boolean): void;
+  /** answer WebSocket upgrades with this HTTP status (e.g. 429 with Retry-After) until called with null */
+  rejectUpgrades(status: number | null, retryAfterS?: number): void;
+  /** send one raw frame to every client, e.g. a malformed one */
+  sendRaw(frame: string, binary?: boolean): void;
+  /** idempotent: terminates clients, closes the server and clears every timer */
+  close(): Promise<void>;
+}

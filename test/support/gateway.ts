@@ -1,0 +1,21 @@
+// Starts a gateway kernel in this process (real worker threads, real sockets) on a random port, for tests.
+
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../core/config.ts';
+import { Kernel } from '../../core/kernel.ts';
+import { createLogger } from '../../core/log.ts';
+
+export const TEST_PLUGINS_DIR = fileURLToPath(new URL('./plugins/', import.meta.url));
+
+export async function startGateway(doc: Record<string, unknown>, opts: { pluginsDir?: string } = {}) {
+  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' }, ...doc });
+  const kernel = new Kernel({
+    config,
+    log: createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'error'),
+    pluginsDir: opts.pluginsDir,
+    statsIntervalMs: 200,
+  });
+  await kernel.start();
+  const base = `127.0.0.1:${kernel.port}`;
+  return { kernel, http: `http://${base}`, ws: `ws://${base}/ws/exchange` };
+}

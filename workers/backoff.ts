@@ -1,0 +1,25 @@
+// Exponential backoff with jitter for reconnects and restarts.
+
+import type { ReconnectPolicy } from '../core/worker-protocol.ts';
+
+export class Backoff {
+  private attempt = 0;
+
+  constructor(private readonly policy: ReconnectPolicy) {}
+
+  /** the delay before the next attempt: initial × multiplier^n, capped, with ±20% jitter so peers spread out */
+  next(): number {
+    const { initialDelayMs, maxDelayMs, multiplier } = this.policy;
+    const base = Math.min(maxDelayMs, initialDelayMs * multiplier ** this.attempt);
+    this.attempt++;
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+
+  get attempts(): number {
+    return this.attempt;
+  }
+}
