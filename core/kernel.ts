@@ -19,6 +19,7 @@ import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
 import { exchangeHealth } from './health.ts';
+import { GatewayError } from './errors.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -56,6 +57,13 @@ export class Kernel {
   /** Validates every enabled plugin against its config, then starts bus, server and workers. */
   async start(): Promise<void> {
     const { config } = this.opts;
+    // Refuse rather than silently run without what the operator turned on.
+    if (config.mode === 'cluster' || config.kafka.enabled || config.redis.enabled) {
+      throw new GatewayError(
+        'CONFIG_INVALID',
+        'mode: cluster, kafka.enabled and redis.enabled are not available in this version yet (standalone only)',
+      );
+    }
     const pluginConfigs = await this.resolvePlugins();
     const catalog = new Catalog(new Map(pluginConfigs.map((p) => [p.id, { symbols: p.symbols, channels: p.channels }])));
 

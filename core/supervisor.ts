@@ -89,6 +89,7 @@ export class ExchangeSupervisor {
             else this.lastError = msg.error;
             break;
           case 'closed':
+            void worker.terminate();
             break;
         }
       });

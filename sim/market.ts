@@ -24,7 +24,7 @@ export interface Trade {
   /** the taker's side: 'sell' means the taker sold into the bid */
   takerSide: 'buy' | 'sell';
   tms: number;
-  /** microseconds since epoch, inside `tms`'s millisecond */
+  /** microseconds since epoch, inside `tms`'s millisecond; strictly increasing per market */
   tus: number;
 }
 
@@ -224,7 +224,8 @@ export class Market {
   private trade(tms: number, buyBias: number): Trade[] {
     const trades: Trade[] = [];
     const n = this.tradesPerStep;
-    let us = this.rng.int(0, Math.max(0, 999 - n));
+    // Strictly increasing microseconds within the millisecond: Upbit-style sequential ids are derived from them.
+    let us = this.rng.int(0, Math.max(0, 998 - 2 * n));
     for (let i = 0; i < n; i++) {
       const takerSide = this.rng.chance(buyBias) ? 'buy' : 'sell';
       const levels = this.book.levels(takerSide === 'buy' ? 'ask' : 'bid');
@@ -238,7 +239,7 @@ export class Market {
         qty = available;
         levels.delete(price);
       } else levels.set(price, left);
-      us = Math.min(999, us + this.rng.int(0, 3));
+      us = Math.min(999, us + this.rng.int(1, 2));
       const trade: Trade = { id: this.nextTradeId++, price, qty, takerSide, tms, tus: tms * 1000 + us };
       this.record(trade);
       trades.push(trade);

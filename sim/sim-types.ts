@@ -9,7 +9,7 @@ export interface SimOptions {
   seed?: number;
   /** market step period; each step makes trades, book diffs and (per exchange) tickers. Default 100 */
   intervalMs?: number;
-  /** trades per market per step; default 1 */
+  /** trades per market per step (0-400); default 1 */
   tradesPerStep?: number;
   /** server-initiated WebSocket ping period; 0 disables. Default 20000 for Binance, off elsewhere */
   pingIntervalMs?: number;

@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     await Promise.all(connections.map((c) => c.close()));
     flush();
     reportStats();
+    // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).
     post({ t: 'closed' });
-    port!.close();
   });
   post({ t: 'ready' });
   for (const c of connections) c.start();
@@ -64,5 +64,4 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   post({ t: 'fatal', error: serializeError(err) });
-  port.close();
 });

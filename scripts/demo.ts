@@ -1,0 +1,55 @@
+// `npm run demo`: starts the exchange simulators (a child process) and the gateway pointed at them. No internet needed.
+//
+// Options: --config <file> (default config.demo.yaml), --port-base <n> (simulator ports, default 18001).
+
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config.ts';
+import { Kernel } from '../core/kernel.ts';
+import { createLogger } from '../core/log.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const { values } = parseArgs({
+  options: { config: { type: 'string', default: 'config.demo.yaml' }, 'port-base': { type: 'string', default: '18001' } },
+});
+const log = createLogger('info', 'demo');
+
+const sim = spawn(process.execPath, [...process.execArgv, 'sim/main.ts', '--port-base', values['port-base']!], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const simReady = new Promise<void>((resolve, reject) => {
+  let lines = 0;
+  createInterface({ input: sim.stdout! }).on('line', (line) => {
+    log.info(`simulator: ${line}`);
+    if (++lines === 4) resolve();
+  });
+  sim.once('exit', (code) => reject(new Error(`simulators exited with code ${code}`)));
+});
+
+let kernel: Kernel | undefined;
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await kernel?.close();
+  if (sim.exitCode === null) sim.kill('SIGTERM'); // by PID: the child we started
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  await simReady;
+  const config = loadConfig(values.config!);
+  kernel = new Kernel({ config, log: createLogger(config.log.level) });
+  await kernel.start();
+  const base = `http://${config.server.host}:${kernel.port}`;
+  log.info(`demo running: monitor ${base}/  snapshot ${base}/api/snapshot  stream ws://${config.server.host}:${kernel.port}/ws/exchange`);
+  log.info('press Ctrl-C to stop');
+} catch (err) {
+  log.error(`demo failed: ${(err as Error).message}`);
+  await stop(1);
+}
