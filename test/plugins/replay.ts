@@ -6,7 +6,7 @@
 //   {"rtms": 1706498658830, "frame": "<the frame's text exactly as received>"}
 //   {"rtms": 1706498658830, "response": {"tag": "...", "status": 200, "body": "<response text>"}}
 // Expected: test/expected/<exchange>/<case>.json = {"records": [...], "requests": [...], "sent": [...], "errors": [...]}
-// with ep fixed to 1. Set UPDATE_EXPECTED=1 to (re)write expected files, then review every value by hand.
+// with ep fixed to 1. Set UPDATE_EXPECTED=<exchange id> to (re)write that exchange's expected files, then review every value by hand.
 
 import { readFileSync } from 'node:fs';
 import type { MarketRecord } from '../../core/model.ts';

@@ -1,0 +1,178 @@
+// End to end: exchange simulators → plugins in worker threads → gateway → JSON and msgpack clients.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulators } from '../../sim/index.ts';
+import { TestClient, waitFor } from '../support/client.ts';
+import type { Frame } from '../support/client.ts';
+import { startGateway } from '../support/gateway.ts';
+
+type Sims = Awaited<ReturnType<typeof startSimulators>>;
+const KRW = ['BTC/KRW', 'ETH/KRW'];
+const USDT = ['BTC/USDT', 'ETH/USDT'];
+const DEPTH = 10;
+
+function isRecord(f: Frame): boolean {
+  return typeof f.ty === 'string';
+}
+
+/** every record of the same key follows its predecessor with sq + 1 (or starts a newer epoch) */
+function assertSequences(records: Frame[]): void {
+  const last = new Map<string, { ep: number; sq: number }>();
+  for (const r of records) {
+    const key = `${r.ex}|${r.ty}|${r.cd}`;
+    const prev = last.get(key);
+    const ep = r.ep as number;
+    const sq = r.sq as number;
+    if (prev && prev.ep === ep) assert.equal(sq, prev.sq + 1, `${key}: sq ${prev.sq} then ${sq}`);
+    if (prev && prev.ep !== ep) assert.ok(ep > prev.ep, `${key}: epoch went back`);
+    last.set(key, { ep, sq });
+  }
+}
+
+function assertRecord(r: Frame): void {
+  for (const [k, v] of Object.entries(r)) assert.ok(v !== null && v !== undefined, `${k} is ${v}`);
+  assert.ok(Number.isInteger(r.tms) && Number.isInteger(r.rtms) && Number.isInteger(r.ep) && Number.isInteger(r.sq));
+  assert.equal('event' in r, false);
+  if (r.ex === 'binance') assert.equal(r.mc, (r.cd as string).replace('/', ''));
+  if (r.ex === 'upbit' || r.ex === 'bithumb') {
+    const [base, quote] = (r.cd as string).split('/');
+    assert.ok(r.mc === `${quote}-${base}` || r.mc === `${base}_${quote}`, `mc ${r.mc}`);
+  }
+  if (r.ty === 'trade') {
+    assert.ok((r.tp as number) > 0 && (r.tv as number) > 0);
+    assert.ok(r.ab === 'ASK' || r.ab === 'BID');
+  }
+  if (r.ty === 'ticker') assert.equal(typeof r.tp, 'number');
+  if (r.ty === 'orderbook') {
+    const obu = r.obu as { ap?: number; as?: number; bp?: number; bs?: number }[];
+    assert.ok(obu.length >= 1 && obu.length <= DEPTH, `depth ${obu.length}`);
+    assert.ok(obu[0]!.bp! < obu[0]!.ap!, 'crossed book');
+    const tas = obu.reduce((s, u) => s + (u.as ?? 0), 0);
+    assert.ok(Math.abs(tas - (r.tas as number)) <= 1e-9 * Math.max(1, tas), 'tas is the sum of obu sizes');
+  }
+}
+
+describe('standalone gateway against the exchange simulators', () => {
+  let sims: Sims;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  before(async () => {
+    sims = await startSimulators({ seed: 7, intervalMs: 50 });
+    gw = await startGateway({
+      orderbook: { depth: DEPTH },
+      exchanges: {
+        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: USDT },
+        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW },
+        bithumb: { api: 'v1', url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW },
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.kernel.close();
+    await sims?.close();
+  });
+
+  it('delivers tickers, trades and books from all three exchanges within seconds', async () => {
+    const c = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    const want = ['binance', 'upbit', 'bithumb'].flatMap((ex) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ex}|${ty}`));
+    await waitFor(() => want.every((k) => c.frames.some((f) => `${f.ex}|${f.ty}` === k)), 15_000, 'every exchange and type');
+    for (const r of c.frames.filter(isRecord)) assertRecord(r);
+    assertSequences(c.frames.filter(isRecord));
+    await c.close();
+  });
+
+  it('sent each exchange its subscription in the exchange protocol', () => {
+    const upbit = JSON.parse(sims.upbit.received().find((m) => m.startsWith('['))!) as Record<string, unknown>[];
+    assert.ok(upbit.some((o) => o.type === 'orderbook' && (o.codes as string[]).includes('KRW-BTC.15')));
+    assert.ok(upbit.some((o) => o.format === 'SIMPLE'));
+    assert.ok(sims.bithumb.received().some((m) => m.includes('"trade"')));
+    assert.equal(sims.binance.connections(), 1);
+  });
+
+  it('gives JSON and msgpack clients the same records, each sequence without gaps', async () => {
+    const json = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    const pack = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
+    await pack.collect(isRecord, 300, 20_000);
+    await json.close();
+    await pack.close();
+    const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
+    const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
+    let compared = 0;
+    for (const f of pack.frames.filter(isRecord)) {
+      const twin = byId.get(id(f));
+      if (!twin) continue;
+      assert.deepEqual(f, twin);
+      compared++;
+    }
+    assert.ok(compared >= 200, `compared ${compared}`);
+    assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
+    assertSequences(json.frames.filter(isRecord));
+    assertSequences(pack.frames.filter(isRecord));
+  });
+
+  it('sends only what the filter selects, and a snapshot of each matching key first', async () => {
+    const c = await TestClient.connect(`${gw.ws}?exchange=upbit&type=trade,ticker&symbol=BTC/KRW`);
+    await c.collect((f) => isRecord(f) && f.st === undefined, 20);
+    const records = c.frames.filter(isRecord);
+    assert.ok(records.every((f) => f.ex === 'upbit' && f.cd === 'BTC/KRW' && (f.ty === 'trade' || f.ty === 'ticker')));
+    const snaps = records.filter((f) => f.st === 'SNAPSHOT');
+    assert.deepEqual(new Set(snaps.map((f) => f.ty)), new Set(['trade', 'ticker']));
+    for (const s of snaps) {
+      const firstLive = records.find((f) => f.st === undefined && f.ty === s.ty)!;
+      assert.ok(firstLive.ep !== s.ep || (firstLive.sq as number) > (s.sq as number));
+    }
+    await c.close();
+  });
+
+  it('serves the latest records, health, info and metrics over HTTP', async () => {
+    const snap = (await (await fetch(`${gw.http}/api/snapshot?type=ticker`)).json()) as Frame[];
+    assert.deepEqual(new Set(snap.map((r) => r.ex)), new Set(['binance', 'upbit', 'bithumb']));
+    assert.ok(snap.every((r) => r.ty === 'ticker' && r.st === 'SNAPSHOT'));
+    const bad = await fetch(`${gw.http}/api/snapshot?symbol=nope`);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /nope/);
+    const info = (await (await fetch(`${gw.http}/ws/info`)).json()) as Frame;
+    assert.deepEqual({ ...info, nodeId: 'x' }, { endpoint: '/ws/exchange', formats: ['json', 'msgpack'], mode: 'standalone', role: 'standalone', nodeId: 'x' });
+    const health = await fetch(`${gw.http}/health`);
+    assert.equal(health.status, 200);
+    const infra = (await (await fetch(`${gw.http}/api/ws/infra-health`)).json()) as { exchanges: Record<string, { connected: boolean }> };
+    for (const ex of ['binance', 'upbit', 'bithumb']) assert.equal(infra.exchanges[ex]!.connected, true);
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    assert.match(metrics, /gateway_records_total\{exchange="upbit"\} \d+/);
+    assert.match(metrics, /gateway_exchange_connected\{connection="main",exchange="upbit"\} 1/);
+  });
+});
+
+describe('standalone gateway against the Bithumb legacy simulator', () => {
+  let sims: Sims;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  before(async () => {
+    sims = await startSimulators({ seed: 11, intervalMs: 50 });
+    gw = await startGateway({
+      orderbook: { depth: DEPTH },
+      exchanges: { bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: KRW } },
+    });
+  });
+
+  after(async () => {
+    await gw?.kernel.close();
+    await sims?.close();
+  });
+
+  it('delivers legacy tickers, trades without sid, and books built from diffs', async () => {
+    const c = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
+    await waitFor(() => ['ticker', 'trade', 'orderbook'].every((ty) => c.frames.some((f) => f.ty === ty)), 15_000, 'legacy types');
+    const records = c.frames.filter(isRecord);
+    for (const r of records) {
+      assert.equal(r.ex, 'bithumb');
+      assert.match(r.mc as string, /^[A-Z]+_KRW$/);
+      assertRecord(r);
+      if (r.ty === 'trade') assert.equal('sid' in r, false);
+    }
+    assertSequences(records);
+    await c.close();
+  });
+});
