@@ -107,7 +107,7 @@ export class Market {
 
     this.seedBook();
     const open = this.grid.floor(this.mid * (1 + 0.04 * (this.rng.next() - 0.5)));
-    const volume = (turnoverUsd * perUsd) / this.mid;
+    const volume = (turnoverUsd * perUsd * (0.8 + 0.4 * this.rng.next())) / this.mid;
     const tradeCount = Math.max(1000, Math.round(volume / (this.tradeNotional / this.mid)));
     this.stats = {
       open,
@@ -138,17 +138,19 @@ export class Market {
   step(nowMs: number): StepResult {
     const tms = Math.max(nowMs, this.lastTms + 1, this.minNextTms);
     this.lastTms = tms;
-    const before = this.book.copy();
+    this.book.mark();
+    const oldBid = this.book.bestBid();
+    const oldAsk = this.book.bestAsk();
     const prevMid = this.mid;
     // A little pull towards the reference price keeps long runs at realistic levels.
     this.mid *= Math.exp(SIGMA * this.rng.normal() + 0.0005 * Math.log(this.ref / this.mid));
-    this.moveTouch(before);
+    this.moveTouch(oldBid, oldAsk);
     const trades = this.trade(tms, this.mid >= prevMid ? 0.58 : 0.42);
     this.churn();
-    // The touch may have been eaten by the trades; churn always changes at least one level.
+    // Trades and churn thin the book; refilling keeps both sides deep enough for any snapshot limit clients use.
     this.refill('bid');
     this.refill('ask');
-    const diff = this.book.diffSince(before);
+    const diff = this.book.changes();
     const firstUpdateId = this.updateId + 1;
     this.updateId += Math.max(1, diff.bids.length + diff.asks.length);
     return { tms, tus: tms * 1000 + this.rng.int(1, 999), trades, ...diff, firstUpdateId, lastUpdateId: this.updateId };
@@ -169,7 +171,7 @@ export class Market {
   }
 
   private get qtyStep(): number {
-    return 10 ** -this.qtyDecimals;
+    return 1 / 10 ** this.qtyDecimals;
   }
 
   private levelQty(nearTouch: boolean): number {
@@ -183,39 +185,35 @@ export class Market {
 
   /** a grid price `ticks` ticks further from the touch */
   private outward(side: Side, price: number, ticks: number): number {
-    let p = price;
-    for (let i = 0; i < ticks; i++) p = side === 'bid' ? this.grid.down(p) : this.grid.up(p);
-    return p;
+    return this.grid.move(price, side === 'bid' ? -ticks : ticks);
   }
 
   private seedBook(): void {
     let bid = this.grid.floor(this.mid);
     let ask = this.grid.up(bid);
     for (let i = 0; i < (MIN_LEVELS + MAX_LEVELS) / 2; i++) {
-      this.book.bids.set(bid, this.levelQty(i < 3));
-      this.book.asks.set(ask, this.levelQty(i < 3));
+      this.book.set('bid', bid, this.levelQty(i < 3));
+      this.book.set('ask', ask, this.levelQty(i < 3));
       bid = this.outward('bid', bid, this.rng.int(1, this.gapTicks));
       ask = this.outward('ask', ask, this.rng.int(1, this.gapTicks));
     }
   }
 
   /** Re-centres the touch on the new mid: crossing levels go, the emptied stretch fills with fresh orders. */
-  private moveTouch(before: { bids: ReadonlyMap<number, number>; asks: ReadonlyMap<number, number> }): void {
+  private moveTouch(oldBid: number, oldAsk: number): void {
     const bid = this.grid.floor(this.mid);
     const ask = this.grid.up(bid);
-    for (const p of [...this.book.bids.keys()]) if (p > bid) this.book.bids.delete(p);
-    for (const p of [...this.book.asks.keys()]) if (p < ask) this.book.asks.delete(p);
-    const oldBid = Math.max(...before.bids.keys());
-    const oldAsk = Math.min(...before.asks.keys());
+    if (oldBid > bid) for (const p of [...this.book.bids.keys()]) if (p > bid) this.book.remove('bid', p);
+    if (oldAsk < ask) for (const p of [...this.book.asks.keys()]) if (p < ask) this.book.remove('ask', p);
     // Sometimes the touch stays empty for a step: a two-tick spread.
-    if (this.rng.chance(0.85) || this.book.bids.size === 0) this.book.bids.set(bid, this.levelQty(true));
-    if (this.rng.chance(0.85) || this.book.asks.size === 0) this.book.asks.set(ask, this.levelQty(true));
+    if (this.rng.chance(0.85) || this.book.bids.size === 0) this.book.set('bid', bid, this.levelQty(true));
+    if (this.rng.chance(0.85) || this.book.asks.size === 0) this.book.set('ask', ask, this.levelQty(true));
     for (let p = this.outward('bid', bid, this.rng.int(1, this.gapTicks)); p > oldBid; ) {
-      if (!this.book.bids.has(p)) this.book.bids.set(p, this.levelQty(true));
+      if (!this.book.bids.has(p)) this.book.set('bid', p, this.levelQty(true));
       p = this.outward('bid', p, this.rng.int(1, this.gapTicks));
     }
     for (let p = this.outward('ask', ask, this.rng.int(1, this.gapTicks)); p < oldAsk; ) {
-      if (!this.book.asks.has(p)) this.book.asks.set(p, this.levelQty(true));
+      if (!this.book.asks.has(p)) this.book.set('ask', p, this.levelQty(true));
       p = this.outward('ask', p, this.rng.int(1, this.gapTicks));
     }
   }
@@ -228,17 +226,18 @@ export class Market {
     let us = this.rng.int(0, Math.max(0, 998 - 2 * n));
     for (let i = 0; i < n; i++) {
       const takerSide = this.rng.chance(buyBias) ? 'buy' : 'sell';
-      const levels = this.book.levels(takerSide === 'buy' ? 'ask' : 'bid');
+      const side: Side = takerSide === 'buy' ? 'ask' : 'bid';
+      const levels = this.book.levels(side);
       // Huge tradesPerStep settings could otherwise eat a whole side.
-      if (levels.size < 2) this.refill(takerSide === 'buy' ? 'ask' : 'bid');
+      if (levels.size < 2) this.refill(side);
       const price = takerSide === 'buy' ? this.book.bestAsk() : this.book.bestBid();
       const available = levels.get(price)!;
       let qty = this.tradeQty();
       const left = this.roundQty(available - qty);
       if (left <= 0) {
         qty = available;
-        levels.delete(price);
-      } else levels.set(price, left);
+        this.book.remove(side, price);
+      } else this.book.set(side, price, left);
       us = Math.min(999, us + this.rng.int(1, 2));
       const trade: Trade = { id: this.nextTradeId++, price, qty, takerSide, tms, tus: tms * 1000 + us };
       this.record(trade);
@@ -262,31 +261,33 @@ export class Market {
   /** Resting orders come and go, mostly near the touch. */
   private churn(): void {
     const changes = this.rng.int(2, 6);
+    // Sorted once per step: a level picked after an earlier change removed it simply comes back, which is harmless.
+    const sorted = { bid: this.book.sortedPrices('bid'), ask: this.book.sortedPrices('ask') };
     for (let i = 0; i < changes; i++) {
       const side: Side = this.rng.chance(0.5) ? 'bid' : 'ask';
       const levels = this.book.levels(side);
-      const sorted = this.book.sorted(side);
-      const idx = Math.floor(this.rng.next() ** 2 * sorted.length);
-      const price = sorted[idx]!.price;
+      const idx = Math.floor(this.rng.next() ** 2 * sorted[side].length);
+      const price = sorted[side][idx]!;
       const r = this.rng.next();
       if (i === 0 || r < 0.55) {
         const qty = this.levelQty(idx < 3);
         // A redraw may repeat the old quantity; nudge it so this step is guaranteed to change something.
-        levels.set(price, qty === levels.get(price) ? this.roundQty(qty + this.qtyStep) : qty);
-      } else if (r < 0.75 && idx > 0 && sorted.length > MIN_LEVELS) levels.delete(price);
-      else levels.set(this.outward(side, price, this.rng.int(1, this.gapTicks)), this.levelQty(idx < 3));
+        this.book.set(side, price, qty === levels.get(price) ? this.roundQty(qty + this.qtyStep) : qty);
+      } else if (r < 0.75 && idx > 0 && levels.size > MIN_LEVELS) this.book.remove(side, price);
+      else this.book.set(side, this.outward(side, price, this.rng.int(1, this.gapTicks)), this.levelQty(idx < 3));
     }
   }
 
   /** Keeps each side between MIN_LEVELS and MAX_LEVELS deep. */
   private refill(side: Side): void {
     const levels = this.book.levels(side);
-    const sorted = this.book.sorted(side);
-    let worst = sorted[sorted.length - 1]!.price;
+    if (levels.size >= MIN_LEVELS && levels.size <= MAX_LEVELS) return;
+    const sorted = this.book.sortedPrices(side);
+    let worst = sorted[sorted.length - 1]!;
     for (let n = levels.size; n < MIN_LEVELS; n++) {
       worst = this.outward(side, worst, this.rng.int(1, this.gapTicks));
-      levels.set(worst, this.levelQty(false));
+      this.book.set(side, worst, this.levelQty(false));
     }
-    for (let i = sorted.length - 1; i >= MAX_LEVELS; i--) levels.delete(sorted[i]!.price);
+    for (let i = sorted.length - 1; i >= MAX_LEVELS; i--) this.book.remove(side, sorted[i]!);
   }
 }

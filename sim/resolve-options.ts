@@ -24,7 +24,7 @@ export function resolveOptions(options: SimOptions, defaults: ExchangeDefaults):
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       pingIntervalMs: options.pingIntervalMs ?? defaults.pingIntervalMs,
-      // Binance drops a client after a minute without a pong; scaled down when tests ping faster.
+      // Binance drops a client after a minute without a pong; longer when pings are rarer than that.
       pongTimeoutMs: Math.max(60_000, 3 * (options.pingIntervalMs ?? 0)),
       idleTimeoutMs: options.idleTimeoutMs ?? defaults.idleTimeoutMs,
       maxMessagesPerSecond: defaults.maxMessagesPerSecond,

@@ -1,8 +1,7 @@
 // The HTTP + WebSocket plumbing every simulated exchange shares: peers, limits, timers, recording and fault switches.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SimHandle } from './sim-types.ts';
 
@@ -64,7 +63,8 @@ export interface PeerSet<S> {
 }
 
 class SimPeer<S> implements Peer<S> {
-  lastPongMs = Date.now();
+  /** when the oldest unanswered server ping went out */
+  pingOutstandingSinceMs: number | undefined;
   idleTimer: NodeJS.Timeout | undefined;
   recentMs: number[] = [];
 
@@ -84,6 +84,12 @@ class SimPeer<S> implements Peer<S> {
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
   }
+}
+
+/** Client frames as text; binary ones (some Upbit clients send their request that way) decoded as UTF-8. */
+function toText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
 function writeRawHttp(socket: Duplex, reply: HttpReply): void {
@@ -107,7 +113,13 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
 
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim');
-    const reply = protocol.onHttp?.(url, req.method ?? 'GET') ?? { status: 404, body: '{"error":"not found"}' };
+    let reply: HttpReply;
+    try {
+      reply = protocol.onHttp?.(url, req.method ?? 'GET') ?? { status: 404, body: '{"error":"not found"}' };
+    } catch (err) {
+      console.error('simulator: HTTP handler failed', err);
+      reply = { status: 500, body: '{"error":"internal error"}' };
+    }
     res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
     res.end(reply.body);
   });
@@ -127,8 +139,12 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     if (stalled) return;
     const now = Date.now();
     for (const peer of peers) {
-      if (now - peer.lastPongMs > limits.pongTimeoutMs) peer.socket.terminate();
-      else peer.socket.ping();
+      const since = peer.pingOutstandingSinceMs;
+      if (since !== undefined && now - since > limits.pongTimeoutMs) peer.socket.terminate();
+      else {
+        peer.pingOutstandingSinceMs ??= now;
+        peer.socket.ping();
+      }
     }
   }
 
@@ -164,16 +180,22 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     });
     socket.on('pong', () => {
       heardFrom(peer);
-      peer.lastPongMs = Date.now();
+      peer.pingOutstandingSinceMs = undefined;
     });
     socket.on('message', (data: RawData) => {
       heardFrom(peer);
       if (socket.readyState !== socket.OPEN) return;
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      const text = toText(data);
       if (received.length >= MAX_RECORDED) received.shift();
       received.push(text);
       if (overRate(peer)) return;
-      protocol.onMessage(peer, text);
+      try {
+        protocol.onMessage(peer, text);
+      } catch (err) {
+        // A simulator bug must not take the test process down; the client sees an internal-error close.
+        console.error('simulator: message handler failed', err);
+        peer.close(1011, 'Internal error');
+      }
     });
     socket.on('close', () => {
       clearTimeout(peer.idleTimer);
@@ -207,7 +229,12 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     url: `ws://${hostPort}${protocol.wsPath}`,
     restUrl: `http://${hostPort}`,
     port,
-    connections: () => peers.size,
+    // Counts sockets still OPEN, so a terminated one stops counting before its 'close' event has run.
+    connections: () => {
+      let open = 0;
+      for (const p of peers) if (p.socket.readyState === p.socket.OPEN) open++;
+      return open;
+    },
     totalConnections: () => total,
     received: () => [...received],
     dropAll: () => {

@@ -27,7 +27,7 @@ export interface SimHandle {
   /** http://host:port */
   readonly restUrl: string;
   readonly port: number;
-  /** client sockets open now */
+  /** client sockets open now (a socket being closed no longer counts) */
   connections(): number;
   /** client sockets accepted since start */
   totalConnections(): number;

@@ -1,0 +1,46 @@
+// CLI: runs the four simulated exchanges on consecutive ports until SIGINT or SIGTERM.
+// Usage: tsx sim/main.ts [--port-base 18001] [--seed 1] [--interval-ms 100] [--host 127.0.0.1]
+
+import { parseArgs } from 'node:util';
+import { startSimulators } from './index.ts';
+
+const { values } = parseArgs({
+  options: {
+    'port-base': { type: 'string', default: '18001' },
+    seed: { type: 'string' },
+    'interval-ms': { type: 'string' },
+    host: { type: 'string' },
+  },
+});
+
+function toNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const sims = await startSimulators({
+  portBase: toNumber('port-base', values['port-base']),
+  seed: toNumber('seed', values.seed),
+  intervalMs: toNumber('interval-ms', values['interval-ms']),
+  host: values.host,
+});
+
+for (const [name, sim] of Object.entries({ binance: sims.binance, upbit: sims.upbit, bithumb: sims.bithumb, 'bithumb-legacy': sims.bithumbLegacy })) {
+  console.log(`${name.padEnd(15)} url=${sim.url} restUrl=${sim.restUrl}`);
+}
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing simulators`);
+  // Nothing else holds the event loop, so the process ends once the servers are closed.
+  void sims.close();
+};
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
