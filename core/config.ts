@@ -31,6 +31,10 @@ const exchangeSchema = z.looseObject({
     .min(1, 'expected at least one channel')
     .default([...RECORD_TYPES]),
   reconnect: reconnectSchema.default(reconnectSchema.parse({})),
+  /** nothing heard (no frame, ping or pong) for this long: the connection is replaced; a ping probes at half */
+  stallTimeoutMs: z.number().int().min(100).default(20_000),
+  /** replace connections before this age, make-before-break; 0 = the exchange's published maximum less 30 min */
+  maxConnectionAgeMs: z.number().int().min(0).default(0),
 });
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
@@ -83,7 +87,7 @@ export const DEFAULT_EXCHANGES = {
 };
 
 /** Keys of an exchange section that the kernel uses itself; every other key is a plugin option. */
-export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect']);
+export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect', 'stallTimeoutMs', 'maxConnectionAgeMs']);
 
 /** Validates a parsed document. `exchanges` replaces the default set as a whole when present. */
 export function parseConfig(doc: unknown, source = 'config'): Config {

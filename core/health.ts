@@ -2,7 +2,7 @@
 
 import type { ExchangeSupervisor } from './supervisor.ts';
 
-/** A connection is healthy when open and it heard from the exchange recently. */
+/** A connection is healthy when open and it heard from the exchange (data or keep-alive) recently. */
 const STALE_MS = 60_000;
 
 export function exchangeHealth(s: ExchangeSupervisor, now = Date.now()): Record<string, unknown> {
@@ -13,7 +13,7 @@ export function exchangeHealth(s: ExchangeSupervisor, now = Date.now()): Record<
   }));
   const connected = conns.length > 0 && conns.every((c) => c.state === 'open');
   const healthy =
-    s.state === 'running' && connected && conns.every((c) => c.lastMessageAt > 0 && now - c.lastMessageAt < STALE_MS);
+    s.state === 'running' && connected && conns.every((c) => c.lastHeardAt > 0 && now - c.lastHeardAt < STALE_MS);
   return {
     connected,
     healthy,

@@ -104,7 +104,14 @@ export class Kernel {
     for (const plugin of pluginConfigs) {
       const ex = config.exchanges[plugin.id]!;
       const sup = new ExchangeSupervisor({
-        init: { plugin, pluginsDir: this.opts.pluginsDir ?? PLUGINS_DIR, reconnect: ex.reconnect, statsIntervalMs: this.opts.statsIntervalMs ?? 1000 },
+        init: {
+          plugin,
+          pluginsDir: this.opts.pluginsDir ?? PLUGINS_DIR,
+          reconnect: ex.reconnect,
+          stallTimeoutMs: ex.stallTimeoutMs,
+          maxConnectionAgeMs: ex.maxConnectionAgeMs,
+          statsIntervalMs: this.opts.statsIntervalMs ?? 1000,
+        },
         log: this.log.child(plugin.id),
         onBatch: (batch: RecordBatch) => {
           records.inc({ exchange: plugin.id }, batch.keys.length);

@@ -52,6 +52,23 @@ export interface Output {
   request(tag: string, url: string): void;
   /** send a text frame on this connection (e.g. an application-level pong) */
   send(frame: string): void;
+  /**
+   * The exchange announced it will close this connection (e.g. Binance `serverShutdown`): the worker opens a
+   * replacement, subscribes, and only then closes this one, with no record lost or duplicated across the switch.
+   */
+  rollover(reason: string): void;
+}
+
+/** An exchange's published limits; the worker paces connection attempts and outgoing frames by them. */
+export interface ExchangeLimits {
+  /** connection attempts per second per IP */
+  connectsPerSecond?: number;
+  /** connection attempts per longer window per IP (Binance: 300 per 5 minutes) */
+  connectsPerWindow?: { count: number; windowMs: number };
+  /** frames the client may send per second per connection (subscriptions, pings and pongs included) */
+  sendsPerSecond?: number;
+  /** a connection is closed by the exchange after this long: the worker rolls it over before (Binance: 24 h) */
+  maxConnectionAgeMs?: number;
 }
 
 export interface HttpResponse {
@@ -83,6 +100,8 @@ export interface ExchangePlugin {
   marketCode(symbol: string, config: PluginConfig): string;
   /** the connections to open for this configuration */
   connections(config: PluginConfig): ConnectionPlan[];
+  /** published limits (EXCHANGES.md); absent = no pacing beyond the reconnect backoff */
+  limits?: ExchangeLimits;
 }
 
 /** Identity helper that gives plugin authors type checking: `export default definePlugin({...})`. */

@@ -14,6 +14,10 @@ export interface ReconnectPolicy {
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
   plugin: PluginConfig;
+  /** no frame, ping or pong for this long: the connection is replaced */
+  stallTimeoutMs: number;
+  /** roll connections over before this age (0 = the plugin's published maximum, if any, less a margin) */
+  maxConnectionAgeMs: number;
   /** folder holding plugins/<id>/index.ts (tests point it at their own plugins) */
   pluginsDir: string;
   reconnect: ReconnectPolicy;
@@ -31,11 +35,18 @@ export interface ConnectionStats {
   /** current epoch (0 before the first open) */
   ep: number;
   connectedAt: number;
+  /** last data frame from the exchange */
   lastMessageAt: number;
+  /** last frame, ping or pong from the exchange: what liveness is judged by */
+  lastHeardAt: number;
   messages: number;
   bytes: number;
   records: number;
   reconnects: number;
+  /** planned replacements (maximum age, exchange shutdown notice, subscription change) */
+  rollovers: number;
+  /** records dropped as repeats across a connection switch */
+  duplicates: number;
   /** errors by code: BAD_FRAME, EXCHANGE_ERROR, SOCKET, HTTP, ... */
   errors: Record<string, number>;
   subscriptions: number;
@@ -49,4 +60,7 @@ export type FromWorker =
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };
 
-export type ToWorker = { t: 'close' };
+export type ToWorker =
+  | { t: 'close' }
+  /** new subscriptions for this exchange: changed connections roll over, others are untouched */
+  | { t: 'update'; plugin: PluginConfig };

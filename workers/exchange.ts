@@ -1,17 +1,23 @@
-// The one worker entry: load a plugin, open its connections, map and encode records, post batches to main.
+// The one worker entry: load a plugin, keep its connections alive, map and encode records, post batches to main.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchBuilder } from '../core/batch.ts';
 import { encode } from '../core/codec.ts';
 import { serializeError } from '../core/errors.ts';
+import type { ExchangePlugin, PluginConfig } from '../core/plugin.ts';
 import { checkPluginConfig, loadPlugin } from '../core/registry.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.ts';
-import { ExchangeConnection } from './connection.ts';
+import { Feed } from './feed.ts';
+import type { FeedOptions } from './feed.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 const port = parentPort;
 if (!port) throw new Error('workers/exchange.ts runs only as a worker thread');
 const init = workerData as WorkerInit;
 const post = (msg: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []);
+
+/** how much earlier than the exchange's own limit a connection is rolled over */
+const AGE_MARGIN_MS = 30 * 60_000;
 
 const builder = new BatchBuilder();
 let flushScheduled = false;
@@ -27,16 +33,39 @@ function flush(): void {
 const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
   post({ t: 'log', level, msg, fields });
 
-let connections: ExchangeConnection[] = [];
-const reportStats = () => post({ t: 'stats', connections: connections.map((c) => c.stats) });
+const feeds = new Map<string, Feed>();
+const reportStats = () => post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()) });
 
-async function main(): Promise<void> {
-  const plugin = await loadPlugin(init.plugin.id, init.pluginsDir);
-  checkPluginConfig(plugin, init.plugin);
-  const plans = plugin.connections(init.plugin);
-  connections = plans.map(
-    (plan) =>
-      new ExchangeConnection(plan, init.plugin.depth, init.reconnect, {
+function feedOptions(plugin: ExchangePlugin): FeedOptions {
+  const limits = plugin.limits ?? {};
+  const windows = [];
+  if (limits.connectsPerSecond) windows.push({ count: limits.connectsPerSecond, windowMs: 1000 });
+  if (limits.connectsPerWindow) windows.push(limits.connectsPerWindow);
+  const publishedAge = limits.maxConnectionAgeMs ? Math.max(60_000, limits.maxConnectionAgeMs - AGE_MARGIN_MS) : 0;
+  return {
+    depth: init.plugin.depth,
+    reconnect: init.reconnect,
+    stallTimeoutMs: init.stallTimeoutMs,
+    maxConnectionAgeMs: init.maxConnectionAgeMs || publishedAge,
+    sendsPerSecond: limits.sendsPerSecond,
+    connectLimit: new RateLimiter(windows),
+  };
+}
+
+/** Applies a configuration: new plans start, changed plans roll over (make-before-break), dropped plans close. */
+function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOptions): void {
+  const plans = plugin.connections(config);
+  const names = new Set(plans.map((p) => p.name));
+  for (const [name, feed] of feeds) {
+    if (!names.has(name)) {
+      feeds.delete(name);
+      void feed.close();
+    }
+  }
+  for (const plan of plans) {
+    const feed = feeds.get(plan.name);
+    if (!feed) {
+      const f = new Feed(plan, options, {
         record(key, record) {
           builder.add(key, encode(record));
           if (!flushScheduled) {
@@ -46,20 +75,42 @@ async function main(): Promise<void> {
         },
         log,
         changed: reportStats,
-      }),
-  );
+      });
+      feeds.set(plan.name, f);
+      f.start();
+    } else if (feed.planKey !== JSON.stringify([plan.url, plan.subscribe])) {
+      feed.rollover('subscription change', plan);
+    }
+  }
+  reportStats();
+}
+
+
+async function main(): Promise<void> {
+  const plugin = await loadPlugin(init.plugin.id, init.pluginsDir);
+  checkPluginConfig(plugin, init.plugin);
+  const options = feedOptions(plugin);
   const statsTimer = setInterval(reportStats, init.statsIntervalMs);
   port!.on('message', async (msg: ToWorker) => {
-    if (msg.t !== 'close') return;
+    if (msg.t === 'update') {
+      try {
+        checkPluginConfig(plugin, msg.plugin);
+        apply(plugin, msg.plugin, options);
+        log('info', `subscriptions updated: ${msg.plugin.symbols.join(', ')} × ${msg.plugin.channels.join(', ')}`);
+      } catch (err) {
+        log('error', `subscription update refused: ${(err as Error).message}`);
+      }
+      return;
+    }
     clearInterval(statsTimer);
-    await Promise.all(connections.map((c) => c.close()));
+    await Promise.all([...feeds.values()].map((f) => f.close()));
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).
     post({ t: 'closed' });
   });
   post({ t: 'ready' });
-  for (const c of connections) c.start();
+  apply(plugin, init.plugin, options);
 }
 
 main().catch((err) => {

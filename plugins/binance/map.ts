@@ -36,7 +36,11 @@ export class BinanceMapper implements Mapper {
       data = msg.data;
     }
     if (!isObj(data) || typeof data.e !== 'string') throw badFrame('expected an event object with "e"');
-    if (data.e === 'serverShutdown') return; // rollover is the worker's business (connection lifecycle)
+    if (data.e === 'serverShutdown') {
+      // The server will close this connection soon: the worker replaces it without losing records.
+      out.rollover('serverShutdown');
+      return;
+    }
     const ty = Object.hasOwn(EVENT_TYPES, data.e) ? EVENT_TYPES[data.e] : undefined;
     if (ty === undefined) throw badFrame(`unknown event "${data.e.slice(0, 40)}"`);
 

@@ -10,6 +10,8 @@ export default definePlugin({
   id: 'bithumb',
   apiVersion: PLUGIN_API_VERSION,
   channels: ['ticker', 'trade', 'orderbook'],
+  // Published: 10 connection attempts per second per IP.
+  limits: { connectsPerSecond: 10 },
   defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
   marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
   connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],

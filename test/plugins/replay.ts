@@ -22,6 +22,8 @@ export interface ReplayResult {
   requests: { tag: string; url: string }[];
   sent: string[];
   errors: string[];
+  /** reasons given by the mapper for a planned rollover */
+  rollovers?: string[];
 }
 
 export function testConfig(id: string, overrides: Partial<PluginConfig> = {}): PluginConfig {
@@ -75,6 +77,9 @@ export function replay(plugin: ExchangePlugin, lines: FixtureLine[]): ReplayResu
     },
     send(frame) {
       result.sent.push(frame);
+    },
+    rollover(reason) {
+      (result.rollovers ??= []).push(reason);
     },
   };
   for (const l of lines) {

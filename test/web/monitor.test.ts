@@ -100,9 +100,12 @@ describe('monitor page in a real browser', () => {
   });
 
   it('shows the feed exchange as connected and healthy in the status panel', async () => {
+    // The panel polls every 2 s: wait for a poll that has seen the trades pushed above.
     await page.waitForFunction(() => {
-      const badges = Array.from(document.querySelectorAll('#status tr[data-ex="feed"] .badge'), (b) => b.textContent);
-      return badges.join() === 'connected,healthy';
+      const row = document.querySelector('#status tr[data-ex="feed"]');
+      const badges = Array.from(row?.querySelectorAll('.badge') ?? [], (b) => b.textContent);
+      const messages = Number(row?.querySelectorAll('td')[5]?.textContent?.replace(/,/g, '') ?? 0);
+      return badges.join() === 'connected,healthy' && messages >= 3;
     });
     const row = page.locator('#status tr[data-ex="feed"]');
     assert.equal(await row.locator('th').textContent(), 'feed');

@@ -1,0 +1,275 @@
+// One connection plan kept alive: reconnects with backoff, rate-limited attempts, planned rollovers
+// (make-before-break), and de-duplication across every switch of connection.
+
+import { RecentRecords } from '../core/dedupe.ts';
+import type { Draft, MarketRecord } from '../core/model.ts';
+import { RecordPipeline } from '../core/pipeline.ts';
+import type { ConnectionPlan } from '../core/plugin.ts';
+import type { ConnectionStats, ReconnectPolicy } from '../core/worker-protocol.ts';
+import { Backoff } from './backoff.ts';
+import { Link } from './link.ts';
+import type { LinkClose, LinkEvents } from './link.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export interface FeedOptions {
+  depth: number;
+  reconnect: ReconnectPolicy;
+  stallTimeoutMs: number;
+  /** roll the connection over before it reaches this age; 0 = never */
+  maxConnectionAgeMs: number;
+  sendsPerSecond?: number;
+  /** connection attempts for the whole exchange (shared by its feeds) */
+  connectLimit: RateLimiter;
+}
+
+export interface FeedHooks {
+  record(key: string, record: MarketRecord): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+  changed(): void;
+}
+
+/** after the replacement's first record, how long both links overlap before the switch */
+const HANDOVER_GRACE_MS = 300;
+/** the longest a replacement may take to deliver before we switch anyway */
+const HANDOVER_MAX_MS = 5000;
+/** records held from the replacement before the switch */
+const HANDOVER_BUFFER = 20_000;
+/** exchange pushback (429/418 on upgrade, close 1008) multiplies the next delay by this */
+const PUSHBACK_FACTOR = 4;
+
+export class Feed {
+  readonly stats: ConnectionStats;
+  private current: Link | undefined;
+  private next: Link | undefined;
+  private held: { draft: Draft; rtms: number }[] = [];
+  private pipeline: RecordPipeline | undefined;
+  private readonly recent = new RecentRecords();
+  private readonly backoff: Backoff;
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private handoverTimer: ReturnType<typeof setTimeout> | undefined;
+  private ageTimer: ReturnType<typeof setTimeout> | undefined;
+  private healthyTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private readonly events: LinkEvents;
+
+  constructor(
+    private plan: ConnectionPlan,
+    private readonly opts: FeedOptions,
+    private readonly hooks: FeedHooks,
+  ) {
+    this.backoff = new Backoff(opts.reconnect);
+    this.stats = {
+      name: plan.name,
+      url: plan.url,
+      state: 'closed',
+      ep: 0,
+      connectedAt: 0,
+      lastMessageAt: 0,
+      lastHeardAt: 0,
+      messages: 0,
+      bytes: 0,
+      records: 0,
+      reconnects: 0,
+      rollovers: 0,
+      duplicates: 0,
+      errors: {},
+      subscriptions: plan.subscribe.length,
+    };
+    this.events = {
+      opened: (link) => this.onOpened(link),
+      draft: (link, draft, rtms) => this.onDraft(link, draft, rtms),
+      rollover: (link, reason) => link === this.current && this.rollover(reason),
+      closed: (link, info) => this.onClosed(link, info),
+      count: (code) => (this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1),
+      log: (level, msg) => this.hooks.log(level, msg),
+    };
+  }
+
+  get name(): string {
+    return this.plan.name;
+  }
+
+  /** identifies what this feed subscribes to, so an update can tell whether it changed */
+  get planKey(): string {
+    return JSON.stringify([this.plan.url, this.plan.subscribe]);
+  }
+
+  start(): void {
+    this.current = this.dial();
+  }
+
+  /** opens a link to the current plan once the exchange's connection limit allows */
+  private dial(): Link {
+    const link = new Link(this.plan, { stallTimeoutMs: this.opts.stallTimeoutMs, sendsPerSecond: this.opts.sendsPerSecond }, this.events);
+    this.stats.state = 'connecting';
+    const go = () => {
+      if (this.closed || (link !== this.current && link !== this.next)) return;
+      const wait = this.opts.connectLimit.delay();
+      if (wait > 0) return this.later(go, wait);
+      this.opts.connectLimit.take();
+      link.start();
+    };
+    queueMicrotask(go);
+    return link;
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private onOpened(link: Link): void {
+    if (link === this.next) {
+      this.hooks.log('info', `${this.plan.name}: replacement connected (ep ${link.ep}), handing over`);
+      this.handoverTimer = setTimeout(() => this.switchOver(), HANDOVER_MAX_MS);
+      return;
+    }
+    if (link !== this.current) return;
+    this.begin(link);
+    this.hooks.log('info', `${this.plan.name}: connected`, { ep: link.ep, url: this.plan.url });
+  }
+
+  /** `link` becomes the producing connection: new epoch, new sequences, age and health timers */
+  private begin(link: Link): void {
+    this.pipeline = new RecordPipeline(link.ep, this.opts.depth);
+    Object.assign(this.stats, { state: 'open', ep: link.ep, connectedAt: link.openedAt, url: this.plan.url, subscriptions: this.plan.subscribe.length });
+    clearTimeout(this.healthyTimer);
+    this.healthyTimer = setTimeout(() => this.backoff.reset(), this.opts.reconnect.resetAfterMs);
+    clearTimeout(this.ageTimer);
+    if (this.opts.maxConnectionAgeMs > 0) {
+      this.ageTimer = setTimeout(() => this.rollover('maximum connection age'), this.opts.maxConnectionAgeMs);
+    }
+    this.hooks.changed();
+  }
+
+  private onDraft(link: Link, draft: Draft, rtms: number): void {
+    if (link === this.current) this.deliver(link, draft, rtms);
+    else if (link === this.next) {
+      this.held.push({ draft, rtms });
+      if (this.held.length === 1) {
+        clearTimeout(this.handoverTimer);
+        this.handoverTimer = setTimeout(() => this.switchOver(), HANDOVER_GRACE_MS);
+      }
+      if (this.held.length >= HANDOVER_BUFFER) this.switchOver();
+    }
+  }
+
+  private deliver(link: Link, draft: Draft, rtms: number): void {
+    if (this.recent.isRepeat(draft, link.id)) {
+      this.stats.duplicates++;
+      return;
+    }
+    const r = this.pipeline!.accept(draft, rtms);
+    if (!r) return;
+    this.stats.records++;
+    this.hooks.record(r.key, r.record);
+  }
+
+  /**
+   * Planned replacement: open a new link (to `plan`, when the subscription changed), subscribe, and switch to it
+   * once it delivers; the old link keeps producing until then.
+   */
+  rollover(reason: string, plan?: ConnectionPlan): void {
+    if (plan) this.plan = plan;
+    if (this.closed || this.next) return;
+    if (!this.current?.isOpen) {
+      // nothing to keep alive meanwhile: just reconnect to the (new) plan
+      void this.current?.close(1000, reason);
+      return;
+    }
+    this.hooks.log('info', `${this.plan.name}: rolling over (${reason})`);
+    this.next = this.dial();
+  }
+
+  private switchOver(): void {
+    clearTimeout(this.handoverTimer);
+    const next = this.next;
+    if (!next || !next.isOpen) return;
+    const old = this.current;
+    this.current = next;
+    this.next = undefined;
+    this.stats.rollovers++;
+    this.begin(next);
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.deliver(next, h.draft, h.rtms);
+    if (old) {
+      this.retire(old);
+      void old.close(1000, 'replaced by a new connection');
+    }
+  }
+
+  /** folds a finished link's traffic into the totals */
+  private retire(link: Link): void {
+    this.stats.lastMessageAt = Math.max(this.stats.lastMessageAt, link.lastMessageAt);
+    this.stats.lastHeardAt = Math.max(this.stats.lastHeardAt, link.lastHeardAt);
+    this.stats.messages += link.messages;
+    this.stats.bytes += link.bytes;
+    link.messages = 0;
+    link.bytes = 0;
+  }
+
+  private onClosed(link: Link, info: LinkClose): void {
+    this.retire(link);
+    if (link === this.next) {
+      clearTimeout(this.handoverTimer);
+      this.next = undefined;
+      this.held = [];
+      this.hooks.log('warn', `${this.plan.name}: replacement failed (${info.httpStatus ?? info.code}); keeping the current connection`);
+      if (!this.closed) this.later(() => this.current?.isOpen && this.rollover('retry replacement'), this.backoff.next());
+      return;
+    }
+    if (link !== this.current || this.closed) return;
+    clearTimeout(this.ageTimer);
+    if (this.next?.isOpen) {
+      // the old one went first: switch now, the replacement has been receiving since it opened
+      this.switchOver();
+      return;
+    }
+    this.stats.state = 'closed';
+    this.pipeline = undefined;
+    let delay = this.backoff.next();
+    const pushback = info.httpStatus === 429 || info.httpStatus === 418 || info.code === 1008;
+    if (pushback) {
+      delay = Math.min(this.opts.reconnect.maxDelayMs, Math.max(delay * PUSHBACK_FACTOR, info.retryAfterMs ?? 0));
+      if (info.retryAfterMs !== undefined) delay = Math.max(delay, info.retryAfterMs);
+      this.backoff.next(); // and grow faster afterwards
+    }
+    this.stats.reconnects++;
+    const why = info.httpStatus ? `HTTP ${info.httpStatus}` : `${info.code} ${info.reason}`.trim();
+    this.hooks.log('warn', `${this.plan.name}: ${info.wasOpen ? (info.stalled ? 'stalled' : 'closed') : 'could not connect'} (${why}); retry in ${delay} ms`);
+    this.hooks.changed();
+    this.current = undefined;
+    this.later(() => {
+      if (!this.closed) this.current = this.dial();
+    }, delay);
+  }
+
+  /** the figures to report now */
+  snapshot(): ConnectionStats {
+    const live = [this.current, this.next].filter((l): l is Link => l !== undefined);
+    return {
+      ...this.stats,
+      errors: { ...this.stats.errors },
+      messages: this.stats.messages + live.reduce((s, l) => s + l.messages, 0),
+      bytes: this.stats.bytes + live.reduce((s, l) => s + l.bytes, 0),
+      lastMessageAt: Math.max(this.stats.lastMessageAt, ...live.map((l) => l.lastMessageAt)),
+      lastHeardAt: Math.max(this.stats.lastHeardAt, ...live.map((l) => l.lastHeardAt)),
+    };
+  }
+
+  /** closes every link and stops reconnecting; idempotent */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    clearTimeout(this.handoverTimer);
+    clearTimeout(this.ageTimer);
+    clearTimeout(this.healthyTimer);
+    this.stats.state = 'closed';
+    await Promise.all([this.current?.close(), this.next?.close()]);
+  }
+}
