@@ -29,10 +29,24 @@ export function describeFilter(f: Filter): { exchange: string[] | null; symbol: 
 
 /** What this node serves: enabled exchanges, their symbols and record types. */
 export class Catalog {
-  private readonly symbols = new Set<string>();
+  private symbols = new Set<string>();
 
-  constructor(readonly exchanges: Map<string, { symbols: string[]; channels: string[] }>) {
-    for (const e of exchanges.values()) for (const s of e.symbols) this.symbols.add(s);
+  constructor(readonly exchanges = new Map<string, { symbols: string[]; channels: string[] }>()) {
+    this.reindex();
+  }
+
+  set(id: string, entry: { symbols: string[]; channels: string[] }): void {
+    this.exchanges.set(id, entry);
+    this.reindex();
+  }
+
+  delete(id: string): void {
+    this.exchanges.delete(id);
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.symbols = new Set([...this.exchanges.values()].flatMap((e) => e.symbols));
   }
 
   /**

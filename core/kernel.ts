@@ -1,25 +1,23 @@
-// The kernel: wires config, plugins, exchange workers, bus, snapshot store, hub and HTTP server; closes in reverse.
+// The kernel: wires config, exchanges (plugins in workers), bus, snapshot store, hub and HTTP server;
+// closes them in reverse order under one deadline.
 
 import { hostname } from 'node:os';
-import type { RecordBatch } from './batch.ts';
 import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
 import type { Config } from './config.ts';
-import { EXCHANGE_KERNEL_KEYS } from './config.ts';
+import { GatewayError } from './errors.ts';
+import { ExchangeSet } from './exchanges.ts';
 import { createApp } from './fanout/app.ts';
 import { Hub } from './fanout/hub.ts';
 import { startServer } from './fanout/server.ts';
 import type { ServerHandle } from './fanout/server.ts';
 import { Catalog } from './filter.ts';
+import { exchangeHealth } from './health.ts';
 import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import type { PluginConfig } from './plugin.ts';
-import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
+import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
-import { ExchangeSupervisor } from './supervisor.ts';
-import { exchangeHealth } from './health.ts';
-import { GatewayError } from './errors.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -33,17 +31,33 @@ export interface KernelOptions {
 export class Kernel {
   readonly metrics = new Metrics();
   readonly store = new SnapshotStore();
+  readonly catalog = new Catalog();
   readonly nodeId: string;
   readonly log: Logger;
-  readonly supervisors: ExchangeSupervisor[] = [];
+  readonly exchanges: ExchangeSet;
+  private config: Config;
   private bus: Bus | undefined;
   private hub: Hub | undefined;
   private server: ServerHandle | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly opts: KernelOptions) {
+  constructor(opts: KernelOptions) {
+    this.config = opts.config;
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
+    const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
+    this.exchanges = new ExchangeSet({
+      pluginsDir: opts.pluginsDir,
+      statsIntervalMs: opts.statsIntervalMs ?? 1000,
+      depth: opts.config.orderbook.depth,
+      catalog: this.catalog,
+      store: this.store,
+      log: this.log,
+      onBatch: (exchange, batch) => {
+        records.inc({ exchange }, batch.keys.length);
+        this.bus?.publish(batch);
+      },
+    });
   }
 
   get port(): number {
@@ -51,12 +65,16 @@ export class Kernel {
   }
 
   get role(): string {
-    return this.opts.config.mode === 'standalone' ? 'standalone' : 'leader';
+    return this.config.mode === 'standalone' ? 'standalone' : 'leader';
   }
 
-  /** Validates every enabled plugin against its config, then starts bus, server and workers. */
+  get supervisors() {
+    return this.exchanges.supervisors;
+  }
+
+  /** Validates every enabled exchange against its plugin, then starts bus, server and workers. */
   async start(): Promise<void> {
-    const { config } = this.opts;
+    const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
     if (config.mode === 'cluster' || config.kafka.enabled || config.redis.enabled) {
       throw new GatewayError(
@@ -64,125 +82,71 @@ export class Kernel {
         'mode: cluster, kafka.enabled and redis.enabled are not available in this version yet (standalone only)',
       );
     }
-    const pluginConfigs = await this.resolvePlugins();
-    const catalog = new Catalog(new Map(pluginConfigs.map((p) => [p.id, { symbols: p.symbols, channels: p.channels }])));
+    const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
+    const resolved = [];
+    for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
 
     this.bus = new DirectBus();
-    this.hub = new Hub({
+    const hub = (this.hub = new Hub({
       store: this.store,
-      catalog,
+      catalog: this.catalog,
       maxBufferedBytes: config.server.maxBufferedBytes,
       metrics: this.metrics,
       log: this.log.child('hub'),
-    });
-    const hub = this.hub;
+    }));
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
-    this.registerMetrics();
+    registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
 
     const app = createApp({
       info: () => ({ mode: config.mode, role: this.role, nodeId: this.nodeId }),
       infraHealth: () => this.infraHealth(),
       store: this.store,
-      catalog,
+      catalog: this.catalog,
       metrics: this.metrics,
+      subscriptions: {
+        list: () => this.exchanges.describe(),
+        change: (id, change) => this.exchanges.update(id, change),
+      },
+      adminToken: process.env.GATEWAY_ADMIN_TOKEN,
     });
     this.server = await startServer({
       app,
       hub,
-      catalog,
+      catalog: this.catalog,
       host: config.server.host,
       port: config.server.port,
       log: this.log.child('http'),
       metrics: this.metrics,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
-
-    const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
-    const bus = this.bus;
-    for (const plugin of pluginConfigs) {
-      const ex = config.exchanges[plugin.id]!;
-      const sup = new ExchangeSupervisor({
-        init: {
-          plugin,
-          pluginsDir: this.opts.pluginsDir ?? PLUGINS_DIR,
-          reconnect: ex.reconnect,
-          stallTimeoutMs: ex.stallTimeoutMs,
-          maxConnectionAgeMs: ex.maxConnectionAgeMs,
-          statsIntervalMs: this.opts.statsIntervalMs ?? 1000,
-        },
-        log: this.log.child(plugin.id),
-        onBatch: (batch: RecordBatch) => {
-          records.inc({ exchange: plugin.id }, batch.keys.length);
-          bus.publish(batch);
-        },
-      });
-      this.supervisors.push(sup);
-    }
     // One exchange failing to start never stops the others: it is logged and shown in health.
-    await Promise.allSettled(this.supervisors.map((s) => s.start()));
+    await Promise.all(resolved.map((r) => this.exchanges.start(r.plugin, r.config, r.ex)));
   }
 
-  /** Loads each enabled exchange's plugin and checks the config against it; throws a coded error naming the key. */
-  private async resolvePlugins(): Promise<PluginConfig[]> {
-    const { config } = this.opts;
-    const out: PluginConfig[] = [];
-    for (const [id, ex] of Object.entries(config.exchanges)) {
-      if (!ex.enabled) continue;
-      const plugin = await loadPlugin(id, this.opts.pluginsDir);
-      const options = Object.fromEntries(Object.entries(ex).filter(([k]) => !EXCHANGE_KERNEL_KEYS.has(k)));
-      const defaults = plugin.defaultUrls(options);
-      const pc: PluginConfig = {
-        id,
-        url: ex.url ?? defaults.url,
-        restUrl: ex.restUrl ?? defaults.restUrl,
-        symbols: ex.symbols,
-        channels: ex.channels,
-        depth: config.orderbook.depth,
-        options,
-      };
-      checkPluginConfig(plugin, pc);
-      out.push(pc);
+  /**
+   * Applies a re-read config file (SIGHUP): exchanges and their subscriptions change live; other sections need a
+   * restart and are reported as such.
+   */
+  async reload(next: Config): Promise<void> {
+    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis'] as const) {
+      if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
+        this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
+      }
     }
-    return out;
-  }
-
-  private registerMetrics(): void {
-    const m = this.metrics;
-    const each = <T>(fn: (sup: ExchangeSupervisor, c: ExchangeSupervisor['connections'][number]) => T) =>
-      this.supervisors.flatMap((s) => s.connections.map((c) => fn(s, c)));
-    const labels = (s: ExchangeSupervisor, c: { name: string }) => ({ exchange: s.id, connection: c.name });
-    m.gauge('gateway_exchange_connected', '1 while the exchange connection is open', () =>
-      each((s, c) => ({ labels: labels(s, c), value: c.state === 'open' ? 1 : 0 })),
-    );
-    m.collectedCounter('gateway_exchange_messages_total', 'Frames received from the exchange', () =>
-      each((s, c) => ({ labels: labels(s, c), value: c.messages })),
-    );
-    m.collectedCounter('gateway_exchange_bytes_total', 'Bytes received from the exchange', () =>
-      each((s, c) => ({ labels: labels(s, c), value: c.bytes })),
-    );
-    m.collectedCounter('gateway_exchange_reconnects_total', 'Reconnects of the exchange connection', () =>
-      each((s, c) => ({ labels: labels(s, c), value: c.reconnects })),
-    );
-    m.collectedCounter('gateway_exchange_errors_total', 'Errors on the exchange connection, by code (BAD_FRAME, EXCHANGE_ERROR, ...)', () =>
-      this.supervisors.flatMap((s) =>
-        s.connections.flatMap((c) => Object.entries(c.errors).map(([code, value]) => ({ labels: { ...labels(s, c), code }, value }))),
-      ),
-    );
-    m.collectedCounter('gateway_worker_restarts_total', 'Exchange worker restarts after a crash', () =>
-      this.supervisors.map((s) => ({ labels: { exchange: s.id }, value: s.restarts })),
-    );
-    m.gauge('gateway_snapshot_keys', 'Stream keys held in the latest-value store', () => [{ labels: {}, value: this.store.size }]);
+    await this.exchanges.reload(next);
+    this.config = { ...this.config, exchanges: next.exchanges };
+    this.log.info('config reloaded');
   }
 
   infraHealth(): Record<string, unknown> {
-    const { config } = this.opts;
+    const { config } = this;
     return {
       nodeId: this.nodeId,
       mode: config.mode,
       role: this.role,
-      exchanges: Object.fromEntries(this.supervisors.map((s) => [s.id, exchangeHealth(s)])),
+      exchanges: Object.fromEntries(this.exchanges.supervisors.map((s) => [s.id, exchangeHealth(s)])),
       bus: this.bus?.health() ?? { kind: 'none', healthy: false },
       kafka: { enabled: config.kafka.enabled, healthy: !config.kafka.enabled },
       zookeeper: { enabled: config.mode === 'cluster', healthy: config.mode !== 'cluster' },
@@ -196,7 +160,7 @@ export class Kernel {
     this.closing ??= (async () => {
       const deadline = Date.now() + deadlineMs;
       const left = () => Math.max(100, deadline - Date.now());
-      await Promise.all(this.supervisors.map((s) => s.close(left())));
+      await this.exchanges.close(left());
       this.hub?.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();

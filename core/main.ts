@@ -26,6 +26,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP: re-read the file and apply exchange changes live (docs/configuration.md).
+  process.on('SIGHUP', () => {
+    try {
+      void kernel.reload(loadConfig(values.config!)).catch((err) => log.error(`config reload failed: ${(err as Error).message}`));
+    } catch (err) {
+      log.error(`config reload refused, keeping the running configuration: ${(err as Error).message}`);
+    }
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   await kernel.start();

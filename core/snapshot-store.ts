@@ -37,6 +37,11 @@ export class SnapshotStore {
     }
   }
 
+  /** keeps only the entries `keep` accepts (after an exchange's subscriptions shrank) */
+  retain(keep: (e: StoreEntry) => boolean): void {
+    for (const [key, e] of this.entries) if (!keep(e)) this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -126,6 +126,16 @@ export class ExchangeSupervisor {
     }, delay);
   }
 
+  /** New subscriptions: the running worker applies them live, and a restarted worker starts with them. */
+  update(plugin: WorkerInit['plugin']): void {
+    this.opts.init.plugin = plugin;
+    try {
+      this.worker?.postMessage({ t: 'update', plugin } satisfies ToWorker);
+    } catch {
+      /* the worker is gone; the restart uses the new config */
+    }
+  }
+
   /** Asks the worker to close its sockets and waits up to `deadlineMs`, then terminates it. Idempotent. */
   close(deadlineMs = 3000): Promise<void> {
     this.closing ??= (async () => {

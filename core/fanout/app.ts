@@ -7,6 +7,8 @@ import type { Catalog } from '../filter.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SnapshotStore } from '../snapshot-store.ts';
 import { parseFilterQuery } from './client-protocol.ts';
+import type { SubscriptionChange } from '../exchanges.ts';
+import type { PluginConfig } from '../plugin.ts';
 
 export const WS_PATH = '/ws/exchange';
 const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
@@ -18,6 +20,20 @@ export interface GatewayView {
   store: SnapshotStore;
   catalog: Catalog;
   metrics: Metrics;
+  subscriptions: {
+    list(): Record<string, unknown>;
+    /** throws BAD_REQUEST for an invalid change */
+    change(exchange: string, change: SubscriptionChange): PluginConfig;
+  };
+  /** when set, admin calls need `Authorization: Bearer <token>`; when not, only loopback clients may make them */
+  adminToken?: string;
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** the address of the peer, where the server adapter provides it */
+function remoteAddress(env: unknown): string | undefined {
+  return (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 }
 
 const SNAPSHOT_QUERY = new Set(['exchange', 'symbol', 'type']);
@@ -38,6 +54,34 @@ export function createApp(view: GatewayView): Hono {
   app.get('/metrics', (c) =>
     c.body(view.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
+  // Admin: live subscription changes (docs/configuration.md, "Changing subscriptions at run time").
+  app.use('/api/subscriptions', async (c, next) => {
+    if (c.req.method === 'GET') return next();
+    const token = view.adminToken;
+    const auth = c.req.header('authorization');
+    if (token ? auth !== `Bearer ${token}` : !LOOPBACK.test(remoteAddress(c.env) ?? '')) {
+      view.metrics.counter('gateway_admin_refused_total', 'Admin calls refused for missing credentials').inc();
+      return c.json({ error: 'FORBIDDEN', message: token ? 'a valid admin bearer token is required' : 'admin calls are accepted from loopback only (or set GATEWAY_ADMIN_TOKEN)' }, 403);
+    }
+    return next();
+  });
+  app.get('/api/subscriptions', (c) => c.json({ exchanges: view.subscriptions.list() }));
+  app.post('/api/subscriptions', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new GatewayError('BAD_REQUEST', 'body: expected a JSON object');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GatewayError('BAD_REQUEST', 'body: expected a JSON object');
+    const { exchange, ...change } = body as Record<string, unknown>;
+    for (const k of Object.keys(change)) {
+      if (!['symbols', 'add', 'remove', 'channels'].includes(k)) throw new GatewayError('BAD_REQUEST', `unknown field "${k}"`);
+    }
+    if (typeof exchange !== 'string') throw new GatewayError('BAD_REQUEST', 'exchange: expected an exchange id');
+    const next = view.subscriptions.change(exchange, change);
+    return c.json({ exchange, symbols: next.symbols, channels: next.channels });
+  });
   app.get(WS_PATH, (c) => c.json({ error: 'UPGRADE_REQUIRED', message: `${WS_PATH} is a WebSocket endpoint` }, 426));
 
   app.notFound((c) => c.json({ error: 'NOT_FOUND', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
