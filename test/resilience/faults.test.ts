@@ -1,0 +1,167 @@
+// Fault injection on every exchange: drops, stalls, malformed frames, close 1008, HTTP 429 on upgrade, a storm.
+// Each fault: data flows again under a new epoch with the full subscription, the others are unaffected, and the
+// connection metrics recorded it.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulators } from '../../sim/index.ts';
+import type { SimHandle } from '../../sim/sim-types.ts';
+import { TestClient, waitFor } from '../support/client.ts';
+import { startGateway } from '../support/gateway.ts';
+import { assertSequences, isRecord } from '../support/streams.ts';
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+const KRW = ['BTC/KRW', 'ETH/KRW'];
+const USDT = ['BTC/USDT', 'ETH/USDT'];
+const RESILIENCE = {
+  reconnect: { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 400 },
+  stallTimeoutMs: 1000,
+};
+
+interface Target {
+  name: string;
+  ex: string;
+  symbols: string[];
+  sim: () => SimHandle;
+  gw: () => Gateway;
+  client: () => TestClient;
+  /** the exchange takes subscriptions as messages (not in the URL) */
+  messages: boolean;
+}
+
+describe('exchange connections under faults', () => {
+  let sims: Awaited<ReturnType<typeof startSimulators>>;
+  let main: Gateway;
+  let legacy: Gateway;
+  let mainClient: TestClient;
+  let legacyClient: TestClient;
+
+  before(async () => {
+    sims = await startSimulators({ seed: 3, intervalMs: 50 });
+    main = await startGateway({
+      exchanges: {
+        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: USDT, ...RESILIENCE },
+        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW, ...RESILIENCE },
+        bithumb: { url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW, ...RESILIENCE },
+      },
+    });
+    legacy = await startGateway({
+      exchanges: { bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: KRW, ...RESILIENCE } },
+    });
+    mainClient = await TestClient.connect(`${main.ws}?snapshot=false`);
+    legacyClient = await TestClient.connect(`${legacy.ws}?snapshot=false`);
+  });
+
+  after(async () => {
+    await mainClient?.close();
+    await legacyClient?.close();
+    await main?.kernel.close();
+    await legacy?.kernel.close();
+    await sims?.close();
+  });
+
+  const targets: Target[] = [
+    { name: 'binance', ex: 'binance', symbols: USDT, sim: () => sims.binance, gw: () => main, client: () => mainClient, messages: false },
+    { name: 'upbit', ex: 'upbit', symbols: KRW, sim: () => sims.upbit, gw: () => main, client: () => mainClient, messages: true },
+    { name: 'bithumb v1', ex: 'bithumb', symbols: KRW, sim: () => sims.bithumb, gw: () => main, client: () => mainClient, messages: true },
+    { name: 'bithumb legacy', ex: 'bithumb', symbols: KRW, sim: () => sims.bithumbLegacy, gw: () => legacy, client: () => legacyClient, messages: true },
+  ];
+
+  const stats = (t: Target) => t.gw().kernel.supervisors.find((s) => s.id === t.ex)!.connections[0]!;
+  const others = (t: Target) => targets.filter((o) => o !== t);
+
+  /** every configured key delivers a record in an epoch newer than `ep` */
+  async function flowsAgain(t: Target, ep: number): Promise<void> {
+    const c = t.client();
+    const want = t.symbols.flatMap((cd) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ty}|${cd}`));
+    await waitFor(
+      () => want.every((k) => c.frames.some((f) => f.ex === t.ex && `${f.ty}|${f.cd}` === k && (f.ep as number) > ep)),
+      15_000,
+      `${t.name}: every key in a new epoch`,
+    );
+  }
+
+  /** runs `fault` on t and checks recovery, resubscription, isolation and metrics */
+  async function recovers(t: Target, fault: () => void | Promise<void>): Promise<void> {
+    await waitFor(() => stats(t).state === 'open', 10_000, `${t.name} open`);
+    const before = { ...stats(t) };
+    const othersBefore = others(t).map((o) => stats(o).reconnects);
+    const received = t.sim().received().length;
+    const total = t.sim().totalConnections();
+    await fault();
+    await waitFor(() => stats(t).state === 'open' && stats(t).ep > before.ep, 15_000, `${t.name} reconnected`);
+    await flowsAgain(t, before.ep);
+    assert.ok(stats(t).reconnects > before.reconnects, 'the reconnect is counted');
+    assert.ok(t.sim().totalConnections() > total);
+    if (t.messages) {
+      // the full subscription set went out again on the new connection: every distinct frame sent before
+      const again = t.sim().received().slice(received);
+      for (const frame of new Set(t.sim().received().slice(0, received))) assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
+    }
+    assert.deepEqual(others(t).map((o) => stats(o).reconnects), othersBefore, 'other exchanges kept their connections');
+    assertSequences(t.client().frames.filter(isRecord));
+  }
+
+  for (const t of targets) {
+    describe(t.name, () => {
+      it('reconnects after an abrupt drop and resubscribes everything under a new epoch', async () => {
+        await recovers(t, () => t.sim().dropAll());
+      });
+
+      it('replaces a connection that went silent, judged by keep-alive, not by market activity', async () => {
+        await recovers(t, async () => {
+          const stalls = stats(t).errors.STALL ?? 0;
+          t.sim().stall(true);
+          await waitFor(() => (stats(t).errors.STALL ?? 0) > stalls, 10_000, 'stall detected');
+          t.sim().stall(false);
+        });
+      });
+
+      it('counts malformed frames and keeps the same connection streaming', async () => {
+        await waitFor(() => stats(t).state === 'open', 10_000, 'open');
+        const { ep, reconnects } = stats(t);
+        const bad = stats(t).errors.BAD_FRAME ?? 0;
+        t.sim().sendRaw('{"broken": ', t.name === 'upbit');
+        t.sim().sendRaw('[1,2,', false);
+        await waitFor(() => (stats(t).errors.BAD_FRAME ?? 0) >= bad + 2, 5000, 'bad frames counted');
+        const n = t.client().frames.length;
+        await t.client().next((f) => f.ex === t.ex && f.ep === ep, 5000, n);
+        assert.equal(stats(t).reconnects, reconnects);
+        const metrics = await (await fetch(`${t.gw().http}/metrics`)).text();
+        assert.match(metrics, new RegExp(`gateway_exchange_errors_total\\{code="BAD_FRAME",connection="[^"]+",exchange="${t.ex}"\\} \\d+`));
+      });
+
+      it('waits longer before reconnecting after close 1008', async () => {
+        let closedAt = 0;
+        await recovers(t, () => {
+          closedAt = Date.now();
+          t.sim().closeAll(1008, 'policy violation');
+        });
+        // a plain first retry waits about initialDelayMs (100 ms); pushback multiplies it by 4 (±20 % jitter)
+        assert.ok(stats(t).ep - closedAt >= 300, `reconnected after ${stats(t).ep - closedAt} ms`);
+      });
+
+      it('backs off on HTTP 429 at upgrade, honouring Retry-After, then reconnects', async () => {
+        await recovers(t, async () => {
+          const refused = stats(t).errors.HTTP_429 ?? 0;
+          t.sim().rejectUpgrades(429, 1);
+          t.sim().dropAll();
+          await waitFor(() => (stats(t).errors.HTTP_429 ?? 0) > refused, 5000, 'first refusal');
+          const start = Date.now();
+          await new Promise((r) => setTimeout(r, 2000)); // observe the retry rate over a window
+          const attempts = (stats(t).errors.HTTP_429 ?? 0) - refused;
+          assert.ok(attempts <= 1 + Math.ceil((Date.now() - start) / 1000), `${attempts} refused attempts in 2 s despite Retry-After: 1`);
+          t.sim().rejectUpgrades(null);
+        });
+      });
+    });
+  }
+
+  it('survives a reconnect storm across all exchanges at once', async () => {
+    const eps = targets.map((t) => stats(t).ep);
+    for (const t of targets) t.sim().dropAll();
+    await Promise.all(targets.map((t, i) => flowsAgain(t, eps[i]!)));
+    const health = (await (await fetch(`${main.http}/api/ws/infra-health`)).json()) as { exchanges: Record<string, { connected: boolean }> };
+    for (const ex of ['binance', 'upbit', 'bithumb']) assert.equal(health.exchanges[ex]!.connected, true);
+  });
+});
