@@ -53,3 +53,11 @@ export class BatchBuilder {
     return batch;
   }
 }
+
+/** the batch without the records `keep` rejects; the same batch when it keeps them all */
+export function filterBatch(batch: RecordBatch, keep: (key: string) => boolean): RecordBatch {
+  if (batch.keys.every(keep)) return batch;
+  const b = new BatchBuilder();
+  batch.keys.forEach((key, i) => keep(key) && b.add(key, recordAt(batch, i)));
+  return b.take();
+}

@@ -1,7 +1,7 @@
 // A client's subscription filter (exchange × symbol × type) and the catalog it is validated against.
 
 import { GatewayError } from './errors.ts';
-import { RECORD_TYPES, isSymbol, splitStreamKey } from './model.ts';
+import { RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from './model.ts';
 
 /** null in a dimension = everything */
 export interface Filter {
@@ -30,6 +30,8 @@ export function describeFilter(f: Filter): { exchange: string[] | null; symbol: 
 /** What this node serves: enabled exchanges, their symbols and record types. */
 export class Catalog {
   private symbols = new Set<string>();
+  /** every stream key (`ex|ty|cd`) an enabled exchange is subscribed to */
+  private keys = new Set<string>();
 
   constructor(readonly exchanges = new Map<string, { symbols: string[]; channels: string[] }>()) {
     this.reindex();
@@ -47,6 +49,14 @@ export class Catalog {
 
   private reindex(): void {
     this.symbols = new Set([...this.exchanges.values()].flatMap((e) => e.symbols));
+    this.keys = new Set(
+      [...this.exchanges].flatMap(([ex, e]) => e.channels.flatMap((ty) => e.symbols.map((cd) => streamKey(ex, ty, cd)))),
+    );
+  }
+
+  /** true when the key belongs to the current subscriptions (records of dropped ones may still be in flight) */
+  serves(key: string): boolean {
+    return this.keys.has(key);
   }
 
   /**

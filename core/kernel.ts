@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
+import { filterBatch } from './batch.ts';
 import type { Config } from './config.ts';
 import { GatewayError } from './errors.ts';
 import { ExchangeSet } from './exchanges.ts';
@@ -55,7 +56,9 @@ export class Kernel {
       log: this.log,
       onBatch: (exchange, batch) => {
         records.inc({ exchange }, batch.keys.length);
-        this.bus?.publish(batch);
+        // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
+        const served = filterBatch(batch, (key) => this.catalog.serves(key));
+        if (served.keys.length) this.bus?.publish(served);
       },
     });
   }
