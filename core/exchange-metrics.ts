@@ -16,6 +16,12 @@ export function registerExchangeMetrics(m: Metrics, supervisors: () => ExchangeS
   m.gauge('gateway_exchange_last_message_age_seconds', 'Time since the last data frame from the exchange', () =>
     each((c) => (c.lastMessageAt ? (now() - c.lastMessageAt) / 1000 : -1)),
   );
+  m.gauge('gateway_exchange_messages_per_second', 'Frames per second over the last report interval', () =>
+    supervisors().flatMap((s) => s.connections.map((c) => ({ labels: { exchange: s.id, connection: c.name }, value: Math.round(s.tracker.rate(c.name) * 10) / 10 }))),
+  );
+  m.gauge('gateway_exchange_health_score', 'Connection health 0-100 (docs/configuration.md)', () =>
+    supervisors().flatMap((s) => s.connections.map((c) => ({ labels: { exchange: s.id, connection: c.name }, value: s.tracker.score(c) }))),
+  );
   m.gauge('gateway_exchange_subscriptions', 'Subscription frames sent on each (re)connect', () => each((c) => c.subscriptions));
   m.collectedCounter('gateway_exchange_messages_total', 'Frames received from the exchange', () => each((c) => c.messages));
   m.collectedCounter('gateway_exchange_bytes_total', 'Bytes received from the exchange', () => each((c) => c.bytes));

@@ -8,6 +8,7 @@ import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ConnectionStats, FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from '../workers/backoff.ts';
+import { ConnectionTracker } from './health.ts';
 
 // Deno runs TypeScript in workers natively; Node needs the tsx loader registered inside the thread first.
 const WORKER_URL =
@@ -29,6 +30,7 @@ export class ExchangeSupervisor {
   connections: ConnectionStats[] = [];
   restarts = 0;
   lastError: SerializedError | undefined;
+  readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
   private readonly backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, resetAfterMs: 60_000 });
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -73,6 +75,7 @@ export class ExchangeSupervisor {
             break;
           case 'stats':
             this.connections = msg.connections;
+            this.tracker.update(msg.connections);
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);

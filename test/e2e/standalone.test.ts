@@ -137,11 +137,25 @@ describe('standalone gateway against the exchange simulators', () => {
     assert.deepEqual({ ...info, nodeId: 'x' }, { endpoint: '/ws/exchange', formats: ['json', 'msgpack'], mode: 'standalone', role: 'standalone', nodeId: 'x' });
     const health = await fetch(`${gw.http}/health`);
     assert.equal(health.status, 200);
-    const infra = (await (await fetch(`${gw.http}/api/ws/infra-health`)).json()) as { exchanges: Record<string, { connected: boolean }> };
-    for (const ex of ['binance', 'upbit', 'bithumb']) assert.equal(infra.exchanges[ex]!.connected, true);
+    type Conn = { state: string; messages: number; messagesPerSecond: number; score: number; subscriptions: number; uptimeMs: number };
+    const infra = (await (await fetch(`${gw.http}/api/ws/infra-health`)).json()) as {
+      exchanges: Record<string, { connected: boolean; healthy: boolean; score: number; connections: Conn[] }>;
+    };
+    for (const ex of ['binance', 'upbit', 'bithumb']) {
+      const h = infra.exchanges[ex]!;
+      assert.equal(h.connected, true);
+      assert.equal(h.healthy, true);
+      assert.equal(h.score, 100);
+      for (const c of h.connections) {
+        assert.equal(c.state, 'open');
+        assert.ok(c.messages > 0 && c.messagesPerSecond > 0 && c.uptimeMs > 0, JSON.stringify(c));
+      }
+    }
     const metrics = await (await fetch(`${gw.http}/metrics`)).text();
     assert.match(metrics, /gateway_records_total\{exchange="upbit"\} \d+/);
     assert.match(metrics, /gateway_exchange_connected\{connection="main",exchange="upbit"\} 1/);
+    assert.match(metrics, /gateway_exchange_health_score\{connection="main",exchange="upbit"\} 100/);
+    assert.match(metrics, /gateway_exchange_messages_per_second\{connection="streams-1",exchange="binance"\} [1-9]/);
   });
 });
 
