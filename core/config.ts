@@ -59,6 +59,9 @@ export const configSchema = z.strictObject({
       zookeeper: z.string().min(1).default('127.0.0.1:2181'),
       path: z.string().startsWith('/').default('/gateway'),
       sessionTimeoutMs: z.number().int().min(1000).default(6000),
+      /** a leader whose ZooKeeper connection drops: `fence` = stop exchange connections at once; `grace` = keep
+       * them until the session timeout has passed without reconnecting */
+      onDisconnect: z.enum(['fence', 'grace']).default('fence'),
     })
     .prefault({}),
   kafka: z
@@ -66,6 +69,10 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       brokers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
       topic: z.string().min(1).default('market-data'),
+      /** -1: every in-sync replica acknowledges (durable); 1: the partition leader only (faster) */
+      acks: z.union([z.literal(-1), z.literal(1)]).default(-1),
+      /** how long a consumer fetch waits for data: lower means less latency and more requests */
+      maxWaitMs: z.number().int().min(1).max(10_000).default(20),
     })
     .prefault({}),
   redis: z

@@ -24,7 +24,9 @@ export interface SubscriptionChange {
 interface Running {
   plugin: ExchangePlugin;
   config: PluginConfig;
-  supervisor: ExchangeSupervisor;
+  ex: ExchangeConfig;
+  /** present while the set is active */
+  supervisor?: ExchangeSupervisor;
 }
 
 export interface ExchangeSetOptions {
@@ -46,11 +48,17 @@ function stringList(name: string, v: unknown): string[] {
 
 export class ExchangeSet {
   private readonly running = new Map<string, Running>();
+  private active = false;
 
   constructor(private readonly opts: ExchangeSetOptions) {}
 
   get supervisors(): ExchangeSupervisor[] {
-    return [...this.running.values()].map((r) => r.supervisor);
+    return [...this.running.values()].flatMap((r) => (r.supervisor ? [r.supervisor] : []));
+  }
+
+  /** ids of the configured exchanges, running or not */
+  get ids(): string[] {
+    return [...this.running.keys()];
   }
 
   get(id: string): Running | undefined {
@@ -75,9 +83,17 @@ export class ExchangeSet {
     return { plugin, config };
   }
 
-  /** Starts the worker of a resolved exchange; resolves when it is up (or has failed: see its health). */
-  async start(plugin: ExchangePlugin, config: PluginConfig, ex: ExchangeConfig): Promise<void> {
-    const supervisor = new ExchangeSupervisor({
+  /** Registers a resolved exchange; its worker runs while the set is active (always in standalone mode). */
+  async add(plugin: ExchangePlugin, config: PluginConfig, ex: ExchangeConfig): Promise<void> {
+    this.running.set(config.id, { plugin, config, ex });
+    this.opts.catalog.set(config.id, { symbols: config.symbols, channels: config.channels });
+    if (this.active) await this.launch(this.running.get(config.id)!);
+  }
+
+  private async launch(r: Running): Promise<void> {
+    if (r.supervisor) return;
+    const { config, ex } = r;
+    r.supervisor = new ExchangeSupervisor({
       init: {
         plugin: config,
         pluginsDir: this.opts.pluginsDir ?? PLUGINS_DIR,
@@ -89,11 +105,27 @@ export class ExchangeSet {
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
     });
-    this.running.set(config.id, { plugin, config, supervisor });
-    this.opts.catalog.set(config.id, { symbols: config.symbols, channels: config.channels });
-    await supervisor.start().catch(() => {
+    await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */
     });
+  }
+
+  /** Opens the exchange connections: standalone start-up, or this node became the cluster leader. */
+  async activate(): Promise<void> {
+    this.active = true;
+    await Promise.all([...this.running.values()].map((r) => this.launch(r)));
+  }
+
+  /** Closes every exchange connection (fencing: this node is no longer leader); the configuration stays. */
+  async deactivate(deadlineMs = 1000): Promise<void> {
+    this.active = false;
+    const sups = [...this.running.values()].flatMap((r) => (r.supervisor ? [r.supervisor] : []));
+    for (const r of this.running.values()) r.supervisor = undefined;
+    await Promise.all(sups.map((s) => s.close(deadlineMs)));
+  }
+
+  get isActive(): boolean {
+    return this.active;
   }
 
   /** Changes an exchange's subscriptions live: only its changed connections roll over; nothing restarts. */
@@ -123,7 +155,7 @@ export class ExchangeSet {
       throw new GatewayError('BAD_REQUEST', (err as Error).message, { cause: err });
     }
     r.config = next;
-    r.supervisor.update(next);
+    r.supervisor?.update(next);
     this.opts.catalog.set(next.id, { symbols: next.symbols, channels: next.channels });
     this.opts.store.retain((e) => e.ex !== next.id || (next.symbols.includes(e.cd) && (next.channels as string[]).includes(e.ty)));
     this.opts.log.info(`subscriptions of ${next.id}: ${next.symbols.join(' ')} × ${next.channels.join(' ')}`);
@@ -139,7 +171,7 @@ export class ExchangeSet {
     for (const [id, ex] of wanted) {
       const { plugin, config: next } = await this.resolve(id, ex);
       const r = this.running.get(id);
-      if (!r) await this.start(plugin, next, ex);
+      if (!r) await this.add(plugin, next, ex);
       else if (JSON.stringify(r.config) !== JSON.stringify(next)) this.reconfigure(r, next);
     }
   }
@@ -150,7 +182,7 @@ export class ExchangeSet {
     this.running.delete(id);
     this.opts.catalog.delete(id);
     this.opts.store.retain((e) => e.ex !== id);
-    await r.supervisor.close();
+    await r.supervisor?.close();
     this.opts.log.info(`exchange ${id} stopped`);
   }
 
@@ -160,6 +192,6 @@ export class ExchangeSet {
   }
 
   async close(deadlineMs: number): Promise<void> {
-    await Promise.all(this.supervisors.map((s) => s.close(deadlineMs)));
+    await this.deactivate(deadlineMs);
   }
 }

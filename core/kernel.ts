@@ -4,6 +4,8 @@
 import { hostname } from 'node:os';
 import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
+import { KafkaBus } from './bus/kafka.ts';
+import { LeaderElection } from './cluster/election.ts';
 import { filterBatch } from './batch.ts';
 import type { Config } from './config.ts';
 import { GatewayError } from './errors.ts';
@@ -41,6 +43,9 @@ export class Kernel {
   private hub: Hub | undefined;
   private server: ServerHandle | undefined;
   private closing: Promise<void> | undefined;
+  private election: LeaderElection | undefined;
+  /** resolves when the last leadership transition has finished */
+  private roleChanges: () => Promise<void> = async () => {};
 
   constructor(opts: KernelOptions) {
     this.config = opts.config;
@@ -67,8 +72,9 @@ export class Kernel {
     return this.server?.port ?? 0;
   }
 
-  get role(): string {
-    return this.config.mode === 'standalone' ? 'standalone' : 'leader';
+  get role(): 'standalone' | 'leader' | 'follower' {
+    if (this.config.mode === 'standalone') return 'standalone';
+    return this.election?.isLeader ? 'leader' : 'follower';
   }
 
   get supervisors() {
@@ -79,17 +85,19 @@ export class Kernel {
   async start(): Promise<void> {
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
-    if (config.mode === 'cluster' || config.kafka.enabled || config.redis.enabled) {
-      throw new GatewayError(
-        'CONFIG_INVALID',
-        'mode: cluster, kafka.enabled and redis.enabled are not available in this version yet (standalone only)',
-      );
+    if (config.redis.enabled) {
+      throw new GatewayError('CONFIG_INVALID', 'redis.enabled: the Redis store and bus are not available in this version yet');
+    }
+    if (config.mode === 'cluster' && !config.kafka.enabled) {
+      throw new GatewayError('CONFIG_INVALID', 'mode: cluster needs kafka.enabled: true (followers receive records through Kafka)');
     }
     const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
     const resolved = [];
     for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
 
-    this.bus = new DirectBus();
+    this.bus = config.kafka.enabled
+      ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, log: this.log.child('kafka') })
+      : new DirectBus();
     const hub = (this.hub = new Hub({
       store: this.store,
       catalog: this.catalog,
@@ -101,9 +109,29 @@ export class Kernel {
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
+      { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
+    ]);
+    if (this.bus instanceof KafkaBus) {
+      const kafka = this.bus;
+      this.metrics.gauge('gateway_kafka_healthy', '1 while the Kafka path works for this node', () => [
+        { labels: {}, value: kafka.health().healthy ? 1 : 0 },
+      ]);
+      this.metrics.gauge('gateway_kafka_consumer_lag', 'Records behind the end of the topic, as of the last fetch', () => [
+        { labels: {}, value: (kafka.health().consumer as { lag: number }).lag },
+      ]);
+      this.metrics.gauge('gateway_bus_fallback', '1 while the leader serves its own clients directly because Kafka fails', () => [
+        { labels: {}, value: kafka.path === 'direct-fallback' ? 1 : 0 },
+      ]);
+    }
 
     const app = createApp({
-      info: () => ({ mode: config.mode, role: this.role, nodeId: this.nodeId }),
+      info: () => ({
+        mode: config.mode,
+        role: this.role,
+        nodeId: this.nodeId,
+        ...(this.election ? { leaderId: this.election.leaderId ?? null } : {}),
+      }),
       infraHealth: () => this.infraHealth(),
       store: this.store,
       catalog: this.catalog,
@@ -124,8 +152,46 @@ export class Kernel {
       metrics: this.metrics,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
-    // One exchange failing to start never stops the others: it is logged and shown in health.
-    await Promise.all(resolved.map((r) => this.exchanges.start(r.plugin, r.config, r.ex)));
+    for (const r of resolved) await this.exchanges.add(r.plugin, r.config, r.ex);
+    if (config.mode === 'standalone') {
+      this.setProducing(true);
+      // One exchange failing to start never stops the others: it is logged and shown in health.
+      await this.exchanges.activate();
+    } else this.startElection();
+  }
+
+  /** Cluster mode: only the elected leader holds exchange connections; losing leadership closes them at once. */
+  private startElection(): void {
+    const { cluster } = this.config;
+    const election = (this.election = new LeaderElection({
+      connectString: cluster.zookeeper,
+      path: cluster.path,
+      sessionTimeoutMs: cluster.sessionTimeoutMs,
+      onDisconnect: cluster.onDisconnect,
+      nodeId: this.nodeId,
+      log: this.log.child('cluster'),
+    }));
+    // Transitions run one at a time, in order, so a quick elected/revoked/elected never leaves workers behind.
+    let chain = Promise.resolve();
+    const then = (step: () => Promise<void>) => (chain = chain.then(step).catch((err) => this.log.error(`role change failed: ${(err as Error).message}`)));
+    election.on('elected', () =>
+      then(async () => {
+        if (!election.isLeader) return;
+        this.setProducing(true);
+        await this.exchanges.activate();
+      }),
+    );
+    election.on('revoked', () => {
+      // fencing: stop producing at once, then close the exchange connections
+      this.setProducing(false);
+      then(() => this.exchanges.deactivate());
+    });
+    this.roleChanges = () => chain;
+    election.start();
+  }
+
+  private setProducing(on: boolean): void {
+    if (this.bus instanceof KafkaBus) this.bus.producing = on;
   }
 
   /**
@@ -149,10 +215,26 @@ export class Kernel {
       nodeId: this.nodeId,
       mode: config.mode,
       role: this.role,
-      exchanges: Object.fromEntries(this.exchanges.supervisors.map((s) => [s.id, exchangeHealth(s)])),
+      exchanges: Object.fromEntries(
+        this.exchanges.ids.map((id) => {
+          const sup = this.exchanges.supervisors.find((s) => s.id === id);
+          // a follower holds no exchange connection: the leader does
+          return [id, sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }];
+        }),
+      ),
       bus: this.bus?.health() ?? { kind: 'none', healthy: false },
-      kafka: { enabled: config.kafka.enabled, healthy: !config.kafka.enabled },
-      zookeeper: { enabled: config.mode === 'cluster', healthy: config.mode !== 'cluster' },
+      kafka: this.bus instanceof KafkaBus ? this.bus.health() : { enabled: false, healthy: true },
+      zookeeper: this.election
+        ? {
+            enabled: true,
+            healthy: this.election.state === 'leader' || this.election.state === 'follower',
+            state: this.election.state,
+            connectString: config.cluster.zookeeper,
+            sessionTimeoutMs: config.cluster.sessionTimeoutMs,
+            leaderId: this.election.leaderId ?? null,
+            candidate: this.election.candidate ?? null,
+          }
+        : { enabled: false, healthy: true },
       redis: { enabled: config.redis.enabled, healthy: !config.redis.enabled },
       clients: this.hub?.size ?? 0,
     };
@@ -163,6 +245,9 @@ export class Kernel {
     this.closing ??= (async () => {
       const deadline = Date.now() + deadlineMs;
       const left = () => Math.max(100, deadline - Date.now());
+      // Step down first: removing our candidate node lets a successor take over at once.
+      await this.election?.close();
+      await this.roleChanges();
       await this.exchanges.close(left());
       this.hub?.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);

@@ -42,7 +42,7 @@ describe('the gateway process', () => {
       const s = (await (await fetch(`${base}/api/subscriptions`)).json()) as { exchanges: Record<string, { symbols: string[] }> };
       return s.exchanges.bithumb && s.exchanges.upbit!.symbols.length === 2 ? s : undefined;
     }, 15_000, 'reloaded subscriptions');
-    assert.deepEqual(subs.exchanges.upbit!.symbols, ['BTC/KRW', 'ETH/KRW']);
+    assert.deepEqual(subs!.exchanges.upbit!.symbols, ['BTC/KRW', 'ETH/KRW']);
     await waitFor(async () => {
       const snap = (await (await fetch(`${base}/api/snapshot?exchange=bithumb`)).json()) as unknown[];
       return snap.length > 0;
