@@ -1,6 +1,8 @@
 // A batch of encoded records: one buffer, record i = buf[ends[i-1] .. ends[i]), keyed by stream key.
 // This is how records cross the worker boundary (the buffer is transferred, not copied) and travel the bus.
 
+import { encode, MsgWriter } from './codec.ts';
+
 export interface RecordBatch {
   /** stream key of each record (`ex|ty|cd`) */
   keys: string[];
@@ -15,41 +17,44 @@ export function recordAt(batch: RecordBatch, i: number): Uint8Array {
   return batch.buf.subarray(start, batch.ends[i]!);
 }
 
-/** Collects encoded records and packs them into one transferable buffer. */
+/** a builder's buffer larger than this after a burst is let go rather than kept for reuse */
+const KEEP_BYTES = 1 << 20;
+
+/** Collects encoded records in one growing buffer and hands them out as one transferable buffer. */
 export class BatchBuilder {
   private keys: string[] = [];
-  private parts: Uint8Array[] = [];
-  private size = 0;
+  private ends: number[] = [];
+  private w = new MsgWriter(16 * 1024);
 
   get length(): number {
     return this.keys.length;
   }
 
   get bytes(): number {
-    return this.size;
+    return this.w.pos;
   }
 
-  add(key: string, bytes: Uint8Array): void {
+  /** encodes `record` (msgpack, core/codec.ts) straight into the batch */
+  addRecord(key: string, record: unknown): void {
+    if (!this.w.write(record)) this.w.appendBytes(encode(record));
     this.keys.push(key);
-    this.parts.push(bytes);
-    this.size += bytes.length;
+    this.ends.push(this.w.pos);
+  }
+
+  /** adds a record already encoded */
+  add(key: string, bytes: Uint8Array): void {
+    this.w.appendBytes(bytes);
+    this.keys.push(key);
+    this.ends.push(this.w.pos);
   }
 
   /** the batch so far (its buffer is fresh and owned by the caller), and a reset builder */
   take(): RecordBatch {
-    const buf = new Uint8Array(this.size);
-    const ends = new Array<number>(this.parts.length);
-    let at = 0;
-    for (let i = 0; i < this.parts.length; i++) {
-      const p = this.parts[i]!;
-      buf.set(p, at);
-      at += p.length;
-      ends[i] = at;
-    }
-    const batch = { keys: this.keys, ends, buf };
+    const batch = { keys: this.keys, ends: this.ends, buf: this.w.buf.slice(0, this.w.pos) };
     this.keys = [];
-    this.parts = [];
-    this.size = 0;
+    this.ends = [];
+    if (this.w.buf.length > KEEP_BYTES) this.w = new MsgWriter(16 * 1024);
+    else this.w.reset();
     return batch;
   }
 }

@@ -6,9 +6,22 @@ import { badFrame } from './errors.ts';
 import type { BookUnit, Draft, MarketRecord } from './model.ts';
 import { streamKey } from './model.ts';
 
+/** What the pipeline keeps per stream key. */
+interface KeyState {
+  ex: string;
+  ty: string;
+  key: string;
+  sq: number;
+  /** the last published book's units */
+  book: BookUnit[] | undefined;
+}
+
 export class RecordPipeline {
-  private readonly seq = new Map<string, number>();
-  private readonly lastBook = new Map<string, BookUnit[]>();
+  /**
+   * Per-key state, found by symbol and then by (ex, ty) among a handful: cheaper than building the `ex|ty|cd` key
+   * string for every record (the profile showed it), and the key is built once per stream.
+   */
+  private readonly states = new Map<string, KeyState[]>();
 
   /** `ep`: the epoch of the connection whose frames this pipeline sees; `depth`: order-book levels per record */
   constructor(
@@ -16,33 +29,48 @@ export class RecordPipeline {
     private readonly depth: number,
   ) {}
 
+  private state(ex: string, ty: string, cd: string): KeyState {
+    let list = this.states.get(cd);
+    if (!list) this.states.set(cd, (list = []));
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s.ty === ty && s.ex === ex) return s;
+    }
+    const s: KeyState = { ex, ty, key: streamKey(ex, ty, cd), sq: 0, book: undefined };
+    list.push(s);
+    return s;
+  }
+
   /**
    * The final record for a draft, with its stream key; undefined for an order book whose top N did not change.
-   * Throws BAD_FRAME for a draft without a usable time.
+   * Throws BAD_FRAME for a draft without a usable time. The draft becomes the record (its keys stay in the same
+   * order, the assigned ones follow): the caller MUST NOT use it afterwards.
    */
   accept(draft: Draft, rtms: number): { key: string; record: MarketRecord } | undefined {
     if (!Number.isFinite(draft.tms)) throw badFrame(`${draft.ex} ${draft.ty} ${draft.cd}: no valid time`);
-    const key = streamKey(draft.ex, draft.ty, draft.cd);
-    let record: MarketRecord;
+    const s = this.state(draft.ex, draft.ty, draft.cd);
+    const record = draft as MarketRecord;
     if (draft.ty === 'orderbook') {
       const obu = draft.obu.length > this.depth ? draft.obu.slice(0, this.depth) : draft.obu;
-      const last = this.lastBook.get(key);
-      if (last && sameUnits(last, obu)) return undefined;
-      this.lastBook.set(key, obu);
+      if (s.book && sameUnits(s.book, obu)) return undefined;
+      s.book = obu;
       let tas = 0;
       let tbs = 0;
-      for (const u of obu) {
+      for (let i = 0; i < obu.length; i++) {
+        const u = obu[i]!;
         if (u.as !== undefined) tas += u.as;
         if (u.bs !== undefined) tbs += u.bs;
       }
-      record = { ...draft, obu, tas: roundSum(tas), tbs: roundSum(tbs), tms: Math.floor(draft.tms), rtms, ep: this.ep, sq: 0 };
-    } else {
-      record = { ...draft, tms: Math.floor(draft.tms), rtms, ep: this.ep, sq: 0 } as MarketRecord;
+      const book = record as Extract<MarketRecord, { ty: 'orderbook' }>;
+      book.obu = obu;
+      book.tas = roundSum(tas);
+      book.tbs = roundSum(tbs);
     }
-    const sq = (this.seq.get(key) ?? 0) + 1;
-    this.seq.set(key, sq);
-    record.sq = sq;
-    return { key, record };
+    record.tms = Math.floor(draft.tms);
+    record.rtms = rtms;
+    record.ep = this.ep;
+    record.sq = ++s.sq;
+    return { key: s.key, record };
   }
 }
 

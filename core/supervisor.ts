@@ -7,7 +7,7 @@ import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ConnectionStats, FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
-import { Backoff } from '../workers/backoff.ts';
+import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
 // Deno runs TypeScript in workers natively; Node needs the tsx loader registered inside the thread first.

@@ -6,7 +6,7 @@ import type { Draft, MarketRecord } from '../core/model.ts';
 import { RecordPipeline } from '../core/pipeline.ts';
 import type { ConnectionPlan } from '../core/plugin.ts';
 import type { ConnectionStats, ReconnectPolicy } from '../core/worker-protocol.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../core/backoff.ts';
 import { Link } from './link.ts';
 import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';

@@ -34,6 +34,7 @@ export class LeaderElection extends EventEmitter {
   private leading = false;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  private leaderTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private readonly dir: string;
 
@@ -127,9 +128,28 @@ export class LeaderElection extends EventEmitter {
     }
     if (this.leading) this.stepDown('another candidate leads');
     this.setState('follower');
+    this.refreshLeader(client);
     const predecessor = `${this.dir}/${names[at - 1]}`;
     const exists = await existsWatch(client, predecessor, () => this.check(client).catch((err) => this.fail(client, err)));
     if (!exists) await this.check(client);
+  }
+
+  /**
+   * A follower watches only its predecessor (no herd on failover), so it re-reads who leads now and then, for
+   * /ws/info and health.
+   */
+  private refreshLeader(client: Client): void {
+    clearTimeout(this.leaderTimer);
+    this.leaderTimer = setTimeout(async () => {
+      if (client !== this.client || this.closed || this.leading) return;
+      try {
+        const names = (await children(client, this.dir)).filter((n) => n.startsWith('n_')).sort();
+        if (names[0]) this.leaderId = await getData(client, `${this.dir}/${names[0]}`);
+      } catch {
+        /* disconnected: the next session refreshes it */
+      }
+      this.refreshLeader(client);
+    }, Math.max(500, this.opts.sessionTimeoutMs / 3));
   }
 
   private stepDown(reason: string): void {
@@ -159,6 +179,7 @@ export class LeaderElection extends EventEmitter {
     this.closed = true;
     clearTimeout(this.slowTimer);
     clearTimeout(this.graceTimer);
+    clearTimeout(this.leaderTimer);
     this.stepDown('closing');
     const client = this.client;
     if (client && this.candidate && client.getState() === zookeeper.State.SYNC_CONNECTED) {

@@ -1,6 +1,6 @@
 // Exponential backoff with jitter for reconnects and restarts.
 
-import type { ReconnectPolicy } from '../core/worker-protocol.ts';
+import type { ReconnectPolicy } from './worker-protocol.ts';
 
 export class Backoff {
   private attempt = 0;
