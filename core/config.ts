@@ -69,6 +69,8 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false),
       brokers: z.array(hostPort).min(1).default(['127.0.0.1:9092']),
       topic: z.string().min(1).default('market-data'),
+      /** partitions for the topic when the gateway has to create it (records are keyed by stream key) */
+      partitions: z.number().int().min(1).max(1000).default(3),
       /** -1: every in-sync replica acknowledges (durable); 1: the partition leader only (faster) */
       acks: z.union([z.literal(-1), z.literal(1)]).default(-1),
       /** how long a consumer fetch waits for data: lower means less latency and more requests */

@@ -57,7 +57,7 @@ try {
   const zk = await startZooKeeper();
   closers.push(() => zk.close());
   log.info(`ZooKeeper ${zk.connectString}`);
-  const kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: 'market-data', partitions: 3 }] });
+  const kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: base.kafka.topic, partitions: base.kafka.partitions }] });
   closers.push(() => kafka.close());
   log.info(`Kafka ${kafka.brokers.join(',')}`);
   await child(['sim/main.ts', '--port-base', '18001'], /bithumb-legacy/, 'stdout');

@@ -12,6 +12,8 @@ import type { Bus } from './bus.ts';
 export interface KafkaBusOptions {
   brokers: string[];
   topic: string;
+  /** used when the topic is missing and the gateway creates it */
+  partitions: number;
   nodeId: string;
   /** -1 = all in-sync replicas, 1 = the partition leader */
   acks: -1 | 1;
@@ -62,9 +64,26 @@ export class KafkaBus implements Bus {
 
   /** Connects producer and consumer; resolves even when Kafka is down (the outage is reported, and retried). */
   async start(): Promise<void> {
+    await this.ensureTopic();
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100 } });
     await this.producer.connect().catch((err) => this.producerFailed(err));
     void this.startConsumer();
+  }
+
+  /** creates the topic when it is missing (brokers that cannot, such as 0.9, need it created beforehand) */
+  private async ensureTopic(): Promise<void> {
+    const { topic, partitions, log } = this.opts;
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      if ((await admin.listTopics()).includes(topic)) return;
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true, timeout: 5000 });
+      log.info(`created topic ${topic} with ${partitions} partitions`);
+    } catch (err) {
+      log.warn(`could not check or create topic ${topic} (${(err as Error).message}); create it with ${partitions} partitions if it is missing`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   private async startConsumer(): Promise<void> {
