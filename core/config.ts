@@ -81,6 +81,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       url: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+      /** hash holding the latest record of every stream key */
+      hash: z.string().min(1).default('gateway:latest'),
+      /** pub/sub channel of the cluster bus when Kafka is not enabled */
+      channel: z.string().min(1).default('gateway:records'),
     })
     .prefault({}),
 });

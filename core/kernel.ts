@@ -6,6 +6,8 @@ import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
 import { KafkaBus } from './bus/kafka.ts';
 import { LeaderElection } from './cluster/election.ts';
+import { RedisBus } from './bus/redis.ts';
+import { RedisLatest } from './redis/latest.ts';
 import { filterBatch } from './batch.ts';
 import type { Config } from './config.ts';
 import { GatewayError } from './errors.ts';
@@ -44,6 +46,7 @@ export class Kernel {
   private server: ServerHandle | undefined;
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
+  private latest: RedisLatest | undefined;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
 
@@ -63,7 +66,9 @@ export class Kernel {
         records.inc({ exchange }, batch.keys.length);
         // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
         const served = filterBatch(batch, (key) => this.catalog.serves(key));
-        if (served.keys.length) this.bus?.publish(served);
+        if (!served.keys.length) return;
+        this.bus?.publish(served);
+        this.latest?.write(served);
       },
     });
   }
@@ -85,19 +90,28 @@ export class Kernel {
   async start(): Promise<void> {
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
-    if (config.redis.enabled) {
-      throw new GatewayError('CONFIG_INVALID', 'redis.enabled: the Redis store and bus are not available in this version yet');
-    }
-    if (config.mode === 'cluster' && !config.kafka.enabled) {
-      throw new GatewayError('CONFIG_INVALID', 'mode: cluster needs kafka.enabled: true (followers receive records through Kafka)');
+    if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
+      throw new GatewayError(
+        'CONFIG_INVALID',
+        'mode: cluster needs kafka.enabled: true or redis.enabled: true (followers receive records through Kafka or Redis pub/sub)',
+      );
     }
     const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
     const resolved = [];
     for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
+    // registered now (catalog), connected later: at once when standalone, when elected in a cluster
+    for (const r of resolved) await this.exchanges.add(r.plugin, r.config, r.ex);
 
     this.bus = config.kafka.enabled
       ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, log: this.log.child('kafka') })
-      : new DirectBus();
+      : config.mode === 'cluster'
+        ? new RedisBus(config.redis.url, config.redis.channel, this.log.child('redis'))
+        : new DirectBus();
+    if (config.redis.enabled) {
+      this.latest = new RedisLatest(config.redis.url, config.redis.hash, this.log.child('redis'));
+      // a restarted node replays the latest values at once, before live data arrives
+      for (const [key, bytes] of await this.latest.load()) if (this.catalog.serves(key)) this.store.put(key, bytes);
+    }
     const hub = (this.hub = new Hub({
       store: this.store,
       catalog: this.catalog,
@@ -112,6 +126,11 @@ export class Kernel {
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);
+    if (config.redis.enabled) {
+      this.metrics.gauge('gateway_redis_healthy', '1 while Redis (latest values, and the bus where it is one) answers', () => [
+        { labels: {}, value: this.redisHealthy() ? 1 : 0 },
+      ]);
+    }
     if (this.bus instanceof KafkaBus) {
       const kafka = this.bus;
       this.metrics.gauge('gateway_kafka_healthy', '1 while the Kafka path works for this node', () => [
@@ -152,7 +171,6 @@ export class Kernel {
       metrics: this.metrics,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
-    for (const r of resolved) await this.exchanges.add(r.plugin, r.config, r.ex);
     if (config.mode === 'standalone') {
       this.setProducing(true);
       // One exchange failing to start never stops the others: it is logged and shown in health.
@@ -191,7 +209,7 @@ export class Kernel {
   }
 
   private setProducing(on: boolean): void {
-    if (this.bus instanceof KafkaBus) this.bus.producing = on;
+    if (this.bus && 'producing' in this.bus) this.bus.producing = on;
   }
 
   /**
@@ -235,9 +253,16 @@ export class Kernel {
             candidate: this.election.candidate ?? null,
           }
         : { enabled: false, healthy: true },
-      redis: { enabled: config.redis.enabled, healthy: !config.redis.enabled },
+      redis: config.redis.enabled
+        ? { enabled: true, latest: this.latest?.health(), ...(this.bus instanceof RedisBus ? { bus: this.bus.health() } : {}), healthy: this.redisHealthy() }
+        : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
     };
+  }
+
+  private redisHealthy(): boolean {
+    const latest = this.latest?.health().healthy !== false;
+    return latest && (!(this.bus instanceof RedisBus) || this.bus.health().healthy === true);
   }
 
   /** Closes workers (exchange sockets first), then clients, server and bus, under one deadline. Idempotent. */
@@ -252,6 +277,7 @@ export class Kernel {
       this.hub?.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
+      await this.latest?.close();
       this.log.info('closed');
     })();
     return this.closing;

@@ -5,6 +5,8 @@ import type { RecordBatch } from '../batch.ts';
 export interface Bus {
   /** `direct`, `kafka`, `redis` */
   readonly kind: string;
+  /** buses that carry records between nodes: set while this node feeds them (standalone, or the cluster leader) */
+  producing?: boolean;
   start(): Promise<void>;
   /** from this node's exchange workers */
   publish(batch: RecordBatch): void;
