@@ -2,14 +2,15 @@
 // and on a new connection, trades and tickers no newer than what the previous connection already delivered.
 
 import type { Draft } from './model.ts';
-import { streamKey } from './model.ts';
 
 /** trade ids remembered per key; far more than can overlap at a switch */
 const IDS_PER_KEY = 512;
 
 interface KeyState {
   ids?: Set<string>;
-  order?: string[];
+  /** ring of the remembered ids, oldest at `next` once full */
+  ring?: string[];
+  next?: number;
   /** connection that produced the newest record */
   link: number;
   lastTms: number;
@@ -24,7 +25,8 @@ function fingerprint(d: Draft): string {
 }
 
 export class RecentRecords {
-  private readonly keys = new Map<string, KeyState>();
+  /** per record type, per symbol: no key string is built on this per-record path (one feed = one exchange) */
+  private readonly byType = { ticker: new Map<string, KeyState>(), trade: new Map<string, KeyState>() };
 
   /**
    * true when `draft` (from connection `link`) repeats or predates one already delivered.
@@ -32,16 +34,25 @@ export class RecentRecords {
    */
   isRepeat(draft: Draft, link: number): boolean {
     if (draft.ty === 'orderbook') return false;
-    const key = streamKey(draft.ex, draft.ty, draft.cd);
-    let s = this.keys.get(key);
+    const states = this.byType[draft.ty];
+    let s = states.get(draft.cd);
     if (!s) {
       s = { link, lastTms: -Infinity, atLast: new Set() };
-      this.keys.set(key, s);
+      states.set(draft.cd, s);
     }
     if (draft.ty === 'trade' && draft.sid !== undefined) return this.seenId(s, draft.sid);
+    // Within one connection the exchange's order is trusted; across connections, older or equal-and-identical
+    // records are repeats. Fingerprints are only needed for that comparison.
+    if (s.link === link) {
+      if (draft.tms !== s.lastTms) {
+        s.lastTms = draft.tms;
+        s.atLast.clear();
+      }
+      if (s.atLast.size < 64) s.atLast.add(fingerprint(draft));
+      return false;
+    }
     const fp = fingerprint(draft);
-    // Within one connection the exchange's order is trusted; across connections, older or equal-and-identical repeats.
-    if (s.link !== link && (draft.tms < s.lastTms || (draft.tms === s.lastTms && s.atLast.has(fp)))) return true;
+    if (draft.tms < s.lastTms || (draft.tms === s.lastTms && s.atLast.has(fp))) return true;
     s.link = link;
     if (draft.tms !== s.lastTms) {
       s.lastTms = draft.tms;
@@ -53,11 +64,16 @@ export class RecentRecords {
 
   private seenId(s: KeyState, id: string): boolean {
     s.ids ??= new Set();
-    s.order ??= [];
+    s.ring ??= [];
     if (s.ids.has(id)) return true;
     s.ids.add(id);
-    s.order.push(id);
-    if (s.order.length > IDS_PER_KEY) s.ids.delete(s.order.shift()!);
+    if (s.ring.length < IDS_PER_KEY) s.ring.push(id);
+    else {
+      const at = s.next ?? 0;
+      s.ids.delete(s.ring[at]!);
+      s.ring[at] = id;
+      s.next = (at + 1) % IDS_PER_KEY;
+    }
     return false;
   }
 }

@@ -3,11 +3,13 @@
 //
 // Contract: the cursor accepts a strict subset of JSON: no whitespace between tokens, no backslash escapes (one
 // indexOf per frame, so a string ends at the next quote), no control characters in strings; numbers and strings must
-// be complete. Anything outside the subset, or not what the caller asked
-// for, sets `ok = false` (and moves to the end, so every loop stops): the caller MUST then throw the frame's result
-// away and run its ordinary JSON.parse path, which stays the authority on what a frame means and how it is rejected.
+// be complete. Anything outside the subset, or not what the caller asked for, sets `ok = false` (and moves to the
+// end, so every loop stops): the caller MUST then throw the frame's result away and run its ordinary JSON.parse
+// path, which stays the authority on what a frame means and how it is rejected.
 // Values read while `ok` is true are exactly what JSON.parse would give: numbers are correctly rounded (the same
 // double), strings are the same characters.
+
+import { hasControl } from './json-keys.ts';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -21,67 +23,6 @@ const RBRACE = 125;
 
 /** exact powers of ten: every one up to 1e22 is a double without rounding */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-
-/** Maps a fixed set of key names to small ids; a key is found by its length and first and last characters, then compared. */
-export class KeyTable {
-  private readonly ids: Int32Array;
-  private readonly names: string[];
-  private readonly mask: number;
-  /** when every name is one character (Binance): id by character code */
-  private readonly single: Int32Array | undefined;
-
-  constructor(names: readonly string[]) {
-    if (names.every((n) => n.length === 1 && n.charCodeAt(0) < 128)) {
-      this.single = new Int32Array(128).fill(-1);
-      names.forEach((n, id) => (this.single![n.charCodeAt(0)] = id));
-    }
-    let size = 16;
-    while (size < names.length * 4) size *= 2;
-    this.mask = size - 1;
-    this.ids = new Int32Array(size).fill(-1);
-    this.names = [];
-    names.forEach((name, id) => {
-      let at = keyHash(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1)) & this.mask;
-      while (this.ids[at] !== -1) at = (at + 1) & this.mask;
-      this.ids[at] = id;
-      this.names[at] = name;
-    });
-  }
-
-  /** the id of the key the cursor just read, or -1 for a key not in the table */
-  lookup(c: JsonCursor): number {
-    const start = c.keyStart;
-    const len = c.keyEnd - start;
-    const s = c.text;
-    if (this.single !== undefined) {
-      const id = len === 1 ? (this.single[s.charCodeAt(start)] ?? -1) : -1;
-      if (id === -1 && hasControl(s, start, c.keyEnd)) c.fail();
-      return id;
-    }
-    let at = keyHash(len, s.charCodeAt(start), s.charCodeAt(c.keyEnd - 1)) & this.mask;
-    for (;;) {
-      const id = this.ids[at]!;
-      if (id === -1) {
-        // an unknown key is skipped, but must still be a valid JSON string
-        if (hasControl(s, start, c.keyEnd)) c.fail();
-        return -1;
-      }
-      const name = this.names[at]!;
-      if (len === name.length && s.startsWith(name, start)) return id;
-      at = (at + 1) & this.mask;
-    }
-  }
-}
-
-function keyHash(len: number, first: number, last: number): number {
-  return (Math.imul(len, 0x9e3779b1) ^ Math.imul(first, 0x85ebca6b) ^ Math.imul(last | 0, 0xc2b2ae35)) >>> 7;
-}
-
-/** true when [start, end) of `s` holds a control character, which JSON does not allow inside a string */
-function hasControl(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (s.charCodeAt(i) < 32) return true;
-  return false;
-}
 
 export class JsonCursor {
   text = '';
@@ -98,6 +39,8 @@ export class JsonCursor {
   numFraction = 0;
   /** the last number read was a plain integer literal: no sign, point or exponent */
   numPlainInt = false;
+  /** the last number read (readOptNumber: NaN for null) */
+  value = 0;
 
   reset(text: string): this {
     this.text = text;
@@ -166,6 +109,25 @@ export class JsonCursor {
     return true;
   }
 
+  /**
+   * Consumes `,"key":` (`"key":` when `first`) if that is what comes next and returns true; otherwise consumes
+   * nothing and returns false. `token` is `"key":`.
+   */
+  memberIs(token: string, first: boolean): boolean {
+    const s = this.text;
+    let i = this.i;
+    if (!first) {
+      if (s.charCodeAt(i) !== COMMA) return false;
+      i++;
+    }
+    // indexOf is the engine's fast search: when the key is there (the usual case) it answers at once
+    if (s.indexOf(token, i) !== i) return false;
+    this.keyStart = i + 1;
+    this.keyEnd = i + token.length - 2;
+    this.i = i + token.length;
+    return true;
+  }
+
   /** Steps to the next element of the array being read: true if one follows, false after consuming `]`. */
   element(first: boolean): boolean {
     const c = this.text.charCodeAt(this.i);
@@ -202,6 +164,7 @@ export class JsonCursor {
       return 0;
     }
     this.numStart = i + 1;
+    this.numEnd = end;
     this.i = end + 1;
     return end;
   }
@@ -233,6 +196,27 @@ export class JsonCursor {
 
   /** a JSON number; NaN after failing. Sets numStart/numEnd to its literal. */
   number(): number {
+    return this.scanNumber() ? this.value : NaN;
+  }
+
+  /**
+   * Reads a number, or `null` as NaN, into `value`; false (and fails) for anything else. For hot loops: the value
+   * stays in a field, so no number object is made per call.
+   */
+  readOptNumber(): boolean {
+    if (this.text.charCodeAt(this.i) === 110) {
+      if (this.text.startsWith('null', this.i)) {
+        this.i += 4;
+        this.value = NaN;
+        return true;
+      }
+      return this.fail();
+    }
+    return this.scanNumber();
+  }
+
+  /** reads a JSON number into `value`; false after failing */
+  private scanNumber(): boolean {
     const s = this.text;
     const start = this.i;
     let i = start;
@@ -251,10 +235,7 @@ export class JsonCursor {
         c = s.charCodeAt(++i);
       } while (c >= 48 && c <= 57);
       sig = i - p;
-    } else {
-      this.fail();
-      return NaN;
-    }
+    } else return this.fail();
     let fraction = 0;
     if (c === DOT) {
       const f0 = ++i;
@@ -267,10 +248,7 @@ export class JsonCursor {
         c = s.charCodeAt(++i);
       }
       fraction = i - f0;
-      if (fraction === 0) {
-        this.fail();
-        return NaN;
-      }
+      if (fraction === 0) return this.fail();
       sig += i - p;
     }
     let exact = sig <= 15 && fraction <= 22;
@@ -280,10 +258,7 @@ export class JsonCursor {
       // an exponent: valid JSON, rare from exchanges; parsed by the engine
       c = s.charCodeAt(++i);
       if (c === 43 || c === MINUS) c = s.charCodeAt(++i);
-      if (!(c >= 48 && c <= 57)) {
-        this.fail();
-        return NaN;
-      }
+      if (!(c >= 48 && c <= 57)) return this.fail();
       do c = s.charCodeAt(++i);
       while (c >= 48 && c <= 57);
       exact = false;
@@ -292,10 +267,14 @@ export class JsonCursor {
     this.numStart = start;
     this.numEnd = i;
     this.numFraction = fraction;
-    if (!exact) return Number(s.slice(start, i));
+    if (!exact) {
+      this.value = Number(s.slice(start, i));
+      return true;
+    }
     // m and 10^fraction are exact doubles, so one division rounds correctly: the same double as JSON.parse
     const v = fraction === 0 ? m : m / POW10[fraction]!;
-    return negative ? -v : v;
+    this.value = negative ? -v : v;
+    return true;
   }
 
   /** a number, or undefined for `null` (Upbit writes null for what it has no value for); anything else fails */
@@ -323,20 +302,19 @@ export class JsonCursor {
    * (percent → fraction); with a shift, more than 15 significant digits fail (rare: the caller's ordinary path).
    */
   decimalString(signed: boolean, maxDigits: number, maxLength: number, shift = 0): number {
+    return this.readDecimal(signed, maxDigits, maxLength, shift) ? this.value : NaN;
+  }
+
+  /** decimalString() into `value`, without making a number object; false after failing */
+  readDecimal(signed: boolean, maxDigits: number, maxLength: number, shift = 0): boolean {
     const s = this.text;
     let i = this.i;
-    if (s.charCodeAt(i) !== QUOTE) {
-      this.fail();
-      return NaN;
-    }
+    if (s.charCodeAt(i) !== QUOTE) return this.fail();
     const start = ++i;
     let c = s.charCodeAt(i);
     const negative = c === MINUS;
     if (negative) {
-      if (!signed) {
-        this.fail();
-        return NaN;
-      }
+      if (!signed) return this.fail();
       c = s.charCodeAt(++i);
     }
     let m = 0;
@@ -365,8 +343,7 @@ export class JsonCursor {
       (maxDigits > 0 && (intDigits > maxDigits || fraction > maxDigits)) ||
       (maxLength > 0 && i - start > maxLength)
     ) {
-      this.fail();
-      return NaN;
+      return this.fail();
     }
     this.i = i + 1;
     this.numStart = start;
@@ -374,12 +351,13 @@ export class JsonCursor {
     const scale = fraction + shift;
     if (digits > 15 || scale > 22) {
       // more digits than a double holds exactly: the engine's own conversion of the text
-      if (shift === 0) return Number(s.slice(start, i));
-      this.fail();
-      return NaN;
+      if (shift !== 0) return this.fail();
+      this.value = Number(s.slice(start, i));
+      return true;
     }
     const v = scale === 0 ? m : m / POW10[scale]!;
-    return negative ? -v : v;
+    this.value = negative ? -v : v;
+    return true;
   }
 
   /** `true` or `false`; fails on anything else */
@@ -396,6 +374,42 @@ export class JsonCursor {
     return this.fail();
   }
 
+  /** skips a number, checking its grammar only (no value is made) */
+  skipNumber(): void {
+    const s = this.text;
+    let i = this.i;
+    let c = s.charCodeAt(i);
+    if (c === MINUS) c = s.charCodeAt(++i);
+    if (c === 48) c = s.charCodeAt(++i);
+    else if (c >= 49 && c <= 57) {
+      do c = s.charCodeAt(++i);
+      while (c >= 48 && c <= 57);
+    } else {
+      this.fail();
+      return;
+    }
+    if (c === DOT) {
+      c = s.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) {
+        this.fail();
+        return;
+      }
+      do c = s.charCodeAt(++i);
+      while (c >= 48 && c <= 57);
+    }
+    if (c === 101 || c === 69) {
+      c = s.charCodeAt(++i);
+      if (c === 43 || c === MINUS) c = s.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) {
+        this.fail();
+        return;
+      }
+      do c = s.charCodeAt(++i);
+      while (c >= 48 && c <= 57);
+    }
+    this.i = i;
+  }
+
   /** skips any value, checking its grammar (nested objects and arrays too) */
   skip(): void {
     const c = this.text.charCodeAt(this.i);
@@ -410,6 +424,6 @@ export class JsonCursor {
     else if (c === 110) {
       if (this.text.startsWith('null', this.i)) this.i += 4;
       else this.fail();
-    } else this.number();
+    } else this.skipNumber();
   }
 }

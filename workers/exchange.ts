@@ -2,7 +2,6 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchBuilder } from '../core/batch.ts';
-import { encode } from '../core/codec.ts';
 import { serializeError } from '../core/errors.ts';
 import type { ExchangePlugin, PluginConfig } from '../core/plugin.ts';
 import { checkPluginConfig, loadPlugin } from '../core/registry.ts';
@@ -67,7 +66,8 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
     if (!feed) {
       const f = new Feed(plan, options, {
         record(key, record) {
-          builder.add(key, encode(record));
+          // encoded straight into the turn's batch buffer (no intermediate copy)
+          builder.addRecord(key, record);
           if (!flushScheduled) {
             flushScheduled = true;
             setImmediate(flush);

@@ -1,4 +1,6 @@
-// Fans records out to clients: per-key routing index, one encoding per format per record, backpressure cut-off.
+// Fans records out to clients: per-key routing index, one encoding and one WebSocket frame per format per record,
+// clients with the same filter and format grouped so each gets one socket write per event-loop turn, backpressure
+// cut-off.
 
 import type { RecordBatch } from '../batch.ts';
 import { recordAt } from '../batch.ts';
@@ -12,15 +14,36 @@ import type { SnapshotStore } from '../snapshot-store.ts';
 import type { ConnectOptions, Format } from './client-protocol.ts';
 import { decodeControl, parseControl } from './client-protocol.ts';
 import type { Peer } from './peer.ts';
+import { BINARY, TEXT, wsFrame } from './peer.ts';
 
 export interface Client {
   readonly id: number;
   readonly peer: Peer;
   readonly format: Format;
   filter: Filter;
-  /** keys whose route sets hold this client, so removal touches only those */
-  readonly routes: Set<string>;
+  /** the clients with this filter and format: they receive exactly the same frames */
+  group: Group;
   open: boolean;
+}
+
+/** One record ready to send in one format: the payload, and the whole WebSocket frame around it. */
+interface Out {
+  payload: string | Uint8Array;
+  frame: Buffer;
+}
+
+/**
+ * Clients with the same filter and format. Records for them collect here during an event-loop turn and leave in
+ * one write per client: the routing index points at groups, not clients.
+ */
+interface Group {
+  readonly id: string;
+  readonly format: Format;
+  readonly filter: Filter;
+  readonly clients: Set<Client>;
+  /** keys whose route sets hold this group */
+  readonly routes: Set<string>;
+  pending: Out[];
 }
 
 /** What a transport adapter calls for a connected client. */
@@ -39,8 +62,12 @@ export interface HubOptions {
 
 export class Hub {
   private readonly clients = new Set<Client>();
-  /** stream key → the clients whose filter matches it, built when a key is first seen */
-  private readonly routes = new Map<string, Set<Client>>();
+  private readonly groups = new Map<string, Group>();
+  /** stream key → the groups whose filter matches it, built when a key is first seen */
+  private readonly routes = new Map<string, Set<Group>>();
+  /** groups holding records not yet written */
+  private readonly dirty: Group[] = [];
+  private flushTimer: ReturnType<typeof setImmediate> | undefined;
   private nextId = 1;
   private readonly counters;
 
@@ -64,18 +91,23 @@ export class Hub {
   }
 
   connect(peer: Peer, options: ConnectOptions): ClientHandle {
-    const client: Client = { id: this.nextId++, peer, format: options.format, filter: options.filter, routes: new Set(), open: true };
+    // records already routed go out first, so this client's stream starts cleanly after its snapshot
+    this.flush();
+    const client: Client = { id: this.nextId++, peer, format: options.format, filter: options.filter, group: undefined!, open: true };
     this.clients.add(client);
     this.counters.connects.inc();
     if (options.snapshot) this.sendSnapshot(client, null);
-    this.index(client);
+    this.join(client);
     return {
       message: (data) => this.onMessage(client, data),
       closed: () => this.remove(client),
     };
   }
 
-  /** Delivers a batch to every matching client: each record is encoded once per format, whatever the client count. */
+  /**
+   * Routes a batch to every matching group: each record is encoded and framed once per format, whatever the client
+   * count, and written when the turn ends (several batches of one turn leave together).
+   */
   deliver(batch: RecordBatch): void {
     const { keys } = batch;
     for (let i = 0; i < keys.length; i++) {
@@ -83,57 +115,121 @@ export class Hub {
       const route = this.routes.get(key) ?? this.buildRoute(key);
       if (route.size === 0) continue;
       const bytes = recordAt(batch, i);
-      let json: string | undefined;
-      for (const c of route) {
-        if (c.format === 'json') this.send(c, (json ??= JSON.stringify(decode(bytes))));
-        else this.send(c, bytes);
+      let json: Out | undefined;
+      let pack: Out | undefined;
+      for (const g of route) {
+        let out: Out;
+        if (g.format === 'json') {
+          if (!json) {
+            const text = JSON.stringify(decode(bytes));
+            json = { payload: text, frame: wsFrame(text, TEXT) };
+          }
+          out = json;
+        } else {
+          // a copy: the batch's buffer belongs to the bus, the frame may wait in socket buffers
+          pack ??= { payload: bytes, frame: wsFrame(bytes, BINARY) };
+          out = pack;
+        }
+        if (g.pending.length === 0) this.dirty.push(g);
+        g.pending.push(out);
       }
     }
+    if (this.dirty.length && !this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
   }
 
-  private buildRoute(key: string): Set<Client> {
-    const route = new Set<Client>();
-    for (const c of this.clients) {
-      if (matchesKey(c.filter, key)) {
-        route.add(c);
-        c.routes.add(key);
+  /** Writes what the groups hold: one buffer per group, one write per client. */
+  flush(): void {
+    if (this.flushTimer) {
+      clearImmediate(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    const dirty = this.dirty;
+    for (let d = 0; d < dirty.length; d++) {
+      const g = dirty[d]!;
+      const outs = g.pending;
+      g.pending = [];
+      let all: Buffer | undefined;
+      let sent = 0;
+      for (const c of g.clients) {
+        if (!this.keepsUp(c)) continue;
+        if (c.peer.sendFrames) {
+          all ??= outs.length === 1 ? outs[0]!.frame : Buffer.concat(outs.map((o) => o.frame));
+          c.peer.sendFrames(all);
+        } else for (const o of outs) c.peer.send(o.payload);
+        sent++;
+      }
+      if (sent) this.counters.deliveries.inc({ format: g.format }, sent * outs.length);
+    }
+    dirty.length = 0;
+  }
+
+  private groupOf(format: Format, filter: Filter): Group {
+    const f = describeFilter(filter);
+    const id = `${format} ${JSON.stringify([f.exchange?.sort(), f.symbol?.sort(), f.type?.sort()])}`;
+    let g = this.groups.get(id);
+    if (!g) {
+      g = { id, format, filter, clients: new Set(), routes: new Set(), pending: [] };
+      this.groups.set(id, g);
+      for (const [key, route] of this.routes) {
+        if (matchesKey(filter, key)) {
+          route.add(g);
+          g.routes.add(key);
+        }
+      }
+    }
+    return g;
+  }
+
+  private buildRoute(key: string): Set<Group> {
+    const route = new Set<Group>();
+    for (const g of this.groups.values()) {
+      if (matchesKey(g.filter, key)) {
+        route.add(g);
+        g.routes.add(key);
       }
     }
     this.routes.set(key, route);
     return route;
   }
 
-  private index(c: Client): void {
-    for (const [key, route] of this.routes) {
-      if (matchesKey(c.filter, key)) {
-        route.add(c);
-        c.routes.add(key);
-      }
-    }
+  /** puts the client in the group of its format and filter */
+  private join(c: Client): void {
+    c.group = this.groupOf(c.format, c.filter);
+    c.group.clients.add(c);
   }
 
-  private unindex(c: Client): void {
-    for (const key of c.routes) this.routes.get(key)?.delete(c);
-    c.routes.clear();
+  /** takes the client out of its group; an empty group leaves the routing index */
+  private leave(c: Client): void {
+    const g = c.group;
+    g.clients.delete(c);
+    if (g.clients.size > 0) return;
+    for (const key of g.routes) this.routes.get(key)?.delete(g);
+    this.groups.delete(g.id);
   }
 
   private remove(c: Client): void {
     if (!c.open) return;
     c.open = false;
-    this.unindex(c);
+    this.leave(c);
     this.clients.delete(c);
   }
 
-  private send(c: Client, frame: string | Uint8Array): void {
-    if (!c.open) return;
-    if (c.peer.bufferedAmount > this.opts.maxBufferedBytes) {
-      this.counters.slow.inc();
-      this.opts.log.warn(`client ${c.id} too slow (over ${this.opts.maxBufferedBytes} bytes unsent): disconnecting`);
-      this.remove(c);
-      c.peer.close(1008, 'too slow: unsent data over the limit');
-      return;
-    }
-    c.peer.send(frame);
+  /** false (and the client cut off with 1008) when its unsent data is over the bound */
+  private keepsUp(c: Client): boolean {
+    if (!c.open) return false;
+    if (c.peer.bufferedAmount <= this.opts.maxBufferedBytes) return true;
+    this.counters.slow.inc();
+    this.opts.log.warn(`client ${c.id} too slow (over ${this.opts.maxBufferedBytes} bytes unsent): disconnecting`);
+    this.remove(c);
+    c.peer.close(1008, 'too slow: unsent data over the limit');
+    return false;
+  }
+
+  /** one frame for one client (answers, snapshots): after everything already routed to it */
+  private send(c: Client, payload: string | Uint8Array): void {
+    if (!this.keepsUp(c)) return;
+    if (c.peer.sendFrames) c.peer.sendFrames(wsFrame(payload, typeof payload === 'string' ? TEXT : BINARY));
+    else c.peer.send(payload);
     this.counters.deliveries.inc({ format: c.format });
   }
 
@@ -152,6 +248,8 @@ export class Hub {
 
   private onMessage(c: Client, data: string | Uint8Array): void {
     if (!c.open) return;
+    // what was routed before this message reaches the client before the answer
+    this.flush();
     let id: unknown;
     try {
       const raw = decodeControl(data, c.format);
@@ -163,9 +261,9 @@ export class Hub {
         return;
       }
       const previous = c.filter;
-      this.unindex(c);
+      this.leave(c);
       c.filter = ctl.filter;
-      this.index(c);
+      this.join(c);
       this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...withId });
       if (ctl.snapshot) this.sendSnapshot(c, previous);
     } catch (err) {
@@ -178,6 +276,7 @@ export class Hub {
 
   /** closes every client with 1001 (going away); idempotent */
   close(): void {
+    this.flush();
     for (const c of [...this.clients]) {
       this.remove(c);
       c.peer.close(1001, 'gateway shutting down');

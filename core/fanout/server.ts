@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Catalog } from '../filter.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -55,9 +55,18 @@ export async function startServer(opts: {
       return refuse(socket, 400, 'Bad Request', { error: 'BAD_REQUEST', message: (err as Error).message });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws keeps the upgraded socket as `_socket`: the hub's ready-made frames are written to it directly (one write
+      // per client per turn, the same buffer for every client). Without it, frames go through ws.send one by one.
+      const raw = (ws as unknown as { _socket?: Duplex })._socket;
       const handle = hub.connect(
         {
           send: (frame) => ws.send(frame),
+          sendFrames:
+            raw && typeof raw.write === 'function'
+              ? (frames) => {
+                  if (ws.readyState === WebSocket.OPEN) raw.write(frames);
+                }
+              : undefined,
           get bufferedAmount() {
             return ws.bufferedAmount;
           },

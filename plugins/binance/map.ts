@@ -5,6 +5,8 @@ import type { RecordType } from '../../core/model.ts';
 import type { HttpResponse, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
 import { MarketBook } from './depth.ts';
 import type { DepthDiff } from './depth.ts';
+import { FastDiff, readFast } from './fast.ts';
+import type { FastContext } from './fast.ts';
 import { bool, decimal, integer, isObj, levels, percentToFraction, positive, text } from './fields.ts';
 import type { Obj } from './fields.ts';
 import { DEFAULT_REST_URL, depthSnapshotUrl, symbolTable } from './wire.ts';
@@ -20,11 +22,21 @@ export class BinanceMapper implements Mapper {
   /** one diff-synchronized book per market code, created on its first depthUpdate */
   private readonly books = new Map<string, MarketBook>();
 
+  private readonly fast: FastContext;
+
   constructor(private readonly config: PluginConfig) {
     this.symbols = symbolTable(config.symbols);
+    this.fast = { symbols: this.symbols, channels: config.channels };
   }
 
   onMessage(frame: string, _rtms: number, out: Output): void {
+    // Most frames are read straight from the text (fast.ts); whatever it is unsure of is decided below.
+    const fast = readFast(frame, this.fast);
+    if (fast) {
+      if (fast instanceof FastDiff) this.book(fast.cd, fast.mc).onDiff(fast.diff, out);
+      else out.emit(fast);
+      return;
+    }
     const msg: unknown = JSON.parse(frame);
     if (!isObj(msg)) throw badFrame('expected a JSON object');
     if ('error' in msg || ('code' in msg && 'msg' in msg)) throw exchangeError(msg);

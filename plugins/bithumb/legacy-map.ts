@@ -5,6 +5,7 @@ import type { Mapper, Output } from '../../core/plugin.ts';
 import { clip, isObject } from '../upbit/read.ts';
 import type { Json } from '../upbit/read.ts';
 import { LegacyBooks } from './legacy-book.ts';
+import { readLegacyFast } from './legacy-fast.ts';
 import type { LegacyBookOptions, Level } from './legacy-book.ts';
 import { legacyMarket, legacyTicker, legacyTrade } from './legacy-records.ts';
 import { decimal, epochInt, positive } from './legacy-values.ts';
@@ -53,6 +54,13 @@ export function createLegacyMapper(opts: LegacyBookOptions): Mapper {
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
+      // Most frames are read straight from the text (legacy-fast.ts); whatever it is unsure of is decided below.
+      const fast = readLegacyFast(text, ex, markets);
+      if (fast) {
+        if (fast.kind === 'drafts') for (const d of fast.drafts) out.emit(d);
+        else if (fast.kind === 'depth') for (const [mc, levels] of fast.byMarket) books.onDiff(mc, { us: fast.us, levels }, out);
+        return;
+      }
       let msg: unknown;
       try {
         msg = JSON.parse(text);

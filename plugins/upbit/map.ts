@@ -4,6 +4,7 @@ import { badFrame, GatewayError } from '../../core/errors.ts';
 import type { BookUnit, Draft } from '../../core/model.ts';
 import type { Mapper, Output } from '../../core/plugin.ts';
 import { quoteIds } from './exact-ids.ts';
+import { readFast } from './fast.ts';
 import { namesOf } from './fields.ts';
 import type { FieldNames } from './fields.ts';
 import { clip, isObject, optNumber, readId, reqNumber, reqPositive } from './read.ts';
@@ -101,8 +102,15 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<st
     else throw badFrame(`${ex}: unexpected message type ${clip(type)}`);
   }
 
+  const drafts: Draft[] = [];
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
+      // Most frames are read straight from the text (fast.ts); whatever it is unsure of is decided below.
+      drafts.length = 0;
+      if (readFast(text, dialect, markets, drafts)) {
+        for (let i = 0; i < drafts.length; i++) out.emit(drafts[i]!);
+        return;
+      }
       let value: unknown;
       try {
         value = JSON.parse(quoteIds(text));

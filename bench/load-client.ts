@@ -1,0 +1,300 @@
+// The load generator of the fan-out and end-to-end benchmarks: a separate process holding many WebSocket client
+// connections on loopback. It speaks just enough of RFC 6455 over raw TCP to count frames cheaply (a client
+// library would cost more per frame than the server under test), and reads the record's `rtms` (or `tms`) on a
+// share of the connections ("probes") to measure latency. Driven by its parent over IPC:
+//
+//   parent → {t:'measure'}                 start a window (counters reset)
+//   parent → {t:'report'}                  → {t:'report', ...figures of the window}
+//   parent → {t:'pause', count}            stop reading on `count` connections (slow clients)
+//   parent → {t:'resume'}                  read again (to see how the server closed them)
+//   parent → {t:'churn', count}            close `count` connections and open as many new ones
+//   parent → {t:'close'}                   close everything and exit
+//
+//   node --import tsx bench/load-client.ts --port 8080 --path /ws/exchange --clients 1000 [--probe-every 10]
+//     [--formats json,msgpack] [--latency-field rtms|tms] [--track-sq] [--query snapshot=false]
+
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { Args } from './lib/args.ts';
+
+const args = new Args();
+const PORT = args.number('port', 8080);
+const PATH = args.string('path', '/ws/exchange');
+const CLIENTS = args.number('clients', 10);
+const PROBE_EVERY = args.number('probe-every', 10);
+const FORMATS = args.string('formats', 'json,msgpack').split(',');
+const FIELD = args.string('latency-field', 'rtms');
+/** a second time field measured the same way (end to end: `rtms`, the gateway's share) */
+const FIELD2 = args.string('second-field', '');
+const TRACK_SQ = args.flag('track-sq');
+const QUERY = args.string('query', 'snapshot=false');
+/** connections opened at once while connecting */
+const PARALLEL = 200;
+const HIST_MS = 10_000;
+
+const jsonKey = (f: string) => Buffer.from(`"${f}":`);
+const packKey = (f: string) => Buffer.from([0xa0 | f.length, ...Buffer.from(f)]);
+const JSON_KEY = jsonKey(FIELD);
+const PACK_KEY = packKey(FIELD);
+const JSON_KEY2 = FIELD2 ? jsonKey(FIELD2) : undefined;
+const PACK_KEY2 = FIELD2 ? packKey(FIELD2) : undefined;
+
+interface Window {
+  startedMs: number;
+  cpu: NodeJS.CpuUsage;
+  frames: number;
+  bytes: number;
+  byFormat: Record<string, number>;
+  hist: Uint32Array;
+  /** the second field's latencies */
+  hist2: Uint32Array;
+  latencies: number;
+  /** records missing by sq (end-to-end runs) */
+  lost: number;
+  /** records whose sq did not advance */
+  repeated: number;
+  maxMs: number;
+}
+
+const newWindow = (): Window => ({
+  startedMs: Date.now(),
+  cpu: process.cpuUsage(),
+  frames: 0,
+  bytes: 0,
+  byFormat: {},
+  hist: new Uint32Array(HIST_MS + 1),
+  hist2: new Uint32Array(FIELD2 ? HIST_MS + 1 : 0),
+  latencies: 0,
+  lost: 0,
+  repeated: 0,
+  maxMs: 0,
+});
+let win = newWindow();
+/** last (ep, sq) per connection and stream key (end-to-end runs, on probes) */
+const lastSq = new Map<string, { ep: number; sq: number }>();
+
+class Conn {
+  socket: Socket;
+  upgraded = false;
+  head = '';
+  rest: Buffer | null = null;
+  closeCode = 0;
+  closed = false;
+  paused = false;
+
+  constructor(
+    readonly id: number,
+    readonly format: string,
+    readonly probe: boolean,
+    onOpen: (c: Conn) => void,
+    onGone: (c: Conn) => void,
+  ) {
+    const s = (this.socket = connect(PORT, '127.0.0.1'));
+    s.setNoDelay(true);
+    s.on('connect', () => {
+      s.write(
+        `GET ${PATH}?format=${this.format}${QUERY ? `&${QUERY}` : ''} HTTP/1.1\r\nHost: 127.0.0.1:${PORT}\r\nUpgrade: websocket\r\n` +
+          'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    s.on('data', (chunk: Buffer) => {
+      if (this.upgraded) return this.frames(chunk);
+      this.head += chunk.toString('latin1');
+      const end = this.head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (!this.head.startsWith('HTTP/1.1 101')) {
+        process.send?.({ t: 'error', message: `upgrade refused: ${this.head.split('\r\n')[0]}` });
+        s.destroy();
+        return;
+      }
+      this.upgraded = true;
+      const rest = Buffer.from(this.head.slice(end + 4), 'latin1');
+      this.head = '';
+      onOpen(this);
+      if (rest.length) this.frames(rest);
+    });
+    s.on('error', () => {});
+    s.on('close', () => {
+      this.closed = true;
+      onGone(this);
+    });
+  }
+
+  /** counts the complete frames in what arrived; keeps a partial one for the next chunk */
+  frames(chunk: Buffer): void {
+    let data = chunk;
+    if (this.rest) {
+      data = Buffer.concat([this.rest, chunk]);
+      this.rest = null;
+    }
+    const len = data.length;
+    const now = Date.now();
+    let i = 0;
+    while (i + 2 <= len) {
+      const b0 = data[i]!;
+      let n = data[i + 1]! & 0x7f;
+      let h = 2;
+      if (n === 126) {
+        if (i + 4 > len) break;
+        n = data.readUInt16BE(i + 2);
+        h = 4;
+      } else if (n === 127) {
+        if (i + 10 > len) break;
+        n = data.readUInt32BE(i + 2) * 2 ** 32 + data.readUInt32BE(i + 6);
+        h = 10;
+      }
+      if (i + h + n > len) break;
+      const op = b0 & 0x0f;
+      const start = i + h;
+      if (op === 1 || op === 2) {
+        win.frames++;
+        win.bytes += n;
+        if (this.probe) this.measure(data, start, n, op === 2, now);
+      } else if (op === 8) {
+        this.closeCode = n >= 2 ? data.readUInt16BE(start) : 1005;
+      }
+      i = start + n;
+    }
+    if (i < len) this.rest = Buffer.from(data.subarray(i));
+  }
+
+  measure(data: Buffer, start: number, n: number, binary: boolean, now: number): void {
+    win.byFormat[binary ? 'msgpack' : 'json'] = (win.byFormat[binary ? 'msgpack' : 'json'] ?? 0) + 1;
+    const end = start + n;
+    const t = timeField(data, start, end, binary ? PACK_KEY : JSON_KEY, binary);
+    if (!(t > 0)) return;
+    const ms = Math.max(0, now - t);
+    win.hist[Math.min(HIST_MS, Math.round(ms))]!++;
+    win.latencies++;
+    if (ms > win.maxMs) win.maxMs = ms;
+    if (JSON_KEY2 && PACK_KEY2) {
+      const t2 = timeField(data, start, end, binary ? PACK_KEY2 : JSON_KEY2, binary);
+      if (t2 > 0) win.hist2[Math.min(HIST_MS, Math.round(Math.max(0, now - t2)))]!++;
+    }
+    if (TRACK_SQ) this.sequence(data.subarray(start, end), binary);
+  }
+
+  /** end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes: parsed) */
+  sequence(payload: Buffer, binary: boolean): void {
+    if (binary) return;
+    const r = JSON.parse(payload.toString('utf8')) as { ex?: string; ty?: string; cd?: string; ep?: number; sq?: number; st?: string };
+    if (r.ty === undefined || r.sq === undefined || r.ep === undefined || r.st !== undefined) return;
+    const key = `${this.id}|${r.ex}|${r.ty}|${r.cd}`;
+    const prev = lastSq.get(key);
+    if (prev && prev.ep === r.ep && r.sq > prev.sq + 1) win.lost += r.sq - prev.sq - 1;
+    if (prev && prev.ep === r.ep && r.sq <= prev.sq) win.repeated++;
+    if (!prev || r.ep > prev.ep || r.sq > prev.sq) lastSq.set(key, { ep: r.ep, sq: r.sq });
+  }
+}
+
+/** a record's time field (ms) read from its JSON or msgpack bytes; NaN when absent */
+function timeField(data: Buffer, start: number, end: number, key: Buffer, binary: boolean): number {
+  const k = data.indexOf(key, start);
+  if (k < 0 || k >= end) return NaN;
+  const at = k + key.length;
+  if (binary) {
+    const tag = data[at]!;
+    if (tag === 0xcb) return data.readDoubleBE(at + 1);
+    if (tag === 0xcf) return Number(data.readBigUInt64BE(at + 1));
+    if (tag === 0xce) return data.readUInt32BE(at + 1);
+    return NaN;
+  }
+  let t = 0;
+  for (let p = at; p < end; p++) {
+    const c = data[p]!;
+    if (c < 48 || c > 57) break;
+    t = t * 10 + (c - 48);
+  }
+  return t;
+}
+
+const conns = new Set<Conn>();
+let nextId = 0;
+let opened = 0;
+
+function open(): Promise<Conn> {
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    const c = new Conn(id, FORMATS[id % FORMATS.length]!, id % PROBE_EVERY === 0, (x) => {
+      opened++;
+      resolve(x);
+    }, (x) => {
+      conns.delete(x);
+      reject(new Error('closed before open'));
+    });
+    conns.add(c);
+  });
+}
+
+async function openMany(n: number): Promise<void> {
+  let left = n;
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      await open().catch((err: Error) => process.send?.({ t: 'error', message: err.message }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, n) }, worker));
+}
+
+function report() {
+  const elapsedMs = Date.now() - win.startedMs;
+  const cpu = process.cpuUsage(win.cpu);
+  const codes: Record<string, number> = {};
+  let open = 0;
+  for (const c of conns) {
+    if (!c.closed) open++;
+    if (c.closeCode) codes[c.closeCode] = (codes[c.closeCode] ?? 0) + 1;
+  }
+  return {
+    t: 'report',
+    elapsedMs,
+    frames: win.frames,
+    bytes: win.bytes,
+    byFormat: win.byFormat,
+    latencies: win.latencies,
+    hist: Array.from(win.hist),
+    hist2: Array.from(win.hist2),
+    maxMs: win.maxMs,
+    lost: win.lost,
+    repeated: win.repeated,
+    cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
+    open,
+    closeCodes: codes,
+    rssBytes: process.memoryUsage().rss,
+  };
+}
+
+process.on('message', (msg: { t: string; count?: number }) => {
+  if (msg.t === 'measure') win = newWindow();
+  else if (msg.t === 'report') process.send?.(report());
+  else if (msg.t === 'pause') {
+    // the slow ones: spread over the list, never a probe
+    let left = msg.count ?? 0;
+    for (const c of conns) {
+      if (left <= 0) break;
+      if (c.probe || c.paused) continue;
+      c.paused = true;
+      c.socket.pause();
+      left--;
+    }
+    process.send?.({ t: 'paused' });
+  } else if (msg.t === 'resume') {
+    for (const c of conns) if (c.paused) c.socket.resume();
+    process.send?.({ t: 'resumed' });
+  } else if (msg.t === 'churn') {
+    const victims = [...conns].filter((c) => !c.paused).slice(0, msg.count ?? 0);
+    for (const c of victims) {
+      conns.delete(c);
+      c.socket.end(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])); // masked close 1000
+      c.socket.destroySoon();
+    }
+    void openMany(victims.length).then(() => process.send?.({ t: 'churned', count: victims.length }));
+  } else if (msg.t === 'close') {
+    for (const c of conns) c.socket.destroy();
+    process.exit(0);
+  }
+});
+
+await openMany(CLIENTS);
+process.send?.({ t: 'ready', open: opened });
