@@ -75,8 +75,11 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:soak-0.1min -->/);
   });
 
-  it('cluster mode is a marked placeholder in the end-to-end benchmark', async () => {
-    const out = await runBench('e2e.ts', [], ['--mode', 'cluster']);
-    assert.match(out, /not implemented yet/);
+  it('end to end in cluster mode: ZooKeeper, Kafka, a leader node and clients, with latency and loss', async () => {
+    const md = join(dir, 'e2e-cluster.md');
+    const out = await runBench('e2e.ts', [], ['--mode', 'cluster', '--levels', '1k', '--ramp-trades', '1', '--warm-ms', '3000', '--measure-ms', '700', '--out', md]);
+    assert.match(out, /cluster mode \(Kafka\)/);
+    assert.match(out, /\| 1k \| 20 ms × 2 trades/);
+    assert.match(readFileSync(md, 'utf8'), /<!-- bench:e2e-cluster -->/);
   });
 });
