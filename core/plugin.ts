@@ -67,6 +67,8 @@ export interface ExchangeLimits {
   connectsPerWindow?: { count: number; windowMs: number };
   /** frames the client may send per second per connection (subscriptions, pings and pongs included) */
   sendsPerSecond?: number;
+  /** REST requests (book snapshots) per minute per IP: the worker delays requests beyond it */
+  requestsPerMinute?: number;
   /** a connection is closed by the exchange after this long: the worker rolls it over before (Binance: 24 h) */
   maxConnectionAgeMs?: number;
 }

@@ -48,6 +48,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
     maxConnectionAgeMs: init.maxConnectionAgeMs || publishedAge,
     sendsPerSecond: limits.sendsPerSecond,
     connectLimit: new RateLimiter(windows),
+    requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
   };
 }
 

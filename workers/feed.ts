@@ -20,6 +20,8 @@ export interface FeedOptions {
   sendsPerSecond?: number;
   /** connection attempts for the whole exchange (shared by its feeds) */
   connectLimit: RateLimiter;
+  /** REST requests for the whole exchange (shared by its feeds) */
+  requestLimit?: RateLimiter;
 }
 
 export interface FeedHooks {
@@ -100,7 +102,8 @@ export class Feed {
 
   /** opens a link to the current plan once the exchange's connection limit allows */
   private dial(): Link {
-    const link = new Link(this.plan, { stallTimeoutMs: this.opts.stallTimeoutMs, sendsPerSecond: this.opts.sendsPerSecond }, this.events);
+    const { stallTimeoutMs, sendsPerSecond, requestLimit } = this.opts;
+    const link = new Link(this.plan, { stallTimeoutMs, sendsPerSecond, requestLimit }, this.events);
     this.stats.state = 'connecting';
     const go = () => {
       if (this.closed || (link !== this.current && link !== this.next)) return;

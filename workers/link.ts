@@ -34,6 +34,8 @@ export interface LinkOptions {
   /** no frame, ping or pong from the exchange for this long: the link is dead */
   stallTimeoutMs: number;
   sendsPerSecond?: number;
+  /** REST requests for the whole exchange (shared by its links) */
+  requestLimit?: RateLimiter;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -79,6 +81,8 @@ export class Link {
   private done = false;
   private refusal: Pick<LinkClose, 'httpStatus' | 'retryAfterMs'> = {};
   private stalled = false;
+  /** requests waiting for the exchange's REST limit */
+  private readonly waiting = new Set<ReturnType<typeof setTimeout>>();
   private readonly decoder = new TextDecoder();
 
   constructor(
@@ -201,16 +205,32 @@ export class Link {
         this.fault(err);
       }
     };
-    fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
-      .then(async (res) => {
-        if (res.status !== 200) this.events.count(`HTTP_${res.status}`);
-        deliver(res.status, await res.text());
-      })
-      .catch((err: Error) => {
-        this.events.count('HTTP');
-        this.events.log('warn', `${this.plan.name}: request ${tag} failed: ${err.message}`);
-        deliver(0, err.message);
-      });
+    const go = () => {
+      if (this.done) return;
+      // within the exchange's REST limit (e.g. Binance's request weight per minute): wait for a slot
+      const limit = this.opts.requestLimit;
+      const wait = limit?.delay() ?? 0;
+      if (wait > 0) {
+        const t = setTimeout(() => {
+          this.waiting.delete(t);
+          go();
+        }, wait);
+        this.waiting.add(t);
+        return;
+      }
+      limit?.take();
+      fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) })
+        .then(async (res) => {
+          if (res.status !== 200) this.events.count(`HTTP_${res.status}`);
+          deliver(res.status, await res.text());
+        })
+        .catch((err: Error) => {
+          this.events.count('HTTP');
+          this.events.log('warn', `${this.plan.name}: request ${tag} failed: ${err.message}`);
+          deliver(0, err.message);
+        });
+    };
+    go();
   }
 
   private fault(err: unknown): void {
@@ -227,6 +247,8 @@ export class Link {
 
   private stop(): void {
     this.done = true;
+    for (const t of this.waiting) clearTimeout(t);
+    this.waiting.clear();
     clearInterval(this.keepAlive);
     clearInterval(this.watchdog);
     clearTimeout(this.sendTimer);

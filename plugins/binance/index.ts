@@ -9,11 +9,13 @@ export default definePlugin({
   apiVersion: PLUGIN_API_VERSION,
   channels: ['ticker', 'trade', 'orderbook'],
   // Published: 300 connection attempts per 5 min per IP; 5 incoming messages/s per connection, pings and pongs
-  // included (we keep one free for the pongs the socket layer sends); connections closed after 24 h.
+  // included (we keep one free for the pongs the socket layer sends); connections closed after 24 h; REST weight
+  // 6000 per minute per IP, a 1000-level depth snapshot weighing 50 (100 a minute keeps a sixth in reserve).
   limits: {
     connectsPerWindow: { count: 300, windowMs: 5 * 60_000 },
     sendsPerSecond: 4,
     maxConnectionAgeMs: 24 * 60 * 60_000,
+    requestsPerMinute: 100,
   },
   defaultUrls: () => ({ url: DEFAULT_URL, restUrl: DEFAULT_REST_URL }),
   marketCode: (symbol) => marketCode(symbol),
