@@ -11,7 +11,7 @@ import { parseConfig } from '../core/config.ts';
 import { Kernel } from '../core/kernel.ts';
 import { createLogger } from '../core/log.ts';
 import { Args } from './lib/args.ts';
-import { start } from './lib/children.ts';
+import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import type { Table } from './lib/report.ts';
@@ -135,22 +135,12 @@ async function stopAll(parts: Partial<{ sims: Child; kernel: Kernel; client: Chi
   await parts.sims?.stop();
 }
 
-async function window(client: Child, ms: number): Promise<{ rep: Report; cpuPct: number }> {
-  client.proc.send({ t: 'measure' });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(ms);
-  const rep = await client.ask<Report>({ t: 'report' }, 'report');
-  const cpu = process.cpuUsage(cpu0);
-  return { rep, cpuPct: ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100 };
-}
-
 async function runLevel(level: Level): Promise<Result> {
   const parts: Partial<{ sims: Child; kernel: Kernel; client: Child }> = {};
   try {
     Object.assign(parts, await startAll(level, CLIENTS));
     await sleep(WARM_MS);
-    const { rep, cpuPct } = await window(parts.client!, MEASURE_MS);
+    const { rep, cpuPct } = await measureWindow<Report>(parts.client!, MEASURE_MS);
     const sim = await parts.sims!.ask<{ cpuPct: number }>({ t: 'stats' }, 'stats');
     const r: Result = {
       level,

@@ -6,7 +6,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Args } from './lib/args.ts';
-import { start } from './lib/children.ts';
+import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { RecordSource, startGatewayFanout, startNaiveFanout } from './lib/fanout-servers.ts';
 import type { FanoutServer } from './lib/fanout-servers.ts';
@@ -60,15 +60,6 @@ function rss(): number {
   return process.memoryUsage().rss;
 }
 
-async function measure(client: Child, ms: number): Promise<{ rep: Report; serverCpuPct: number }> {
-  client.proc.send({ t: 'measure' });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(ms);
-  const rep = await client.ask<Report>({ t: 'report' }, 'report');
-  const cpu = process.cpuUsage(cpu0);
-  return { rep, serverCpuPct: ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100 };
-}
 
 /** waits until the clients stop receiving (the server has drained), at most `maxMs` */
 async function drain(client: Child, maxMs = 5000): Promise<void> {
@@ -88,7 +79,7 @@ async function ramp(server: FanoutServer, client: Child, clients: number): Promi
     for (const rate of RATES) {
       source.start(rate);
       await sleep(WARM_MS);
-      const { rep, serverCpuPct } = await measure(client, STEP_MS);
+      const { rep, cpuPct: serverCpuPct } = await measureWindow<Report>(client, STEP_MS);
       source.stop();
       const deliveriesPerS = rep.frames / (rep.elapsedMs / 1000);
       const expectedPerS = rate * clients;
@@ -191,7 +182,7 @@ async function slowRun(clients: number, control: Step | undefined): Promise<(str
     const poll = setInterval(() => {
       if (Number.isNaN(cutAllMs) && server.slowCuts() >= slow) cutAllMs = performance.now() - t0;
     }, 100);
-    const during = await measure(client, SLOW_MS);
+    const during = await measureWindow<Report>(client, SLOW_MS);
     clearInterval(poll);
     source.stop();
     await client.ask({ t: 'resume' }, 'resumed');

@@ -65,3 +65,17 @@ export function start(script: string, args: string[], env: NodeJS.ProcessEnv = {
     },
   };
 }
+
+/**
+ * Asks the load client to start measuring, waits `ms`, and returns its report with this process's CPU over the
+ * window (% of one core).
+ */
+export async function measureWindow<R>(client: Child, ms: number): Promise<{ rep: R; cpuPct: number }> {
+  client.proc.send({ t: 'measure' });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const rep = await client.ask<R>({ t: 'report' }, 'report');
+  const cpu = process.cpuUsage(cpu0);
+  return { rep, cpuPct: ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100 };
+}

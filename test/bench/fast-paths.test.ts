@@ -13,6 +13,7 @@ import { errorCode } from '../../core/errors.ts';
 import { FIXTURES, readFixture, testConfig } from '../plugins/replay.ts';
 import type { FixtureLine } from '../plugins/replay.ts';
 import { frameSets } from '../../bench/lib/frames.ts';
+import { mulberry32 } from '../../sim/prng.ts';
 
 const switches = [binanceFast, upbitFast, legacyFast];
 
@@ -44,15 +45,8 @@ function run(plugin: ExchangePlugin, lines: FixtureLine[], fast: boolean): strin
   }
 }
 
-/** mulberry32: the same mutants on every run */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** seeded, so every run checks the same inputs */
+const rng = mulberry32;
 
 const CHARS = ['"', '\\', ',', ':', '{', '}', '[', ']', '0', '1', '-', '.', 'e', 'E', ' ', '\t', '\n', '\u0001', 'a', 'n', 't', 'é'];
 const TOKENS = [

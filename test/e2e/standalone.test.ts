@@ -6,29 +6,12 @@ import { startSimulators } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
 import { startGateway } from '../support/gateway.ts';
+import { assertSequences, isRecord } from '../support/streams.ts';
 
 type Sims = Awaited<ReturnType<typeof startSimulators>>;
 const KRW = ['BTC/KRW', 'ETH/KRW'];
 const USDT = ['BTC/USDT', 'ETH/USDT'];
 const DEPTH = 10;
-
-function isRecord(f: Frame): boolean {
-  return typeof f.ty === 'string';
-}
-
-/** every record of the same key follows its predecessor with sq + 1 (or starts a newer epoch) */
-function assertSequences(records: Frame[]): void {
-  const last = new Map<string, { ep: number; sq: number }>();
-  for (const r of records) {
-    const key = `${r.ex}|${r.ty}|${r.cd}`;
-    const prev = last.get(key);
-    const ep = r.ep as number;
-    const sq = r.sq as number;
-    if (prev && prev.ep === ep) assert.equal(sq, prev.sq + 1, `${key}: sq ${prev.sq} then ${sq}`);
-    if (prev && prev.ep !== ep) assert.ok(ep > prev.ep, `${key}: epoch went back`);
-    last.set(key, { ep, sq });
-  }
-}
 
 function assertRecord(r: Frame): void {
   for (const [k, v] of Object.entries(r)) assert.ok(v !== null && v !== undefined, `${k} is ${v}`);
