@@ -9,6 +9,7 @@ import type { SnapshotStore } from '../snapshot-store.ts';
 import { parseFilterQuery } from './client-protocol.ts';
 import type { SubscriptionChange } from '../exchanges.ts';
 import type { PluginConfig } from '../plugin.ts';
+import { mountWebAssets } from './web-assets.ts';
 
 export const WS_PATH = '/ws/exchange';
 const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
@@ -44,6 +45,7 @@ export function createApp(view: GatewayView): Hono {
   const started = Date.now();
 
   app.get('/', (c) => c.html(page));
+  mountWebAssets(app);
   app.get('/health', (c) => c.json({ status: 'ok', ...view.info(), uptimeMs: Date.now() - started }));
   app.get('/ws/info', (c) => c.json({ endpoint: WS_PATH, formats: ['json', 'msgpack'], ...view.info() }));
   app.get('/api/ws/infra-health', (c) => c.json(view.infraHealth()));

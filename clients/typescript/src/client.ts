@@ -155,7 +155,12 @@ export class GatewayClient extends Emitter<ClientEvents> {
       return;
     }
     if (this.closed) return;
-    const resume = this.opts.resume && this.resumeSupported && this.tracker.size > 0 ? this.tracker.entries() : [];
+    let resume = this.opts.resume && this.resumeSupported && this.tracker.size > 0 ? this.tracker.entries() : [];
+    if (resume.length && JSON.stringify(resume).length > MAX_RESUME_CHARS) {
+      // over the gateway's control-message limit: re-snapshot instead, and name the cause of the jumps
+      resume = [];
+      this.tracker.expect('unresumable');
+    }
     const snapshot = resume.length ? false : this.attempt === 0 || !this.tracker.size ? this.opts.snapshot : true;
     const url = connectUrl(this.opts, snapshot);
     const ws = new Ctor(url);
@@ -290,5 +295,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
   }
 }
 
+/** the gateway refuses control messages over 64 KiB; keep the resume list well inside */
+const MAX_RESUME_CHARS = 60_000;
 const RECORD_TYPES = new Set(['ticker', 'trade', 'orderbook', 'premium', 'candle', 'listing']);
 const isRecordType = (name: string): name is RecordType => RECORD_TYPES.has(name);

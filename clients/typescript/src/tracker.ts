@@ -38,7 +38,7 @@ export class SequenceTracker {
     return this.held.size;
   }
 
-  accept(r: SequencedRecord): Verdict {
+  accept<R extends SequencedRecord>(r: R): Verdict {
     if (typeof r.ep !== 'number' || typeof r.sq !== 'number') return { deliver: true };
     const k = keyString(r);
     const prev = this.held.get(k);
