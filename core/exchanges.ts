@@ -39,6 +39,7 @@ export interface ExchangeSetOptions {
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
   onInvalidate?(exchange: string, keys: Invalidation[]): void;
+  onStats?(exchange: string): void;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -107,6 +108,7 @@ export class ExchangeSet {
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
       onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
+      onStats: () => this.opts.onStats?.(config.id),
     });
     await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */

@@ -75,6 +75,7 @@ export class Kernel {
         this.latest?.write(served);
       },
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
+      onStats: (exchange) => this.stream.source.evaluate(exchange),
     });
     this.stream = new NodeStream({
       config: opts.config,

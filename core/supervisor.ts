@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   onBatch(batch: RecordBatch): void;
   /** keys whose last record no longer holds (book gaps, reconnects) */
   onInvalidate?(keys: Invalidation[]): void;
+  /** a connection report arrived (on every open and close, and periodically) */
+  onStats?(): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -81,6 +83,7 @@ export class ExchangeSupervisor {
           case 'stats':
             this.connections = msg.connections;
             this.tracker.update(msg.connections);
+            this.opts.onStats?.();
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);

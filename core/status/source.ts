@@ -66,6 +66,11 @@ export class StatusSource {
     this.tick(false, exchange);
   }
 
+  /** evaluates one exchange now (its worker has just reported) */
+  evaluate(exchange: string): void {
+    this.tick(false, exchange);
+  }
+
   /** keys that have just published: those resynchronizing are whole again */
   delivered(exchange: string, keys: readonly string[]): void {
     if (this.pendingResync === 0) return;
