@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): Chromium for the monitor-page browser test,
-# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra). Java comes with the machine.
+# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra), python3-websockets and python3-msgpack
+# for the Python client's tests. Java comes with the machine.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 need=()
@@ -10,6 +11,10 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+# The Python client (clients/python) runs on Debian's own python3 with its websockets and msgpack packages.
+[ -x /usr/bin/python3 ] || need+=(python3)
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
+/usr/bin/python3 -c 'import msgpack' >/dev/null 2>&1 || need+=(python3-msgpack)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
 import { Backoff, LatestPool, SequenceTracker, decodeFrame } from '../../clients/typescript/src/index.ts';
+import { ResumeGate } from '../../clients/typescript/src/resume-gate.ts';
 
 const trade = (ep: number, sq: number, extra: Record<string, unknown> = {}) => ({ ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', tms: sq, ep, sq, tp: 1, tv: 1, ...extra });
 const ticker = (ep: number, sq: number, extra: Record<string, unknown> = {}) => ({ ty: 'ticker', ex: 'upbit', cd: 'BTC/KRW', tms: sq, ep, sq, tp: sq, ...extra });
@@ -104,5 +105,40 @@ describe('SDK backoff and frames', () => {
     const ab = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
     assert.deepEqual(decodeFrame(ab), [{ ty: 'trade', sq: 1 }, { event: 'pong', tms: 5 }]);
     assert.throws(() => decodeFrame('{not json'), { code: 'DECODE' });
+  });
+});
+
+describe('SDK resume gate', () => {
+  const t = (sq: number) => ({ ex: 'feed', ty: 'trade', cd: 'BTC/KRW', ep: 7, sq });
+  it('holds live records that come before "resumed" until the older replay of their key has passed', () => {
+    const out: number[] = [];
+    const gate = new ResumeGate<ReturnType<typeof t>>((r) => out.push(r.sq));
+    const take = (r: ReturnType<typeof t>) => { if (!gate.hold(r)) out.push(r.sq); };
+    gate.begin([{ ex: 'feed', ty: 'trade', cd: 'BTC/KRW' }]);
+    take(t(9));
+    take(t(10));
+    take({ ...t(3), cd: 'ETH/KRW' }); // not resumed: straight through
+    gate.resumed();
+    for (const sq of [6, 7, 8]) take(t(sq));
+    take(t(11));
+    assert.deepEqual(out, [3, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('releases what it holds when the replay ends (a status event) and forgets it when the connection drops', () => {
+    const out: number[] = [];
+    const gate = new ResumeGate<ReturnType<typeof t>>((r) => out.push(r.sq));
+    gate.begin([{ ex: 'feed', ty: 'trade', cd: 'BTC/KRW' }]);
+    assert.equal(gate.hold(t(5)), true);
+    gate.end(); // before "resumed": nothing happens
+    gate.resumed();
+    gate.end();
+    assert.deepEqual(out, [5]);
+    assert.equal(gate.hold(t(6)), false);
+    gate.begin([{ ex: 'feed', ty: 'trade', cd: 'BTC/KRW' }]);
+    gate.hold(t(8));
+    gate.reset();
+    gate.resumed();
+    gate.end();
+    assert.deepEqual(out, [5]);
   });
 });

@@ -11,7 +11,9 @@ import type { LatestSelector } from './pool.ts';
 import { AsyncQueue } from './queue.ts';
 import { isRecord } from './records.ts';
 import type { GatewayRecord, RecordByType, RecordType } from './records.ts';
+import { ResumeGate } from './resume-gate.ts';
 import { SequenceTracker } from './tracker.ts';
+import type { ResumeEntry } from './tracker.ts';
 import { OPEN, decodeFrame, resolveWebSocket } from './transport.ts';
 import type { WebSocketLike } from './transport.ts';
 
@@ -46,6 +48,8 @@ export class GatewayClient extends Emitter<ClientEvents> {
   private pingAt = 0;
   private resumeId: string | undefined;
   private resumeSupported = true;
+  private resumeSent: ResumeEntry[] = [];
+  private readonly gate = new ResumeGate<GatewayRecord>((r) => this.process(r));
   private controlSeq = 0;
   /** true while a WebSocket is open */
   connected = false;
@@ -171,8 +175,10 @@ export class GatewayClient extends Emitter<ClientEvents> {
       this.connected = true;
       this.lastFrameAt = Date.now();
       this.pingAt = 0;
+      this.gate.begin(resume);
       if (resume.length) {
         this.resumeId = `resume-${++this.controlSeq}`;
+        this.resumeSent = resume;
         ws.send(JSON.stringify({ method: 'subscribe', id: this.resumeId, ...this.opts.filter, ...this.opts.shape, resume }));
       }
       if (this.opts.pingIntervalMs > 0) this.beat = setInterval(() => this.heartbeat(), Math.max(50, Math.min(this.opts.pingIntervalMs, this.opts.pongTimeoutMs) / 2));
@@ -200,20 +206,25 @@ export class GatewayClient extends Emitter<ClientEvents> {
     };
   }
 
+  private process(v: GatewayRecord): void {
+    const verdict = this.tracker.accept(v);
+    if (verdict.gap) this.emit('gap', verdict.gap);
+    if (!verdict.deliver) return;
+    this.pool.put(v);
+    this.emit('record', v);
+    this.emit(v.ty, v as never);
+    for (const q of this.recordQueues) q.push(v);
+  }
+
   private handle(v: unknown): void {
     if (isRecord(v)) {
-      const verdict = this.tracker.accept(v);
-      if (verdict.gap) this.emit('gap', verdict.gap);
-      if (!verdict.deliver) return;
-      this.pool.put(v);
-      this.emit('record', v);
-      this.emit(v.ty, v as never);
-      for (const q of this.recordQueues) q.push(v);
+      if (!this.gate.hold(v)) this.process(v);
       return;
     }
     const m = v as ControlEvent;
     switch (m?.event) {
       case 'status':
+        this.gate.end();
         this.states.set(m.exchange, m);
         this.emit('status', m);
         return;
@@ -223,6 +234,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
         return;
       case 'resumed':
         for (const gap of this.tracker.lost(Array.isArray(m.lost) ? m.lost : [])) this.emit('gap', gap);
+        this.gate.resumed();
         this.emit('resumed', m);
         return;
       case 'subscribed':
@@ -233,11 +245,16 @@ export class GatewayClient extends Emitter<ClientEvents> {
         return;
       case 'error':
         if (m.id !== undefined && m.id === this.resumeId) {
-          // A gateway without resume: reconnect at once with a snapshot, and name the cause of the jumps it shows.
-          this.resumeSupported = false;
-          this.tracker.expect('unresumable');
-          this.emit('error', new ClientError(m.code, `resume refused, re-snapshotting instead: ${m.message}`));
-          this.ws?.close(1000, 'resume refused');
+          // One entry refused (e.g. a market no longer served): forget that key and resume the rest. Anything else
+          // (a gateway without resume): reconnect with a snapshot from now on, naming the cause of the jumps it shows.
+          const bad = /^resume\[(\d+)\]/.exec(m.message ?? '');
+          const entry = bad ? this.resumeSent[Number(bad[1])] : undefined;
+          if (entry) this.tracker.retain((k) => k.ex !== entry.ex || k.ty !== entry.ty || k.cd !== entry.cd || k.rex !== entry.rex || k.iv !== entry.iv);
+          else {
+            this.resumeSupported = false;
+            this.tracker.expect('unresumable');
+          }
+          this.emit('error', new ClientError(m.code, `resume refused (${entry ? 'retrying without that key' : 're-snapshotting instead'}): ${m.message}`));
           this.lost(1000, 'resume refused', 0);
           return;
         }
@@ -271,6 +288,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
     this.ws = undefined;
     this.connected = false;
     this.states.clear();
+    this.gate.reset();
     clearInterval(this.beat);
     if (ws) {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
