@@ -127,7 +127,10 @@ export class GatewayClient extends Emitter<ClientEvents> {
   records(): AsyncIterableIterator<GatewayRecord> {
     const q: AsyncQueue<GatewayRecord> = new AsyncQueue(this.opts.maxQueue, () => this.recordQueues.delete(q));
     if (this.closed) q.end();
-    else this.recordQueues.add(q);
+    else {
+      this.recordQueues.add(q);
+      this.start().catch(() => {}); // iterating connects; a failure ends the iterator (close) and is an error event
+    }
     return q;
   }
 
@@ -135,7 +138,10 @@ export class GatewayClient extends Emitter<ClientEvents> {
   events(): AsyncIterableIterator<ClientEvent> {
     const q: AsyncQueue<ClientEvent> = new AsyncQueue(this.opts.maxQueue, () => this.queues.delete(q));
     if (this.closed) q.end();
-    else this.queues.add(q);
+    else {
+      this.queues.add(q);
+      this.start().catch(() => {});
+    }
     return q;
   }
 
