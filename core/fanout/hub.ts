@@ -32,8 +32,8 @@ export interface Client {
   readonly format: Format;
   filter: Filter;
   shape: Shape;
-  /** the clients with this filter, format and shape: they receive exactly the same frames */
-  group: Group;
+  /** the clients with this filter, format and shape: they receive exactly the same frames; none while waiting */
+  group: Group | undefined;
   /** history position when it joined its group: it has been sent every later record of its filter */
   since: number;
   open: boolean;
@@ -133,9 +133,12 @@ export class Hub {
     };
     this.clients.add(client);
     this.counters.connects.inc();
-    if (options.snapshot) this.sendSnapshot(client, null, undefined);
-    this.join(client);
-    this.sendStatuses(client);
+    // wait=true: nothing at all until the first subscribe (which may resume)
+    if (!options.wait) {
+      if (options.snapshot) this.sendSnapshot(client, null, undefined);
+      this.join(client);
+      this.sendStatuses(client);
+    }
     return {
       message: (data) => this.onMessage(client, data),
       closed: () => this.remove(client),
@@ -207,7 +210,9 @@ export class Hub {
     const encoded: Partial<Record<Format, string | Uint8Array>> = {};
     const payload = (f: Format) => (encoded[f] ??= f === 'json' ? JSON.stringify(ev) : encode(ev));
     if (ev.event === 'status') {
-      for (const c of this.clients) if (!c.filter.exchange || c.filter.exchange.has(ev.exchange)) this.send(c, payload(c.format));
+      for (const c of this.clients) {
+        if (c.group && (!c.filter.exchange || c.filter.exchange.has(ev.exchange))) this.send(c, payload(c.format));
+      }
       return;
     }
     const key = streamKey(ev.exchange, ev.type, ev.symbol);
@@ -278,6 +283,8 @@ export class Hub {
   /** takes the client out of its group; an empty group leaves the routing index */
   private leave(c: Client): void {
     const g = c.group;
+    if (!g) return;
+    c.group = undefined;
     g.clients.delete(c);
     if (g.clients.size > 0) return;
     for (const key of g.routes) this.routes.get(key)?.groups.delete(g);
@@ -340,7 +347,7 @@ export class Hub {
 
   /** what a client that moves to another group has not yet been sent from its interval group */
   private sendConflated(c: Client): void {
-    const pending = c.group.conflated;
+    const pending = c.group?.conflated;
     if (pending?.size) this.sendRecords(c, [...pending.values()].map((o) => o.payload));
   }
 
@@ -382,9 +389,10 @@ export class Hub {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const previous = c.filter;
+      // a waiting client has had nothing yet
+      const previous = c.group ? c.filter : NOTHING;
       const since = c.since;
-      if (this.groupId(c.format, ctl.filter, ctl.shape) !== c.group.id) this.sendConflated(c);
+      if (this.groupId(c.format, ctl.filter, ctl.shape) !== c.group?.id) this.sendConflated(c);
       this.leave(c);
       c.filter = ctl.filter;
       c.shape = ctl.shape;
@@ -412,3 +420,5 @@ export class Hub {
 }
 
 const EMPTY = new Uint8Array(0);
+/** the filter of a client that has not subscribed yet (wait=true): it matches no key */
+const NOTHING: Filter = { exchange: new Set(), symbol: new Set(), type: new Set() };
