@@ -224,6 +224,13 @@ async function slowRun(clients: number, control: Step | undefined): Promise<(str
   return rows;
 }
 
+function sameRateCpu(plain: Run, mixed: Run): string {
+  const both = plain.steps.filter((s) => s.pass && mixed.steps.some((m) => m.pass && m.rate === s.rate)).at(-1);
+  if (!both) return '–';
+  const m = mixed.steps.find((x) => x.rate === both.rate)!;
+  return `${both.rate} rec/s: ${fixed(both.serverCpuPct, 0)} % / ${fixed(m.serverCpuPct, 0)} %`;
+}
+
 /** the gateway with every client plain against half of them `SHAPED`: the cost of shaping */
 async function mixedRuns(plainRuns: Run[]): Promise<void> {
   const started = performance.now();
@@ -245,12 +252,13 @@ async function mixedRuns(plainRuns: Run[]): Promise<void> {
       b ? `${si(b.deliveriesPerS)} (${b.rate} rec/s, p99 ${b.p99} ms; plain half ${si(b.plainPerS!)}, shaped half ${si(b.shapedPerS!)})` : 'none passed',
       Number.isNaN(ratio) ? '–' : `${fixed(ratio * 100, 0)} %${ratio >= 0.8 ? ' ✓' : ' ✗'}`,
       a && b ? `${fixed((b.rate / a.rate) * 100, 0)} %` : '–',
+      sameRateCpu(plain, mixed),
     ]);
   }
   const tables: Table[] = [
     {
       title: `Deliveries per second sustained with p99 ≤ ${BOUND_MS} ms: every client plain, and half of them \`${SHAPED}\` (target: mixed within 20 % of plain)`,
-      head: ['clients', 'all plain', 'half shaped', 'mixed / plain deliveries', 'mixed / plain records/s'],
+      head: ['clients', 'all plain', 'half shaped', 'mixed / plain deliveries', 'mixed / plain records/s', 'server CPU, plain / mixed, at the highest rate both passed'],
       rows,
       notes: [
         'A mixed step passes when the plain half receives ≥ 95 % of rate × its clients with p99 ≤ the bound (latency is probed on plain clients only: ' +
