@@ -116,7 +116,14 @@ describe('status and resync events', () => {
   for (const t of targets) {
     describe(t.name, () => {
       it('says down when the connection drops, with the close as the reason, and up when data flows again', async () => {
-        await reports(t, /connection closed|could not connect/, () => t.sim().dropAll());
+        const c = t.client();
+        const from = c.frames.length;
+        const down = await reports(t, /connection closed|could not connect/, () => t.sim().dropAll());
+        // the books that connection had published are invalid until the next connection's first books
+        const resync = c.frames.slice(from).find((f) => f.event === 'resync' && f.exchange === t.ex);
+        assert.ok(resync, 'resync for the books of the dropped connection');
+        await c.next((f) => f.ty === 'orderbook' && f.ex === t.ex && f.cd === resync.symbol, 20_000, c.frames.indexOf(resync) + 1);
+        assert.ok((down.since as number) >= (resync.tms as number) - 1000);
       });
 
       it('says down while the exchange is silent (stalled), and up once it speaks again', async () => {
