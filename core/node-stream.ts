@@ -46,8 +46,8 @@ export class NodeStream {
           return {
             id,
             facts: sup
-              ? { worker: sup.state, workerError: sup.lastError?.message, connections: sup.connections, stallTimeoutMs }
-              : { worker: 'inactive' as const, connections: [], stallTimeoutMs },
+              ? { worker: sup.state, workerError: sup.lastError?.message, connections: sup.connections, reportedAt: sup.reportedAt, stallTimeoutMs }
+              : { worker: 'inactive' as const, connections: [], reportedAt: 0, stallTimeoutMs },
           };
         }),
       publish: (events) => opts.bus()?.publish(eventBatch(events)),

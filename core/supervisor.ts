@@ -33,6 +33,8 @@ export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
   restarts = 0;
+  /** when the worker last reported its connections (ms) */
+  reportedAt = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
@@ -82,6 +84,7 @@ export class ExchangeSupervisor {
             break;
           case 'stats':
             this.connections = msg.connections;
+            this.reportedAt = Date.now();
             this.tracker.update(msg.connections);
             this.opts.onStats?.();
             break;
