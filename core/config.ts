@@ -52,6 +52,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   orderbook: z.strictObject({ depth: z.number().int().min(1).max(200).default(15) }).prefault({}),
+  /** what every node keeps of the stream it serves, per key, for clients that resume (SPEC §4a) */
+  history: z
+    .strictObject({
+      /** records per key; 0 keeps none (every resume is then lost + snapshot) */
+      records: z.number().int().min(0).default(1000),
+      maxAgeMs: z.number().int().min(0).default(120_000),
+      /** all keys together: the oldest entries go first */
+      maxBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
   exchanges: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case exchange id'), exchangeSchema),
   cluster: z

@@ -12,6 +12,7 @@ import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
+import type { Invalidation } from './worker-protocol.ts';
 
 /** A change to one exchange's subscriptions: `symbols` replaces the list; `add`/`remove` edit it. */
 export interface SubscriptionChange {
@@ -37,6 +38,8 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  onInvalidate?(exchange: string, keys: Invalidation[]): void;
+  onStats?(exchange: string): void;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -104,6 +107,8 @@ export class ExchangeSet {
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
+      onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
+      onStats: () => this.opts.onStats?.(config.id),
     });
     await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */

@@ -23,6 +23,7 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { NodeStream } from './node-stream.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -47,6 +48,8 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** history, status and resync around the bus stream */
+  readonly stream: NodeStream;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
 
@@ -67,9 +70,23 @@ export class Kernel {
         // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
         const served = filterBatch(batch, (key) => this.catalog.serves(key));
         if (!served.keys.length) return;
+        this.stream.produced(exchange, served.keys);
         this.bus?.publish(served);
         this.latest?.write(served);
       },
+      onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
+      onStats: (exchange) => this.stream.source.evaluate(exchange),
+    });
+    this.stream = new NodeStream({
+      config: opts.config,
+      exchanges: this.exchanges,
+      store: this.store,
+      metrics: this.metrics,
+      log: this.log,
+      bus: () => this.bus,
+      hub: () => this.hub,
+      election: () => this.election,
+      role: () => this.role,
     });
   }
 
@@ -118,10 +135,14 @@ export class Kernel {
       maxBufferedBytes: config.server.maxBufferedBytes,
       metrics: this.metrics,
       log: this.log.child('hub'),
+      maxDepth: config.orderbook.depth,
+      history: this.stream.history,
+      statuses: (exchanges) => this.stream.statuses(exchanges),
     }));
-    this.bus.subscribe((batch) => this.store.putBatch(batch));
-    this.bus.subscribe((batch) => hub.deliver(batch));
+    // latest values, history and hub, in that order; status and resync messages among the records
+    this.bus.subscribe((batch) => this.stream.accept(batch));
     await this.bus.start();
+    this.stream.start();
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
@@ -169,6 +190,7 @@ export class Kernel {
       port: config.server.port,
       log: this.log.child('http'),
       metrics: this.metrics,
+      maxDepth: config.orderbook.depth,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
     if (config.mode === 'standalone') {
@@ -210,6 +232,7 @@ export class Kernel {
 
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
+    this.stream.setProducing(on);
   }
 
   /**
@@ -275,6 +298,7 @@ export class Kernel {
       await this.roleChanges();
       await this.exchanges.close(left());
       this.hub?.close();
+      this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
       await this.latest?.close();

@@ -57,6 +57,12 @@ export interface Output {
    * replacement, subscribes, and only then closes this one, with no record lost or duplicated across the switch.
    */
   rollover(reason: string): void;
+  /**
+   * The last record emitted for this key no longer holds (a diff-stream book found a gap and is being rebuilt):
+   * clients are told (`resync`) and the next book is published even if its top N equals the last one.
+   * Optional for callers that replay fixtures; the worker always provides it.
+   */
+  invalidate?(ty: RecordType, cd: string): void;
 }
 
 /** An exchange's published limits; the worker paces connection attempts and outgoing frames by them. */

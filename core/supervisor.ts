@@ -6,7 +6,7 @@ import type { RecordBatch } from './batch.ts';
 import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ConnectionStats, FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { ConnectionStats, FromWorker, Invalidation, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
@@ -20,6 +20,10 @@ export interface SupervisorOptions {
   init: WorkerInit;
   log: Logger;
   onBatch(batch: RecordBatch): void;
+  /** keys whose last record no longer holds (book gaps, reconnects) */
+  onInvalidate?(keys: Invalidation[]): void;
+  /** a connection report arrived (on every open and close, and periodically) */
+  onStats?(): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -73,9 +77,13 @@ export class ExchangeSupervisor {
           case 'batch':
             this.opts.onBatch(msg.batch);
             break;
+          case 'invalidate':
+            this.opts.onInvalidate?.(msg.keys);
+            break;
           case 'stats':
             this.connections = msg.connections;
             this.tracker.update(msg.connections);
+            this.opts.onStats?.();
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);

@@ -41,6 +41,8 @@ export interface SimHandle {
   stall(on: boolean): void;
   /** answer WebSocket upgrades with this HTTP status (e.g. 429 with Retry-After) until called with null */
   rejectUpgrades(status: number | null, retryAfterS?: number): void;
+  /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
+  skipDepthDiffs?(steps: number): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */

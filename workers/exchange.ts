@@ -42,6 +42,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
   if (limits.connectsPerWindow) windows.push(limits.connectsPerWindow);
   const publishedAge = limits.maxConnectionAgeMs ? Math.max(60_000, limits.maxConnectionAgeMs - AGE_MARGIN_MS) : 0;
   return {
+    exchange: init.plugin.id,
     depth: init.plugin.depth,
     reconnect: init.reconnect,
     stallTimeoutMs: init.stallTimeoutMs,
@@ -76,6 +77,11 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
         },
         log,
         changed: reportStats,
+        invalidate(keys) {
+          // records of this turn from before the invalidation go first
+          flush();
+          post({ t: 'invalidate', keys });
+        },
       });
       feeds.set(plan.name, f);
       f.start();

@@ -33,6 +33,8 @@ export async function startServer(opts: {
   port: number;
   log: Logger;
   metrics: Metrics;
+  /** orderbook.depth: the most a client's `depth` may be */
+  maxDepth?: number;
 }): Promise<ServerHandle> {
   const { hub, catalog, log } = opts;
   const server = createAdaptorServer({ fetch: opts.app.fetch });
@@ -49,7 +51,7 @@ export async function startServer(opts: {
     }
     let options;
     try {
-      options = parseConnectQuery(url.searchParams, catalog);
+      options = parseConnectQuery(url.searchParams, catalog, opts.maxDepth);
     } catch (err) {
       refused.inc({ reason: 'bad_request' });
       return refuse(socket, 400, 'Bad Request', { error: 'BAD_REQUEST', message: (err as Error).message });
