@@ -77,6 +77,12 @@ export interface ExchangeLimits {
   requestsPerMinute?: number;
   /** a connection is closed by the exchange after this long: the worker rolls it over before (Binance: 24 h) */
   maxConnectionAgeMs?: number;
+  /**
+   * The length of the window the exchange counts connection attempts in (Upbit, Bithumb: 1000; Binance: 5 minutes).
+   * Pushback after a refusal (HTTP 429/418, close 1008) is shaped by it (core/pushback.ts). Absent: the window of
+   * `connectsPerWindow`, else one second for `connectsPerSecond`, else the reconnect policy's `maxDelayMs`.
+   */
+  windowMs?: number;
 }
 
 export interface HttpResponse {

@@ -6,6 +6,7 @@ import { serializeError } from '../core/errors.ts';
 import type { ExchangePlugin, PluginConfig } from '../core/plugin.ts';
 import { checkPluginConfig, loadPlugin } from '../core/registry.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.ts';
+import { limitWindowMs } from '../core/pushback.ts';
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -49,6 +50,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
     maxConnectionAgeMs: init.maxConnectionAgeMs || publishedAge,
     sendsPerSecond: limits.sendsPerSecond,
     connectLimit: new RateLimiter(windows),
+    pushbackWindowMs: limitWindowMs(plugin.limits, init.reconnect.maxDelayMs),
     requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
   };
 }
