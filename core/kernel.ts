@@ -7,6 +7,7 @@ import { DirectBus } from './bus/direct.ts';
 import { KafkaBus } from './bus/kafka.ts';
 import { LeaderElection } from './cluster/election.ts';
 import { RedisBus } from './bus/redis.ts';
+import { registerBusMetrics } from './bus/bus-metrics.ts';
 import { RedisLatest } from './redis/latest.ts';
 import { filterBatch } from './batch.ts';
 import type { Config } from './config.ts';
@@ -103,9 +104,9 @@ export class Kernel {
     for (const r of resolved) await this.exchanges.add(r.plugin, r.config, r.ex);
 
     this.bus = config.kafka.enabled
-      ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, log: this.log.child('kafka') })
+      ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, recovery: config.bus, log: this.log.child('kafka') })
       : config.mode === 'cluster'
-        ? new RedisBus(config.redis.url, config.redis.channel, this.log.child('redis'))
+        ? new RedisBus(config.redis.url, config.redis.channel, this.log.child('redis'), this.nodeId, config.bus)
         : new DirectBus();
     if (config.redis.enabled) {
       this.latest = new RedisLatest(config.redis.url, config.redis.hash, this.log.child('redis'));
@@ -123,6 +124,7 @@ export class Kernel {
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    registerBusMetrics(this.metrics, this.bus);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);
@@ -137,7 +139,7 @@ export class Kernel {
         { labels: {}, value: kafka.health().healthy ? 1 : 0 },
       ]);
       this.metrics.gauge('gateway_kafka_consumer_lag', 'Records behind the end of the topic, as of the last fetch', () => [
-        { labels: {}, value: (kafka.health().consumer as { lag: number }).lag },
+        { labels: {}, value: kafka.health().consumer.lag },
       ]);
       this.metrics.gauge('gateway_bus_fallback', '1 while the leader serves its own clients directly because Kafka fails', () => [
         { labels: {}, value: kafka.path === 'direct-fallback' ? 1 : 0 },
@@ -217,7 +219,7 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
