@@ -42,6 +42,7 @@ export class RedisBus implements Bus {
   private failures = 0;
   private probesSent = 0;
   private fallback = false;
+  private fallbackAt = 0;
   /** last message of any kind (data or probe) on the channel */
   private lastHeardAt = 0;
   /** since when the current subscriber exists (its stall clock starts there) */
@@ -65,7 +66,8 @@ export class RedisBus implements Bus {
     this.recovery = { ...DEFAULT_RECOVERY, ...recovery };
     this.status = new BusStatus('redis', log);
     this.backoff = new RebuildBackoff(this.recovery.rebuildInitialDelayMs, this.recovery.rebuildMaxDelayMs);
-    this.pub = connectRedis(url, 'publisher', quiet(log));
+    // a server that hangs fails publishes after a stall period: the leader then serves its clients directly
+    this.pub = connectRedis(url, 'publisher', quiet(log), { commandTimeout: this.recovery.stallTimeoutMs });
     this.sub = this.subscriber();
   }
 
@@ -91,6 +93,7 @@ export class RedisBus implements Bus {
     const subscribe = () =>
       conn.client.subscribe(this.channel).catch((err: Error) => this.log.debug(`Redis subscribe failed: ${err.message}; retrying when ready`));
     conn.client.on('ready', () => void subscribe());
+    conn.client.on('close', () => conn === this.sub && this.update());
     if (conn.client.status === 'ready') void subscribe();
     conn.client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       if (conn !== this.sub || channel.toString() !== this.channel) return;
@@ -134,6 +137,10 @@ export class RedisBus implements Bus {
       this.status.stall();
       this.rebuild(`subscription heard nothing for ${(silentMs / 1000).toFixed(1)} s while Redis answers: rebuilding the subscriber`);
     }
+    // publishing again once a probe sent after the failure came back through our own subscription
+    if (this.fallback && this.pub.healthy() && this.lastHeardAt > this.fallbackAt + this.recovery.probeIntervalMs && this.subHealthy) {
+      this.setFallback(false);
+    }
     this.update();
   }
 
@@ -158,7 +165,7 @@ export class RedisBus implements Bus {
   private update(): void {
     if (this.closed || this.rebuilding) return;
     if (this.producingNow && this.fallback) {
-      this.status.set('degraded', `publishing fails (${this.pub.lastError() ?? 'not connected'}): serving this node's clients directly`);
+      this.status.set('degraded', `publishing fails (${(this.pub.healthy() ? this.status.lastError : this.pub.lastError()) ?? 'not connected'}): serving this node's clients directly`);
     } else if (this.subHealthy) {
       // worked for a whole stall period since its build: later trouble starts the backoff afresh
       if (this.lastHeardAt > this.subSince + this.recovery.stallTimeoutMs) this.backoff.reset();
@@ -171,16 +178,14 @@ export class RedisBus implements Bus {
   }
 
   publish(batch: RecordBatch): void {
-    if (!this.pub.healthy()) {
+    // while falling back, records go straight to this node's clients; the probes tell when Redis carries them again
+    if (this.fallback || !this.pub.healthy()) {
       this.setFallback(true);
       return this.deliver(batch);
     }
     this.pub.client
       .publish(this.channel, Buffer.from(encode({ k: batch.keys, e: batch.ends, b: batch.buf } satisfies WireBatch)))
-      .then(() => {
-        this.published += batch.keys.length;
-        this.setFallback(false);
-      })
+      .then(() => (this.published += batch.keys.length))
       .catch((err: Error) => {
         this.failures++;
         this.status.error(err.message);
@@ -192,6 +197,7 @@ export class RedisBus implements Bus {
   private setFallback(on: boolean): void {
     if (on === this.fallback) return;
     this.fallback = on;
+    if (on) this.fallbackAt = Date.now();
     this.update();
   }
 

@@ -121,6 +121,22 @@ describe('bus recovery on Kafka (three nodes)', () => {
     assert.match(metrics, /gateway_bus_rebuilds_total\{bus="kafka"\} \d+/);
     assert.ok(c.nodes.every((n) => n.alive()));
   });
+
+  it('rebuilds consumers that stop fetching while the broker hangs (SIGSTOP), delivering within 10 s of SIGCONT', async () => {
+    const stalls = await Promise.all(c.nodes.map(async (n) => (await c.health(n)).bus.stalls));
+    // a hung broker: connections stay open and nothing answers, which no client library notices by itself
+    const took = await c.outage(
+      async () => {
+        process.kill(kafka.pid, 'SIGSTOP');
+        // long enough for every consumer's watchdog to see the stall
+        await waitFor(async () => (await Promise.all(c.nodes.map(c.health))).every((h, i) => h.bus.stalls > stalls[i]!), 30_000, 'stalls seen');
+      },
+      async () => void process.kill(kafka.pid, 'SIGCONT'),
+    );
+    process.stderr.write(`# kafka SIGSTOP/SIGCONT: records again on every node after ${took.join(', ')} ms\n`);
+    for (const t of took) assert.ok(t <= RECOVERY_MS, `records again after ${took} ms`);
+    await c.report('after SIGSTOP');
+  });
 });
 
 describe('bus recovery on Redis pub/sub (three nodes)', () => {
