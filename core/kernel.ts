@@ -6,6 +6,7 @@ import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
 import { KafkaBus } from './bus/kafka.ts';
 import { LeaderElection } from './cluster/election.ts';
+import { SubscriptionSync } from './cluster/subscription-sync.ts';
 import { RedisBus } from './bus/redis.ts';
 import { registerBusMetrics } from './bus/bus-metrics.ts';
 import { RedisLatest } from './redis/latest.ts';
@@ -32,6 +33,8 @@ export interface KernelOptions {
   pluginsDir?: string;
   /** how often workers report connection figures */
   statsIntervalMs?: number;
+  /** cluster mode: remove the stored live subscription set at start (`--reset-subscriptions`) */
+  resetSubscriptions?: boolean;
 }
 
 export class Kernel {
@@ -48,6 +51,9 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** cluster mode: the live subscription set kept in ZooKeeper */
+  private subs: SubscriptionSync | undefined;
+  private readonly resetSubscriptions: boolean;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
 
@@ -55,6 +61,7 @@ export class Kernel {
     this.config = opts.config;
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
+    this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
     this.exchanges = new ExchangeSet({
       pluginsDir: opts.pluginsDir,
@@ -159,7 +166,8 @@ export class Kernel {
       metrics: this.metrics,
       subscriptions: {
         list: () => this.exchanges.describe(),
-        change: (id, change) => this.exchanges.update(id, change),
+        change: (id, change) => (this.subs ? this.subs.change(id, change) : this.exchanges.update(id, change)),
+        reset: () => (this.subs ? this.subs.reset() : this.resetToFile()),
       },
       adminToken: process.env.GATEWAY_ADMIN_TOKEN,
     });
@@ -177,7 +185,20 @@ export class Kernel {
       this.setProducing(true);
       // One exchange failing to start never stops the others: it is logged and shown in health.
       await this.exchanges.activate();
-    } else this.startElection();
+    } else {
+      const { cluster } = config;
+      this.subs = new SubscriptionSync(this.exchanges, { ...cluster, connectString: cluster.zookeeper, nodeId: this.nodeId, log: this.log.child('subscriptions') }, this.log.child('subscriptions'));
+      await this.subs.start(this.resetSubscriptions);
+      this.startElection();
+    }
+  }
+
+  /** standalone DELETE /api/subscriptions: every exchange back to the config file's subscriptions */
+  private async resetToFile(): Promise<void> {
+    for (const id of this.exchanges.ids) {
+      const { ex } = this.exchanges.get(id)!;
+      this.exchanges.update(id, { symbols: ex.symbols, channels: ex.channels });
+    }
   }
 
   /** Cluster mode: only the elected leader holds exchange connections; losing leadership closes them at once. */
@@ -196,6 +217,9 @@ export class Kernel {
     const then = (step: () => Promise<void>) => (chain = chain.then(step).catch((err) => this.log.error(`role change failed: ${(err as Error).message}`)));
     election.on('elected', () =>
       then(async () => {
+        if (!election.isLeader) return;
+        // connect with the subscriptions the cluster agreed on, not the file's
+        await this.subs?.ready(this.config.cluster.sessionTimeoutMs);
         if (!election.isLeader) return;
         this.setProducing(true);
         await this.exchanges.activate();
@@ -226,6 +250,11 @@ export class Kernel {
     }
     await this.exchanges.reload(next);
     this.config = { ...this.config, exchanges: next.exchanges };
+    // cluster mode: the stored live set still wins over the file's symbols and channels (docs/operations.md)
+    if (this.subs?.shared.stored) {
+      this.log.warn('config reload: a stored subscription set exists; it stays in force over the file (DELETE /api/subscriptions to follow the file)');
+      this.subs.apply();
+    }
     this.log.info('config reloaded');
   }
 
@@ -259,6 +288,7 @@ export class Kernel {
         ? { enabled: true, latest: this.latest?.health(), ...(this.bus instanceof RedisBus ? { bus: this.bus.health() } : {}), healthy: this.redisHealthy() }
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
+      ...(this.subs ? { subscriptions: this.subs.health() } : {}),
     };
   }
 
@@ -280,6 +310,7 @@ export class Kernel {
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
       await this.latest?.close();
+      await this.subs?.close();
       this.log.info('closed');
     })();
     return this.closing;
