@@ -4,9 +4,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafka, startNginx, startZooKeeper } from '../../scripts/infra/index.ts';
+import { freePort, startKafka, startNginx, startZooKeeper } from '../../scripts/infra/index.ts';
 import { startSimulators } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
+import { startGateway } from '../support/gateway.ts';
 import { getJson, spawnGateway } from '../support/process.ts';
 import type { GatewayProcess } from '../support/process.ts';
 import { isRecord } from '../support/streams.ts';
@@ -101,6 +102,16 @@ describe('live subscription changes across a cluster', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('keeps both of two changes sent at the same time to different nodes (compare-and-set)', async () => {
+    const [a, b] = live();
+    const answers = await Promise.all([post(a!.http, { exchange: 'upbit', add: ['SOL/KRW'] }), post(b!.http, { exchange: 'upbit', add: ['ETH/KRW'] })]);
+    assert.deepEqual(answers.map((r) => r.status), [200, 200]);
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => s.includes('SOL/KRW') && s.includes('ETH/KRW')), 10_000, 'both changes everywhere');
+    const res = await post(a!.http, { exchange: 'upbit', remove: ['SOL/KRW', 'ETH/KRW'] });
+    assert.equal(res.status, 200);
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => !s.includes('SOL/KRW') && !s.includes('ETH/KRW')), 10_000, 'removed everywhere');
+  });
+
   it('keeps the stored set when the leader is killed (kill -9) and when a node restarts', async () => {
     const old = await leader();
     const lastEp = await everyNodeDelivers(NEW);
@@ -124,5 +135,32 @@ describe('live subscription changes across a cluster', () => {
     client.send({ method: 'subscribe', symbol: NEW });
     assert.equal((await client.next((f) => f.event === 'error', 10_000)).code, 'BAD_REQUEST');
     await client.close();
+  });
+});
+
+describe('live subscription changes without ZooKeeper', () => {
+  it('refuses a change with 503 UNAVAILABLE while ZooKeeper does not answer, and changes nothing', async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const sims = await startSimulators({ seed: 22, intervalMs: 200 });
+    const gw = await startGateway({
+      mode: 'cluster',
+      cluster: { zookeeper: nowhere, path: '/gw-none', sessionTimeoutMs: 2000 },
+      redis: { enabled: true, url: `redis://${nowhere}` },
+      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } },
+    });
+    try {
+      const res = await fetch(`${gw.http}/api/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ exchange: 'upbit', add: [NEW] }),
+      });
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: string }).error, 'UNAVAILABLE');
+      assert.deepEqual((await getJson<Subs>(`${gw.http}/api/subscriptions`)).exchanges.upbit!.symbols, ['BTC/KRW']);
+      assert.equal((await fetch(`${gw.http}/api/subscriptions`, { method: 'DELETE' })).status, 503);
+    } finally {
+      await gw.kernel.close();
+      await sims.close();
+    }
   });
 });
