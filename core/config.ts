@@ -87,6 +87,18 @@ export const configSchema = z.strictObject({
       maxWaitMs: z.number().int().min(1).max(10_000).default(20),
     })
     .prefault({}),
+  /** cluster bus recovery (Kafka consumer watchdog, Redis subscription probe): docs/operations.md */
+  bus: z
+    .strictObject({
+      /** a consumer that has not fetched, or a subscriber that has heard nothing, for this long is rebuilt */
+      stallTimeoutMs: z.number().int().min(1000).max(120_000).default(5000),
+      /** how often the watchdog looks and a bus that does not answer is probed (Redis: one probe message) */
+      probeIntervalMs: z.number().int().min(100).max(60_000).default(1000),
+      /** the first rebuild waits this long, doubling for each rebuild that does not help, up to the maximum */
+      rebuildInitialDelayMs: z.number().int().min(0).max(60_000).default(250),
+      rebuildMaxDelayMs: z.number().int().min(1).max(300_000).default(4000),
+    })
+    .prefault({}),
   redis: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'EXCHANGE_ERROR'
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
+  | 'UNAVAILABLE';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;
