@@ -23,6 +23,7 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { PrivateStreams } from './private/streams.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -40,6 +41,8 @@ export class Kernel {
   readonly nodeId: string;
   readonly log: Logger;
   readonly exchanges: ExchangeSet;
+  /** per-account private streams: never on the public bus, store or snapshot (core/private/) */
+  readonly privateStreams: PrivateStreams;
   private config: Config;
   private bus: Bus | undefined;
   private hub: Hub | undefined;
@@ -55,6 +58,7 @@ export class Kernel {
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
+    const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
@@ -70,6 +74,8 @@ export class Kernel {
         this.bus?.publish(served);
         this.latest?.write(served);
       },
+      privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
+      onPrivate: (_exchange, batch) => priv.publish(batch),
     });
   }
 
@@ -122,6 +128,7 @@ export class Kernel {
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
+    await this.privateStreams.start((id) => enabled.some(([e]) => e === id));
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
@@ -210,6 +217,7 @@ export class Kernel {
 
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
+    this.privateStreams.setProducing(on);
   }
 
   /**
@@ -217,7 +225,7 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'private'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
@@ -257,6 +265,7 @@ export class Kernel {
         ? { enabled: true, latest: this.latest?.health(), ...(this.bus instanceof RedisBus ? { bus: this.bus.health() } : {}), healthy: this.redisHealthy() }
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
+      private: this.privateStreams.health(() => this.exchanges.supervisors),
     };
   }
 
@@ -277,6 +286,7 @@ export class Kernel {
       this.hub?.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
+      await this.privateStreams.close();
       await this.latest?.close();
       this.log.info('closed');
     })();

@@ -20,6 +20,8 @@ export interface SupervisorOptions {
   init: WorkerInit;
   log: Logger;
   onBatch(batch: RecordBatch): void;
+  /** private records (myOrder, myAsset) of this exchange's accounts: never to onBatch */
+  onPrivate?(batch: RecordBatch): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -28,6 +30,8 @@ export interface SupervisorOptions {
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
+  privateConnections: ConnectionStats[] = [];
   restarts = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
@@ -73,8 +77,12 @@ export class ExchangeSupervisor {
           case 'batch':
             this.opts.onBatch(msg.batch);
             break;
+          case 'private':
+            this.opts.onPrivate?.(msg.batch);
+            break;
           case 'stats':
             this.connections = msg.connections;
+            if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             break;
           case 'log':

@@ -235,7 +235,8 @@ export class Feed {
     this.stats.state = 'closed';
     this.pipeline = undefined;
     let delay = this.backoff.next();
-    const pushback = info.httpStatus === 429 || info.httpStatus === 418 || info.code === 1008;
+    // a refused key (401/403) is pushback too: retrying it at full speed would only earn a ban
+    const pushback = info.httpStatus === 429 || info.httpStatus === 418 || info.httpStatus === 401 || info.httpStatus === 403 || info.code === 1008;
     if (pushback) {
       delay = Math.min(this.opts.reconnect.maxDelayMs, Math.max(delay * PUSHBACK_FACTOR, info.retryAfterMs ?? 0));
       if (info.retryAfterMs !== undefined) delay = Math.max(delay, info.retryAfterMs);
