@@ -24,6 +24,8 @@ import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { PrivateStreams } from './private/streams.ts';
+import { Security } from './security/security.ts';
+import { WsGate } from './security/ws-gate.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -102,6 +104,9 @@ export class Kernel {
         'mode: cluster needs kafka.enabled: true or redis.enabled: true (followers receive records through Kafka or Redis pub/sub)',
       );
     }
+    // secrets are read from the environment here, once, before anything starts: a missing one is CONFIG_INVALID
+    const security = await Security.create(config, this.metrics);
+    const gate = new WsGate(security);
     const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
     const resolved = [];
     for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
@@ -124,6 +129,7 @@ export class Kernel {
       maxBufferedBytes: config.server.maxBufferedBytes,
       metrics: this.metrics,
       log: this.log.child('hub'),
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity) => gate.guardFilter(f, identity) },
     }));
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
@@ -166,7 +172,7 @@ export class Kernel {
         list: () => this.exchanges.describe(),
         change: (id, change) => this.exchanges.update(id, change),
       },
-      adminToken: process.env.GATEWAY_ADMIN_TOKEN,
+      security,
     });
     this.server = await startServer({
       app,
@@ -176,6 +182,7 @@ export class Kernel {
       port: config.server.port,
       log: this.log.child('http'),
       metrics: this.metrics,
+      gate,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
     if (config.mode === 'standalone') {
@@ -225,7 +232,7 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'private'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'private'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }

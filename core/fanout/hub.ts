@@ -5,7 +5,7 @@
 import type { RecordBatch } from '../batch.ts';
 import { recordAt } from '../batch.ts';
 import { decode, encode } from '../codec.ts';
-import { errorCode } from '../errors.ts';
+import { clientErrorCode } from '../errors.ts';
 import type { Catalog, Filter } from '../filter.ts';
 import { describeFilter, matches, matchesKey } from '../filter.ts';
 import type { Logger } from '../log.ts';
@@ -58,6 +58,11 @@ export interface HubOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   log: Logger;
+  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
+  guard?: {
+    control(msg: unknown): void;
+    filter(filter: Filter, identity: Peer['identity']): Filter;
+  };
 }
 
 export class Hub {
@@ -265,20 +270,22 @@ export class Hub {
     try {
       const raw = decodeControl(data, c.format);
       id = (raw as { id?: unknown } | null)?.id;
+      this.opts.guard?.control(raw);
       const ctl = parseControl(raw, this.opts.catalog);
       const withId = ctl.id === undefined ? {} : { id: ctl.id };
       if (ctl.method === 'ping') {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
+      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity) : ctl.filter;
       const previous = c.filter;
       this.leave(c);
-      c.filter = ctl.filter;
+      c.filter = filter;
       this.join(c);
       this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...withId });
       if (ctl.snapshot) this.sendSnapshot(c, previous);
     } catch (err) {
-      const code = errorCode(err) === 'BAD_REQUEST' ? 'BAD_REQUEST' : 'INTERNAL';
+      const code = clientErrorCode(err);
       this.counters.errors.inc({ code });
       const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
       this.reply(c, { event: 'error', code, message: (err as Error).message, ...withId });

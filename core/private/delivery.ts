@@ -10,10 +10,9 @@ import type { Metrics } from '../metrics.ts';
 import { splitStreamKey } from '../model.ts';
 import { accountOfKey } from './types.ts';
 
-/** the accounts a client is entitled to: set at upgrade by client authentication (core/security), else none */
+/** the accounts a client is entitled to: its identity, set at upgrade by client authentication (core/security) */
 export function clientAccounts(c: Client): readonly string[] {
-  const accounts = (c.peer as { identity?: { accounts?: unknown } }).identity?.accounts;
-  return Array.isArray(accounts) ? (accounts as string[]) : [];
+  return c.peer.identity?.accounts ?? [];
 }
 
 /** A private record passes a filter by exchange and type; by symbol only myOrder (myAsset is account-wide). */
