@@ -36,8 +36,16 @@ export class RedisBus implements Bus {
   }
 
   async start(): Promise<void> {
-    // ioredis re-subscribes by itself after a reconnect
-    this.sub.client.subscribe(this.channel).catch((err: Error) => this.log.warn(`Redis subscribe failed: ${err.message}; retrying on reconnect`));
+    // ioredis re-subscribes by itself after a reconnect, but only to channels it has subscribed to: with the
+    // offline queue off, a subscribe sent before the connection is ready fails, so it is sent again once ready
+    let subscribed = false;
+    const subscribe = () =>
+      this.sub.client
+        .subscribe(this.channel)
+        .then(() => (subscribed = true))
+        .catch((err: Error) => this.log.warn(`Redis subscribe failed: ${err.message}; retrying when connected`));
+    this.sub.client.on('ready', () => subscribed || void subscribe());
+    if (this.sub.client.status === 'ready') void subscribe();
     this.sub.client.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       if (channel.toString() !== this.channel) return;
       let wire: WireBatch;
