@@ -1,4 +1,4 @@
-// Private streams in cluster mode (real ZooKeeper, real Redis pub/sub bus): the leader's private records reach the
+// Private streams in cluster mode (real ZooKeeper; real Redis pub/sub or Kafka as the bus): the leader's private records reach the
 // entitled clients of every node, sealed with AES-256-GCM on a channel of their own; the public channel never
 // carries them, a node with another key cannot open them, and a node without a key refuses to start.
 
@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import { parseConfig } from '../../core/config.ts';
 import { Kernel } from '../../core/kernel.ts';
 import { createLogger } from '../../core/log.ts';
-import { startRedis, startZooKeeper } from '../../scripts/infra/index.ts';
+import { startKafka, startRedis, startZooKeeper } from '../../scripts/infra/index.ts';
+import { consume, kafkaClient } from '../infra/helpers.ts';
 import { startUpbitSim } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
@@ -111,5 +112,70 @@ describe('private streams in a cluster on Redis pub/sub', () => {
     const k = new Kernel({ config: parseConfig(doc('p-4', 'PVC_NOT_SET')), log: createLogger('error') });
     await assert.rejects(k.start(), (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID' && e.message.includes('PVC_NOT_SET'));
     await k.close();
+  });
+});
+
+describe('private streams in a cluster on Kafka', () => {
+  const TOPIC = 'pv-market';
+  let zk: Awaited<ReturnType<typeof startZooKeeper>>;
+  let kafka: Awaited<ReturnType<typeof startKafka>>;
+  let sim: SimHandle;
+  const nodes: Kernel[] = [];
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    Object.assign(process.env, ENV);
+    zk = await startZooKeeper();
+    kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: TOPIC, partitions: 3 }, { name: `${TOPIC}.private`, partitions: 1 }] });
+    sim = await startUpbitSim({ intervalMs: 30, seed: 6, accounts: [{ accessKey: ENV.PVC_AK, secretKey: ENV.PVC_SK }] });
+    for (const nodeId of ['k-1', 'k-2']) {
+      const k = new Kernel({
+        config: parseConfig({
+          mode: 'cluster',
+          nodeId,
+          server: { host: '127.0.0.1', port: 0 },
+          cluster: { zookeeper: zk.connectString, path: '/gw-private-kafka', sessionTimeoutMs: 3000 },
+          kafka: { enabled: true, brokers: kafka.brokers, topic: TOPIC, acks: 1, maxWaitMs: 10 },
+          exchanges: { upbit: { url: sim.url, restUrl: sim.restUrl, symbols: ['BTC/KRW'] } },
+          auth: { tokens: [{ id: 'alice-app', env: 'PVC_TOKEN', accounts: ['alice'] }] },
+          private: { sealKeyEnv: 'PVC_SEAL', accounts: [{ id: 'alice', exchange: 'upbit', accessKeyEnv: 'PVC_AK', secretKeyEnv: 'PVC_SK' }] },
+        }),
+        log: createLogger('error'),
+        statsIntervalMs: 200,
+      });
+      await k.start();
+      nodes.push(k);
+    }
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close();
+    for (const n of nodes) await n.close();
+    await sim?.close();
+    await kafka?.close();
+    await zk?.close();
+    for (const k of Object.keys(ENV)) delete process.env[k];
+  });
+
+  it('carries them sealed on <topic>.private to the entitled clients of both nodes, and never on the public topic', async () => {
+    await waitFor(() => nodes.some((n) => n.role === 'leader'), 30_000, 'a leader');
+    for (const n of nodes) {
+      const c = await TestClient.connect(`ws://127.0.0.1:${n.port}/ws/exchange?snapshot=false&access_token=${ENV.PVC_TOKEN}`);
+      clients.push(c);
+    }
+    await Promise.all(clients.map((c) => c.collect(isPrivate, 6, 40_000)));
+    for (const c of clients) for (const f of c.frames.filter(isPrivate)) assert.equal(f.acct, 'alice');
+    const client = kafkaClient(kafka.brokers);
+    const sealed = await consume(client, 'pv-tap-private', `${TOPIC}.private`, 5);
+    const uids = clients[0]!.frames.filter((f) => f.ty === 'myOrder').map((f) => f.uid as string);
+    for (const m of sealed) {
+      assert.equal(m.key?.toString(), 'private', 'the Kafka key names no account or market');
+      for (const s of [ENV.PVC_AK, ENV.PVC_SK, 'alice', 'myOrder', 'myAsset', ...uids]) assert.equal(m.value!.includes(Buffer.from(s)), false, `"${s}" readable`);
+    }
+    const open = await consume(client, 'pv-tap-public', TOPIC, 50);
+    for (const m of open) {
+      assert.equal(/myOrder|myAsset/.test(m.key?.toString() ?? ''), false);
+      assert.equal(m.value!.includes(Buffer.from('alice')), false);
+    }
   });
 });
