@@ -134,8 +134,9 @@ export class Kernel {
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
-    await this.privateStreams.start((id) => enabled.some(([e]) => e === id));
+    await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);

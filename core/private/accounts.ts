@@ -20,9 +20,10 @@ export class PrivateAccounts {
 
   constructor(config: PrivateConfig, env: Record<string, string | undefined>, log: Logger) {
     this.accounts = config.accounts.map((entry) => {
-      const accessKey = env[entry.accessKeyEnv];
-      const secretKey = env[entry.secretKeyEnv];
-      const missing = [entry.accessKeyEnv, entry.secretKeyEnv].filter((v) => !env[v]);
+      // a key pasted from a file often ends in a newline: surrounding whitespace is never part of a key
+      const accessKey = env[entry.accessKeyEnv]?.trim();
+      const secretKey = env[entry.secretKeyEnv]?.trim();
+      const missing = [entry.accessKeyEnv, entry.secretKeyEnv].filter((v) => !env[v]?.trim());
       if (missing.length || !accessKey || !secretKey) {
         log.warn(`private account ${entry.id} (${entry.exchange}) is not connected: environment variable ${missing.join(' and ')} not set`);
         return { entry, missing };
@@ -36,12 +37,11 @@ export class PrivateAccounts {
     return this.accounts.length;
   }
 
-  /** refuses accounts on an exchange this gateway does not run, naming the key */
-  check(runs: (exchange: string) => boolean): void {
+  /** refuses accounts on an exchange this gateway does not run (or without private streams), naming the key */
+  check(problem: (exchange: string) => string | undefined): void {
     this.accounts.forEach((a, i) => {
-      if (!runs(a.entry.exchange)) {
-        throw new GatewayError('CONFIG_INVALID', `private.accounts.${i}.exchange: "${a.entry.exchange}" is not an enabled exchange`);
-      }
+      const why = problem(a.entry.exchange);
+      if (why) throw new GatewayError('CONFIG_INVALID', `private.accounts.${i}.exchange: "${a.entry.exchange}" ${why}`);
     });
   }
 

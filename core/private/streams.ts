@@ -8,7 +8,9 @@ import type { Config } from '../config.ts';
 import type { Hub } from '../fanout/hub.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ExchangePlugin } from '../plugin.ts';
 import type { ExchangeSupervisor } from '../supervisor.ts';
+import type { ConnectionStats } from '../worker-protocol.ts';
 import { PrivateAccounts } from './accounts.ts';
 import { PrivateDelivery } from './delivery.ts';
 import { PrivateRelay } from './relay.ts';
@@ -39,9 +41,12 @@ export class PrivateStreams {
    * Checks the accounts against the enabled exchanges and, in cluster mode, that the sealing key is set (private
    * records never cross the bus unsealed); then opens the private channel. Throws CONFIG_INVALID naming the key.
    */
-  async start(enabled: (exchange: string) => boolean): Promise<void> {
+  async start(pluginOf: (exchange: string) => ExchangePlugin | undefined): Promise<void> {
     const { config, log } = this.opts;
-    this.accounts.check(enabled);
+    this.accounts.check((exchange) => {
+      const plugin = pluginOf(exchange);
+      return !plugin ? 'is not an enabled exchange' : plugin.privateConnection ? undefined : 'has no private streams (its plugin defines no privateConnection)';
+    });
     let cluster: { bus: Bus; key: Buffer } | undefined;
     if (config.mode === 'cluster' && this.accounts.size > 0) {
       const env = this.opts.env ?? process.env;
@@ -65,6 +70,20 @@ export class PrivateStreams {
   setProducing(on: boolean): void {
     this.producing = on;
     if (this.relay) this.relay.producing = on;
+  }
+
+  /** per-account connection figures at scrape time (account ids only, never keys) */
+  registerMetrics(supervisors: () => ExchangeSupervisor[]): void {
+    const m = this.opts.metrics;
+    const each = (value: (c: ConnectionStats) => number) =>
+      supervisors().flatMap((s) => s.privateConnections.map((c) => ({ labels: { exchange: s.id, account: c.name.replace(/^private-/, '') }, value: value(c) })));
+    m.gauge('gateway_private_connected', '1 while the private connection of the account is open', () => each((c) => (c.state === 'open' ? 1 : 0)));
+    m.collectedCounter('gateway_private_reconnects_total', 'Unplanned reconnects of private connections', () => each((c) => c.reconnects));
+    m.collectedCounter('gateway_private_errors_total', 'Errors on private connections, by code (HTTP_401 = keys refused)', () =>
+      supervisors().flatMap((s) =>
+        s.privateConnections.flatMap((c) => Object.entries(c.errors).map(([code, value]) => ({ labels: { exchange: s.id, account: c.name.replace(/^private-/, ''), code }, value }))),
+      ),
+    );
   }
 
   health(supervisors: () => ExchangeSupervisor[]): Record<string, unknown> {

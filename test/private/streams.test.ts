@@ -164,6 +164,10 @@ describe('private streams, standalone', () => {
     assert.equal(upbit.restarts, 0, 'the worker did not crash');
     const { a: alice } = await account('alice');
     assert.equal(alice.connected, true);
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    assert.match(metrics, /gateway_private_errors_total\{account="mallory",code="HTTP_401",exchange="upbit"\} [1-9]/);
+    assert.match(metrics, /gateway_private_connected\{account="alice",exchange="upbit"\} 1/);
+    assert.match(metrics, /gateway_private_connected\{account="mallory",exchange="upbit"\} 0/);
     const { a: nokeys } = await account('nokeys');
     assert.equal(nokeys.state, 'missing-credentials');
     assert.deepEqual(nokeys.missingEnv, ['PV_UNSET_AK', 'PV_UNSET_SK']);
@@ -181,7 +185,7 @@ describe('private streams, standalone', () => {
     );
     const frames = clients.flatMap((cl) => cl.frames.map((f) => JSON.stringify(f)));
     const haystack = [...lines, ...answers, ...frames].join('\n');
-    assert.ok(lines.length > 10, 'the gateway logged');
+    assert.ok(lines.some((l) => l.includes('private-alice: connected')), 'the private connection was logged');
     assert.ok(lines.some((l) => l.includes('private-mallory')), 'the refusal was logged');
     for (const [name, value] of Object.entries(ENV)) assert.equal(haystack.includes(value), false, `${name} leaked`);
   });
