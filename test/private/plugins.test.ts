@@ -98,6 +98,28 @@ describe('Upbit private plan', () => {
   });
 });
 
+describe('private mappers against hostile frames', () => {
+  it('answer every broken or mutated frame with BAD_FRAME or EXCHANGE_ERROR, never another error', () => {
+    const good = JSON.stringify({ ty: 'myOrder', cd: 'KRW-BTC', uid: 'u', ab: 'BID', s: 'wait', p: 1, v: 2, tms: 1710146517300, otms: 1710146517000 });
+    const asset = JSON.stringify({ ty: 'myAsset', ast: [{ cu: 'KRW', b: 1, l: 0 }], tms: 1710146517300 });
+    const frames = ['', '[]', '[[]]', 'null', '1', '"x"', '{}', '{"ty":1}', '{"ty":"myOrder"}', '{"ty":"myAsset","ast":[null]}', 'x'.repeat(2_000_000), '['.repeat(5000)];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 400; i++) {
+      const base = i % 2 ? good : asset;
+      const at = Math.floor(rnd() * base.length);
+      frames.push(base.slice(0, at) + String.fromCharCode(32 + Math.floor(rnd() * 90)) + base.slice(at + 1));
+      frames.push(base.replace(/:(\d+)/, ':"$1x"').replace('"BID"', '{"a":[1]}'));
+    }
+    for (const plugin of [upbit, bithumb]) {
+      const { errors } = run(plugin, frames);
+      for (const code of errors) assert.ok(code === 'BAD_FRAME' || code === 'EXCHANGE_ERROR', `${plugin.id}: ${code}`);
+      // and a valid frame after all that still maps
+      assert.equal(run(plugin, [...frames.slice(0, 50), good]).drafts.at(-1)!.uid, 'u');
+    }
+  });
+});
+
 describe('Bithumb private plan', () => {
   it('opens /websocket/v2/private and signs HS256 over {access_key, nonce, timestamp}', () => {
     const plan = bithumb.privateConnection!({ id: 'b', channels: ['myOrder', 'myAsset'] }, config('bithumb', 'wss://ws-api.bithumb.com/websocket/v1'));
