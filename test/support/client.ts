@@ -34,9 +34,10 @@ export class TestClient {
     );
   }
 
-  static connect(url: string): Promise<TestClient> {
+  /** `opts`: request headers (Authorization, Origin, X-Forwarded-For) and subprotocols, for the security tests */
+  static connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
       const c = new TestClient(ws);
       ws.once('open', () => resolve(c));
       ws.once('error', reject);
