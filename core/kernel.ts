@@ -24,6 +24,7 @@ import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { Security } from './security/security.ts';
+import { StageLatency } from './latency.ts';
 import { WsGate } from './security/ws-gate.ts';
 
 export interface KernelOptions {
@@ -127,6 +128,8 @@ export class Kernel {
     }));
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
+    const latency = new StageLatency(this.metrics, () => hub.size > 0);
+    this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): Chromium for the monitor-page browser test,
-# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra). Java comes with the machine.
+# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra), Prometheus (with promtool) for the
+# observability test. Java comes with the machine.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 need=()
@@ -10,6 +11,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+# Debian's prometheus would start a system service on :9090; policy-rc.d below prevents it. Ships promtool too.
+{ [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
