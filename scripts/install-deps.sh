@@ -25,4 +25,10 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# another install may hold the dpkg lock for a while: retry rather than fail
+for attempt in 1 2 3 4 5 6; do
+  if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then exit 0; fi
+  echo "install-deps: apt-get failed (attempt $attempt), retrying in 10 s" >&2
+  sleep 10
+done
+exit 1
