@@ -42,7 +42,7 @@ export async function startServer(opts: {
   gate?: WsGate;
 }): Promise<ServerHandle> {
   const { hub, catalog, log } = opts;
-  const server = createAdaptorServer({ fetch: opts.app.fetch });
+  const server = createAdaptorServer({ fetch: opts.app.fetch, ...(opts.gate ? { serverOptions: opts.gate.serverOptions() } : {}) });
   // Control messages are small; anything far larger is cut by ws (close 1009) before it is buffered.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CONTROL_BYTES * 16, perMessageDeflate: false, handleProtocols: selectProtocol });
   const refused = opts.metrics.counter('gateway_ws_upgrades_refused_total', 'WebSocket upgrades refused, by reason');

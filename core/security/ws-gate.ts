@@ -42,6 +42,16 @@ export class WsGate {
     ]);
   }
 
+  /**
+   * node:http options: a connection that has not sent a complete request head within `limits.authTimeoutMs` is
+   * closed (408, counted as ERR_HTTP_REQUEST_TIMEOUT by the server's clientError handler); upgraded WebSockets are
+   * not affected.
+   */
+  serverOptions(): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+    const t = this.security.limits.authTimeoutMs;
+    return { headersTimeout: t, requestTimeout: Math.max(300_000, t), connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(t / 4))) };
+  }
+
   /** Judges an upgrade. Removes `access_token` from `params`. */
   async admit(req: IncomingMessage, params: URLSearchParams): Promise<Admission> {
     const s = this.security;

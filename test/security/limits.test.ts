@@ -4,6 +4,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { TestClient, waitFor } from '../support/client.ts';
 import { startFeedServer } from '../support/feed-server.ts';
 import type { FeedServer } from '../support/feed-server.ts';
@@ -34,7 +36,7 @@ describe('limits', () => {
     gw = await startGateway(
       {
         server: { host: '127.0.0.1', port: 0, trustProxy: ['127.0.0.1'], allowedOrigins: ['http://good.example'] },
-        limits: { connectionsPerIp: 3, clients: 6, controlPerSecond: 2, controlBurst: 5, keysPerSubscription: 3, httpBodyBytes: 1024 },
+        limits: { connectionsPerIp: 3, clients: 6, controlPerSecond: 2, controlBurst: 5, keysPerSubscription: 3, httpBodyBytes: 1024, authTimeoutMs: 1500 },
         exchanges: { feed: { url: feed.url, symbols: ['BTC/KRW', 'ETH/KRW'], channels: ['trade'], reconnect: { initialDelayMs: 50, maxDelayMs: 200 } } },
       },
       { pluginsDir: TEST_PLUGINS_DIR },
@@ -116,6 +118,22 @@ describe('limits', () => {
     const good = await TestClient.connect(gw.ws, { headers: { origin: 'http://good.example' } });
     const none = await TestClient.connect(gw.ws);
     await Promise.all([good.close(), none.close()]);
+  });
+
+  it('closes a TCP connection that sends no complete request within limits.authTimeoutMs; open WebSockets stay', async () => {
+    const ws = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    const started = Date.now();
+    const idle = connect({ host: '127.0.0.1', port: gw.kernel.port });
+    let answer = '';
+    idle.on('data', (d) => (answer += d.toString()));
+    idle.on('error', () => {});
+    await once(idle, 'close');
+    assert.ok(Date.now() - started >= 1400, 'not before the timeout');
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.match(gw.kernel.metrics.render(), /gateway_http_protocol_errors_total\{code="ERR_HTTP_REQUEST_TIMEOUT"\} 1/);
+    ws.send({ method: 'ping', id: 'alive' });
+    await ws.next((f) => f.event === 'pong' && f.id === 'alive');
+    await ws.close();
   });
 
   it('serves the monitor page with a CSP, nosniff, frame-ancestors and Referrer-Policy', async () => {
