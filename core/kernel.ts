@@ -28,6 +28,7 @@ import { SnapshotStore } from './snapshot-store.ts';
 import { NodeStream } from './node-stream.ts';
 import { PrivateStreams } from './private/streams.ts';
 import { Security } from './security/security.ts';
+import { StageLatency } from './latency.ts';
 import { WsGate } from './security/ws-gate.ts';
 
 export interface KernelOptions {
@@ -161,6 +162,8 @@ export class Kernel {
     }));
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
+    const latency = new StageLatency(this.metrics, () => hub.size > 0);
+    this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
     this.stream.start();
     await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);

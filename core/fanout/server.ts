@@ -44,12 +44,24 @@ export async function startServer(opts: {
   gate?: WsGate;
 }): Promise<ServerHandle> {
   const { hub, catalog, log } = opts;
-  const server = createAdaptorServer({ fetch: opts.app.fetch });
+  const server = createAdaptorServer({ fetch: opts.app.fetch, ...(opts.gate ? { serverOptions: opts.gate.serverOptions() } : {}) });
   // Control messages are small; anything far larger is cut by ws (close 1009) before it is buffered.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CONTROL_BYTES * 16, perMessageDeflate: false, handleProtocols: selectProtocol });
   const refused = opts.metrics.counter('gateway_ws_upgrades_refused_total', 'WebSocket upgrades refused, by reason');
   const protocolErrors = opts.metrics.counter('gateway_client_protocol_errors_total', 'Client connections cut for a WebSocket protocol violation (invalid UTF-8, oversized frame, ...), by code');
   const { gate } = opts;
+  // requests the HTTP parser cannot read (bad request line, oversized headers) never reach the app: counted here
+  const httpProtocolErrors = opts.metrics.counter('gateway_http_protocol_errors_total', 'HTTP requests refused by the parser before routing, by code');
+  const refusedSockets = new WeakSet<Duplex>();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // once per connection: the rest of an oversized request can raise the error again
+    if (refusedSockets.has(socket)) return socket.destroy();
+    refusedSockets.add(socket);
+    httpProtocolErrors.inc({ code: err.code ?? 'UNKNOWN' });
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(req, socket, head).catch((err) => {

@@ -5,7 +5,7 @@ import { importJWK, importSPKI, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
 import { GatewayError } from '../errors.ts';
 import type { AuthConfig } from './config-schema.ts';
-import { matchesDigest, sha256 } from './constant-time.ts';
+import { digestsEqual, sha256 } from './constant-time.ts';
 import type { ClientIdentity } from './identity.ts';
 
 interface StoredToken {
@@ -95,7 +95,8 @@ export class Authenticator {
     if (credential.length === 0 || credential.length > 8192) throw unauthorized('invalid credential');
     // every stored token is compared, so the time taken does not say which one (nor whether any) matched
     let found: StoredToken | undefined;
-    for (const t of this.tokens) if (matchesDigest(credential, t.digest) && !found) found = t;
+    const given = sha256(credential);
+    for (const t of this.tokens) if (digestsEqual(given, t.digest) && !found) found = t;
     if (found) return { ...found.identity };
     if (this.jwt && credential.split('.').length === 3) {
       let payload: JWTPayload;

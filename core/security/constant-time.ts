@@ -14,7 +14,7 @@ export function constantTimeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 
-/** Compares a presented secret against a stored SHA-256 digest (32 bytes). */
-export function matchesDigest(given: string, digest: Buffer): boolean {
-  return digest.length === 32 && timingSafeEqual(sha256(given), digest);
+/** Compares the SHA-256 digest of a presented secret against a stored one (both 32 bytes). */
+export function digestsEqual(given: Buffer, stored: Buffer): boolean {
+  return given.length === 32 && stored.length === 32 && timingSafeEqual(given, stored);
 }

@@ -66,3 +66,15 @@ export function listedQueryValues(params: URLSearchParams): number {
   for (const [, v] of params) n += v.split(',').length;
   return n;
 }
+
+/** true when `value` nests arrays/objects deeper than `limit` (checked without recursion) */
+export function nestedDeeper(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
+}

@@ -10,7 +10,7 @@ import { resolveClientAddress } from './client-address.ts';
 import { BEARER_PROTOCOL, upgradeCredential } from './credentials.ts';
 import type { ClientIdentity } from './identity.ts';
 import { restrictFilter } from './identity.ts';
-import { ConnectionLimits, listedQueryValues, listedValues } from './limits.ts';
+import { ConnectionLimits, listedQueryValues, listedValues, nestedDeeper } from './limits.ts';
 import type { RefusalReason, Security } from './security.ts';
 
 export type Admission =
@@ -29,6 +29,9 @@ export interface SessionSocket {
   close(code: number, reason: string): void;
 }
 
+/** no control message needs more: {resume: [{...}]} is three levels */
+const MAX_CONTROL_DEPTH = 8;
+
 export class WsGate {
   private readonly conns: ConnectionLimits;
 
@@ -37,6 +40,16 @@ export class WsGate {
     security.metrics.gauge('gateway_ws_open_connections', 'Open client WebSocket connections, authenticated or not', () => [
       { labels: {}, value: this.conns.open },
     ]);
+  }
+
+  /**
+   * node:http options: a connection that has not sent a complete request head within `limits.authTimeoutMs` is
+   * closed (408, counted as ERR_HTTP_REQUEST_TIMEOUT by the server's clientError handler); upgraded WebSockets are
+   * not affected.
+   */
+  serverOptions(): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+    const t = this.security.limits.authTimeoutMs;
+    return { headersTimeout: t, requestTimeout: Math.max(300_000, t), connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(t / 4))) };
   }
 
   /** Judges an upgrade. Removes `access_token` from `params`. */
@@ -84,8 +97,12 @@ export class WsGate {
     }
   }
 
-  /** Checks a decoded control message before the hub parses it: the number of values it lists. */
+  /**
+   * Checks a decoded control message before the hub parses it: its nesting (no valid message nests deeper than a
+   * resume entry; deeper input would only cost stack in later steps) and the number of values it lists.
+   */
   guardControl(msg: unknown): void {
+    if (nestedDeeper(msg, MAX_CONTROL_DEPTH)) throw new GatewayError('BAD_REQUEST', `control message nested deeper than ${MAX_CONTROL_DEPTH} levels`);
     if (listedValues(msg) > this.security.limits.keysPerSubscription) {
       this.security.refused('too_many_keys', 'ws');
       throw new GatewayError('LIMIT_EXCEEDED', `more than ${this.security.limits.keysPerSubscription} values listed (limits.keysPerSubscription)`);
