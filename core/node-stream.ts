@@ -111,8 +111,10 @@ export class NodeStream {
   private distrust(): string | undefined {
     const bus = this.opts.bus();
     if (!bus) return 'gateway starting';
+    // the bus's own verdict (core/bus/bus-status.ts): `down` = this node receives nothing over it; `degraded` = the
+    // leader serves its own clients directly, which they can trust
     const h = bus.health();
-    if (h.healthy === false && h.path !== 'direct-fallback') return `bus (${bus.kind}) unavailable on this node`;
+    if (h.state === 'down') return `bus (${bus.kind}) unavailable on this node${h.reason ? `: ${h.reason}` : ''}`;
     if (this.opts.config.mode !== 'cluster' || this.opts.role() === 'leader') return undefined;
     const e = this.opts.election();
     if (!e || e.state !== 'follower') return `no leader: ZooKeeper ${e?.state ?? 'not started'}`;
