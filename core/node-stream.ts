@@ -97,6 +97,13 @@ export class NodeStream {
     this.source.invalidated(exchange, keys);
   }
 
+  /** a worker crashed: every book it had published is invalid until its successor's first books */
+  crashed(exchange: string): void {
+    const books = this.opts.store.select({ exchange: new Set([exchange]), symbol: null, type: new Set(['orderbook']) });
+    const tms = Date.now();
+    this.source.invalidated(exchange, books.map((e) => ({ key: e.key, ex: e.ex, ty: e.ty, cd: e.cd, tms })));
+  }
+
   /** this node feeds the bus (standalone, or elected) */
   setProducing(on: boolean): void {
     this.source.setActive(on);
