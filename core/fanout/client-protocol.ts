@@ -16,6 +16,8 @@ export interface ConnectOptions {
   snapshot: boolean;
   /** absent: plain (every record, full depth, one per frame) */
   shape?: Shape;
+  /** send nothing (no snapshot, records or status) until the first subscribe: how a resuming client connects */
+  wait?: boolean;
 }
 
 export type Control =
@@ -25,7 +27,7 @@ export type Control =
 /** the largest control message accepted, in bytes */
 export const MAX_CONTROL_BYTES = 64 * 1024;
 
-const QUERY_KEYS = new Set(['format', 'exchange', 'symbol', 'type', 'snapshot', 'depth', 'interval', 'batch']);
+const QUERY_KEYS = new Set(['format', 'exchange', 'symbol', 'type', 'snapshot', 'depth', 'interval', 'batch', 'wait']);
 
 function bool(name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
@@ -58,7 +60,7 @@ export function parseConnectQuery(params: URLSearchParams, catalog: Catalog, max
   const filter = parseFilterQuery(params, catalog, QUERY_KEYS);
   const opt = (k: string) => params.get(k) ?? undefined;
   const shape = parseShape({ depth: opt('depth'), interval: opt('interval'), batch: opt('batch') }, maxDepth);
-  return { format, filter, snapshot: bool('snapshot', opt('snapshot'), true), shape };
+  return { format, filter, snapshot: bool('snapshot', opt('snapshot'), true), shape, wait: bool('wait', opt('wait'), false) };
 }
 
 /** Decodes a control frame: JSON text, or (for msgpack clients) a msgpack binary frame. */

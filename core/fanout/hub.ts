@@ -5,7 +5,7 @@
 import type { RecordBatch } from '../batch.ts';
 import { recordAt } from '../batch.ts';
 import { encode } from '../codec.ts';
-import { errorCode } from '../errors.ts';
+import { clientErrorCode } from '../errors.ts';
 import type { Catalog, Filter } from '../filter.ts';
 import { describeFilter, matches, matchesKey } from '../filter.ts';
 import type { History } from '../history/history.ts';
@@ -32,8 +32,8 @@ export interface Client {
   readonly format: Format;
   filter: Filter;
   shape: Shape;
-  /** the clients with this filter, format and shape: they receive exactly the same frames */
-  group: Group;
+  /** the clients with this filter, format and shape: they receive exactly the same frames; none while waiting */
+  group: Group | undefined;
   /** history position when it joined its group: it has been sent every later record of its filter */
   since: number;
   open: boolean;
@@ -82,6 +82,11 @@ export interface HubOptions {
   history?: History;
   /** each exchange's state now, for the exchanges a filter selects (null = all) */
   statuses?(exchanges: Set<string> | null): StatusEvent[];
+  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
+  guard?: {
+    control(msg: unknown): void;
+    filter(filter: Filter, identity: Peer['identity']): Filter;
+  };
 }
 
 export class Hub {
@@ -118,6 +123,17 @@ export class Hub {
     return this.clients.size;
   }
 
+  /** every connected client: private delivery (core/private/delivery.ts) picks the ones entitled to a record */
+  get connected(): ReadonlySet<Client> {
+    return this.clients;
+  }
+
+  /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
+  sendTo(c: Client, payload: string | Uint8Array): void {
+    this.flush();
+    this.send(c, payload);
+  }
+
   connect(peer: Peer, options: ConnectOptions): ClientHandle {
     // records already routed go out first, so this client's stream starts cleanly after its snapshot
     this.flush();
@@ -133,9 +149,12 @@ export class Hub {
     };
     this.clients.add(client);
     this.counters.connects.inc();
-    if (options.snapshot) this.sendSnapshot(client, null, undefined);
-    this.join(client);
-    this.sendStatuses(client);
+    // wait=true: nothing at all until the first subscribe (which may resume)
+    if (!options.wait) {
+      if (options.snapshot) this.sendSnapshot(client, null, undefined);
+      this.join(client);
+      this.sendStatuses(client);
+    }
     return {
       message: (data) => this.onMessage(client, data),
       closed: () => this.remove(client),
@@ -207,7 +226,9 @@ export class Hub {
     const encoded: Partial<Record<Format, string | Uint8Array>> = {};
     const payload = (f: Format) => (encoded[f] ??= f === 'json' ? JSON.stringify(ev) : encode(ev));
     if (ev.event === 'status') {
-      for (const c of this.clients) if (!c.filter.exchange || c.filter.exchange.has(ev.exchange)) this.send(c, payload(c.format));
+      for (const c of this.clients) {
+        if (c.group && (!c.filter.exchange || c.filter.exchange.has(ev.exchange))) this.send(c, payload(c.format));
+      }
       return;
     }
     const key = streamKey(ev.exchange, ev.type, ev.symbol);
@@ -278,6 +299,8 @@ export class Hub {
   /** takes the client out of its group; an empty group leaves the routing index */
   private leave(c: Client): void {
     const g = c.group;
+    if (!g) return;
+    c.group = undefined;
     g.clients.delete(c);
     if (g.clients.size > 0) return;
     for (const key of g.routes) this.routes.get(key)?.groups.delete(g);
@@ -340,15 +363,18 @@ export class Hub {
 
   /** what a client that moves to another group has not yet been sent from its interval group */
   private sendConflated(c: Client): void {
-    const pending = c.group.conflated;
+    const pending = c.group?.conflated;
     if (pending?.size) this.sendRecords(c, [...pending.values()].map((o) => o.payload));
   }
 
   /** `resumed`, then what each key missed (replayed records, or the latest as a snapshot) */
-  private resume(c: Client, entries: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
+  private resume(c: Client, asked: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
     const { history, store } = this.opts;
+    // keys the filter in force does not select (the security guard may narrow it) are lost, and nothing is sent
+    const entries = asked.filter((e) => matches(c.filter, e.id.ex, e.id.ty, e.id.cd));
+    const denied = asked.filter((e) => !entries.includes(e)).map((e) => e.id);
     if (!history) {
-      this.reply(c, { event: 'resumed', recovered: [], lost: entries.map((e) => e.id), ...withId });
+      this.reply(c, { event: 'resumed', recovered: [], lost: [...entries.map((e) => e.id), ...denied], ...withId });
       this.sendRecords(c, entries.flatMap((e) => {
         const s = store.get(e.key);
         return s ? [snapshotPayload(store, s, c.format, c.shape.depth)] : [];
@@ -357,8 +383,8 @@ export class Hub {
     }
     const plan = planResume(entries, history, store, (key) => (matchesKey(previous, key) ? since : Infinity));
     this.counters.resumes.inc({ outcome: 'recovered' }, plan.recovered.length);
-    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length);
-    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: plan.lost, ...withId });
+    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length + denied.length);
+    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: [...plan.lost, ...denied], ...withId });
     const types = new Map(entries.map((e) => [e.key, e.id.ty]));
     const payloads: (string | Uint8Array)[] = [];
     for (const s of plan.sends) {
@@ -376,17 +402,20 @@ export class Hub {
     try {
       const raw = decodeControl(data, c.format);
       id = (raw as { id?: unknown } | null)?.id;
+      this.opts.guard?.control(raw);
       const ctl = parseControl(raw, this.opts.catalog, { maxDepth: this.maxDepth, shape: c.shape });
       const withId = ctl.id === undefined ? {} : { id: ctl.id };
       if (ctl.method === 'ping') {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const previous = c.filter;
+      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity) : ctl.filter;
+      // a waiting client has had nothing yet
+      const previous = c.group ? c.filter : NOTHING;
       const since = c.since;
-      if (this.groupId(c.format, ctl.filter, ctl.shape) !== c.group.id) this.sendConflated(c);
+      if (this.groupId(c.format, filter, ctl.shape) !== c.group?.id) this.sendConflated(c);
       this.leave(c);
-      c.filter = ctl.filter;
+      c.filter = filter;
       c.shape = ctl.shape;
       this.join(c);
       this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...describeShape(c.shape, this.maxDepth), ...withId });
@@ -394,7 +423,7 @@ export class Hub {
       if (ctl.snapshot) this.sendSnapshot(c, previous, ctl.resume ? new Set(ctl.resume.map((r) => r.key)) : undefined);
       this.sendStatuses(c);
     } catch (err) {
-      const code = errorCode(err) === 'BAD_REQUEST' ? 'BAD_REQUEST' : 'INTERNAL';
+      const code = clientErrorCode(err);
       this.counters.errors.inc({ code });
       const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
       this.reply(c, { event: 'error', code, message: (err as Error).message, ...withId });
@@ -412,3 +441,5 @@ export class Hub {
 }
 
 const EMPTY = new Uint8Array(0);
+/** the filter of a client that has not subscribed yet (wait=true): it matches no key */
+const NOTHING: Filter = { exchange: new Set(), symbol: new Set(), type: new Set() };

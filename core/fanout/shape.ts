@@ -1,7 +1,7 @@
 // Per-client shaping (SPEC §4a): order books cut to `depth` units, state keys conflated to one record per
 // `interval`, and a send-turn's records in one `batch` frame. Parsed from query parameters or `subscribe`.
 
-import { roundSum } from '../book.ts';
+import { exactSum } from '../decimal-sum.ts';
 import { GatewayError } from '../errors.ts';
 import type { BookUnit } from '../model.ts';
 
@@ -69,11 +69,6 @@ export function shapeId(s: Shape): string {
 export function cutBook<R extends { obu: BookUnit[]; tas?: number; tbs?: number }>(record: R, depth: number): R {
   if (record.obu.length <= depth) return record;
   const obu = record.obu.slice(0, depth);
-  let tas = 0;
-  let tbs = 0;
-  for (const u of obu) {
-    if (u.as !== undefined) tas += u.as;
-    if (u.bs !== undefined) tbs += u.bs;
-  }
-  return { ...record, obu, tas: roundSum(tas), tbs: roundSum(tbs) };
+  // the same exact decimal sum as the pipeline's, so a cut book's totals match a book published at that depth
+  return { ...record, obu, tas: exactSum(obu, 'as'), tbs: exactSum(obu, 'bs') };
 }

@@ -102,21 +102,31 @@ describe('status and resync events', () => {
     const from = c.frames.length;
     const faultAt = Date.now();
     await fault();
-    const down = await c.next((f) => isStatus(t.ex, 'down')(f) && reason.test(f.reason as string), 15_000, from);
-    assert.ok((down.since as number) >= faultAt - 50, 'since is when the trouble began');
+    const seen = () => JSON.stringify(c.frames.slice(from).filter((f) => f.event === 'status'));
+    const down = await c.next((f) => isStatus(t.ex, 'down')(f) && reason.test(f.reason as string), 15_000, from).catch((err: Error) => {
+      throw new Error(`${err.message}; statuses since the fault: ${seen()}`);
+    });
+    assert.ok((down.since as number) >= faultAt - 50, `since is when the trouble began: ${seen()}`);
     heal?.();
     const up = await c.next(isStatus(t.ex, 'up'), 20_000, c.frames.indexOf(down) + 1);
     assert.equal(up.reason, undefined, 'up carries no reason');
     const between = c.frames.slice(from, c.frames.indexOf(up));
     const others = between.filter((f) => f.event === 'status' && f.exchange !== t.ex && f.state !== 'up');
-    assert.deepEqual(others, [], 'other exchanges stayed up');
+    assert.deepEqual(others, [], `other exchanges stayed up: ${seen()}`);
     return down;
   }
 
   for (const t of targets) {
     describe(t.name, () => {
       it('says down when the connection drops, with the close as the reason, and up when data flows again', async () => {
-        await reports(t, /connection closed|could not connect/, () => t.sim().dropAll());
+        const c = t.client();
+        const from = c.frames.length;
+        const down = await reports(t, /connection closed|could not connect/, () => t.sim().dropAll());
+        // the books that connection had published are invalid until the next connection's first books
+        const resync = c.frames.slice(from).find((f) => f.event === 'resync' && f.exchange === t.ex);
+        assert.ok(resync, 'resync for the books of the dropped connection');
+        await c.next((f) => f.ty === 'orderbook' && f.ex === t.ex && f.cd === resync.symbol, 20_000, c.frames.indexOf(resync) + 1);
+        assert.ok((down.since as number) >= (resync.tms as number) - 1000);
       });
 
       it('says down while the exchange is silent (stalled), and up once it speaks again', async () => {
