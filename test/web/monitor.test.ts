@@ -154,7 +154,8 @@ describe('monitor page in a real browser', () => {
     await ev({ event: 'status', exchange: 'upbit', state: 'degraded', since, tms: Date.now(), reason: 'orderbook resynchronizing' });
     await ev({ event: 'status', exchange: 'binance', state: 'down', since, tms: Date.now(), reason: 'connection refused (429)' });
     await ev({ event: 'resync', exchange: 'upbit', symbol: 'BTC/KRW', type: 'orderbook', tms: Date.now() });
-    await page.waitForFunction(() => document.querySelector('#streams tr[data-ex="binance"]')?.getAttribute('data-state') === 'down');
+    await page.waitForFunction(() => document.querySelector('#streams tr[data-ex="binance"]')?.getAttribute('data-state') === 'down' &&
+      document.querySelector('#streams tr[data-ex="upbit"] td:last-child')?.textContent === '1');
     const row = (ex: string) => page.locator(`#streams tr[data-ex="${ex}"] td`).allTextContents();
     const upbit = await row('upbit');
     assert.equal(upbit[0], 'degraded');
