@@ -280,7 +280,7 @@ describe('monitor page in a real browser', () => {
       .find((m) => m.method === 'subscribe' && Array.isArray(m.resume));
     assert.ok(resume, `frames sent: ${sent.join(' ')}`);
     assert.ok(resume.resume!.some((e) => e.ex === 'feed' && e.ty === 'trade' && e.cd === 'BTC/KRW' && e.sq >= 1), JSON.stringify(resume));
-    assert.equal(new URL(sockets[1]!).searchParams.get('snapshot'), 'false', 'a resuming reconnect asks for no snapshot');
+    assert.equal(new URL(sockets[1]!).searchParams.get('wait'), 'true', 'a resuming reconnect asks for nothing before its subscribe');
     await page.waitForFunction(() => window.__monitor.state.gaps >= 1);
     assert.deepEqual(pageErrors, []);
   });

@@ -235,13 +235,15 @@ class GatewayClient:
         if name not in RECORD_TYPES:
             self._push(self._queues, Event(name, value))
 
-    def _url(self, snapshot: bool) -> str:
+    def _url(self, snapshot: bool, wait: bool = False) -> str:
         q: Dict[str, str] = {}
         if self.format != "json":
             q["format"] = self.format
         for k, v in self.filter.items():
             q[k] = ",".join(v)
-        if not snapshot:
+        if wait:  # a resuming connection: nothing until the subscribe, which also snapshots keys never held
+            q["wait"] = "true"
+        elif not snapshot:
             q["snapshot"] = "false"
         for k, v in self.shape.items():
             q[k] = "true" if v is True else str(v)
@@ -254,7 +256,7 @@ class GatewayClient:
                 resume = []
                 self.tracker.expect("unresumable")
             snapshot = False if resume else (self.snapshot if self._attempt == 0 or not len(self.tracker) else True)
-            url = self._url(snapshot)
+            url = self._url(snapshot, wait=bool(resume))
             code, reason, delay = 1006, "", None
             try:
                 async with websockets.connect(url, ping_interval=None, max_size=2 ** 24, open_timeout=10, close_timeout=2) as ws:

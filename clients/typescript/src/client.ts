@@ -172,7 +172,9 @@ export class GatewayClient extends Emitter<ClientEvents> {
       this.tracker.expect('unresumable');
     }
     const snapshot = resume.length ? false : this.attempt === 0 || !this.tracker.size ? this.opts.snapshot : true;
-    const url = connectUrl(this.opts, snapshot);
+    // resuming: wait=true, so the gateway sends nothing before its answer; the subscribe then also brings the
+    // snapshot of the filter's keys this client never held
+    const url = connectUrl(this.opts, snapshot, resume.length > 0);
     const ws = new Ctor(url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;

@@ -80,12 +80,13 @@ export function resolveOptions(o: ClientOptions): Resolved {
   };
 }
 
-/** the URL of one connection attempt */
-export function connectUrl(r: Resolved, snapshot: boolean): string {
+/** the URL of one connection attempt; `wait`: nothing until the first subscribe (a resuming connection) */
+export function connectUrl(r: Resolved, snapshot: boolean, wait = false): string {
   const q = new URLSearchParams();
   if (r.format !== 'json') q.set('format', r.format);
   for (const [k, v] of Object.entries(r.filter)) q.set(k, v.join(','));
-  if (!snapshot) q.set('snapshot', 'false');
+  if (wait) q.set('wait', 'true');
+  else if (!snapshot) q.set('snapshot', 'false');
   for (const [k, v] of Object.entries(r.shape)) q.set(k, String(v));
   const s = q.toString();
   return s ? `${r.base}${r.base.includes('?') ? '&' : '?'}${s}` : r.base;
