@@ -130,6 +130,8 @@ export class Hub {
 
   /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
   sendTo(c: Client, payload: string | Uint8Array): void {
+    // wait=true: nothing before the first subscribe
+    if (!c.group) return;
     this.flush();
     this.send(c, payload);
   }
