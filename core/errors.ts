@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
+  | 'UNAVAILABLE';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

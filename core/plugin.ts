@@ -57,6 +57,12 @@ export interface Output {
    * replacement, subscribes, and only then closes this one, with no record lost or duplicated across the switch.
    */
   rollover(reason: string): void;
+  /**
+   * The last record emitted for this key no longer holds (a diff-stream book found a gap and is being rebuilt):
+   * clients are told (`resync`) and the next book is published even if its top N equals the last one.
+   * Optional for callers that replay fixtures; the worker always provides it.
+   */
+  invalidate?(ty: RecordType, cd: string): void;
 }
 
 /** An exchange's published limits; the worker paces connection attempts and outgoing frames by them. */
@@ -71,6 +77,12 @@ export interface ExchangeLimits {
   requestsPerMinute?: number;
   /** a connection is closed by the exchange after this long: the worker rolls it over before (Binance: 24 h) */
   maxConnectionAgeMs?: number;
+  /**
+   * The length of the window the exchange counts connection attempts in (Upbit, Bithumb: 1000; Binance: 5 minutes).
+   * Pushback after a refusal (HTTP 429/418, close 1008) is shaped by it (core/pushback.ts). Absent: the window of
+   * `connectsPerWindow`, else one second for `connectsPerSecond`, else the reconnect policy's `maxDelayMs`.
+   */
+  windowMs?: number;
 }
 
 export interface HttpResponse {

@@ -50,12 +50,26 @@ export interface ConnectionStats {
   /** errors by code: BAD_FRAME, EXCHANGE_ERROR, SOCKET, HTTP, ... */
   errors: Record<string, number>;
   subscriptions: number;
+  /** how the last producing connection ended (absent before the first close): what status reasons are made of */
+  lastClose?: { at: number; code: number; reason: string; wasOpen: boolean; httpStatus?: number; stalled?: boolean };
+}
+
+/** A key whose last published record no longer holds (a book gap, a reconnect): the main thread tells clients. */
+export interface Invalidation {
+  key: string;
+  ex: string;
+  ty: string;
+  cd: string;
+  /** when the worker knew, ms */
+  tms: number;
 }
 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
   | { t: 'stats'; connections: ConnectionStats[] }
+  /** posted after every batch holding records from before it */
+  | { t: 'invalidate'; keys: Invalidation[] }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };

@@ -108,6 +108,9 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
   let nextId = 1;
   let stalled = false;
   let rejection: HttpReply | null = null;
+  /** refusals left before upgrades are accepted again (Infinity: until switched off) */
+  let refusalsLeft = Infinity;
+  const upgrades: { atMs: number; status: number }[] = [];
   let timers: NodeJS.Timeout[] = [];
   let closing: Promise<void> | undefined;
 
@@ -210,6 +213,8 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://sim');
     const refusal = closing ? { status: 503, body: '' } : (rejection ?? protocol.checkUpgrade(url));
+    if (upgrades.length < MAX_RECORDED) upgrades.push({ atMs: Date.now(), status: refusal?.status ?? 101 });
+    if (refusal === rejection && rejection && --refusalsLeft <= 0) rejection = null;
     if (refusal) return writeRawHttp(socket, refusal);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing) ws.terminate();
@@ -246,7 +251,9 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     stall: (on) => {
       stalled = on;
     },
-    rejectUpgrades: (status, retryAfterS) => {
+    upgrades: () => upgrades.map((u) => ({ ...u })),
+    rejectUpgrades: (status, retryAfterS, count) => {
+      refusalsLeft = count ?? Infinity;
       rejection =
         status === null
           ? null

@@ -6,6 +6,7 @@ import { serializeError } from '../core/errors.ts';
 import type { ExchangePlugin, PluginConfig } from '../core/plugin.ts';
 import { checkPluginConfig, loadPlugin } from '../core/registry.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.ts';
+import { limitWindowMs } from '../core/pushback.ts';
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -42,12 +43,14 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
   if (limits.connectsPerWindow) windows.push(limits.connectsPerWindow);
   const publishedAge = limits.maxConnectionAgeMs ? Math.max(60_000, limits.maxConnectionAgeMs - AGE_MARGIN_MS) : 0;
   return {
+    exchange: init.plugin.id,
     depth: init.plugin.depth,
     reconnect: init.reconnect,
     stallTimeoutMs: init.stallTimeoutMs,
     maxConnectionAgeMs: init.maxConnectionAgeMs || publishedAge,
     sendsPerSecond: limits.sendsPerSecond,
     connectLimit: new RateLimiter(windows),
+    pushbackWindowMs: limitWindowMs(plugin.limits, init.reconnect.maxDelayMs),
     requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
   };
 }
@@ -76,6 +79,11 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
         },
         log,
         changed: reportStats,
+        invalidate(keys) {
+          // records of this turn from before the invalidation go first
+          flush();
+          post({ t: 'invalidate', keys });
+        },
       });
       feeds.set(plan.name, f);
       f.start();

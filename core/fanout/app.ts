@@ -26,8 +26,10 @@ export interface GatewayView {
   metrics: Metrics;
   subscriptions: {
     list(): Record<string, unknown>;
-    /** throws BAD_REQUEST for an invalid change */
-    change(exchange: string, change: SubscriptionChange): PluginConfig;
+    /** throws BAD_REQUEST for an invalid change, UNAVAILABLE when a cluster cannot store it */
+    change(exchange: string, change: SubscriptionChange): PluginConfig | Promise<PluginConfig>;
+    /** back to the config file (in a cluster: removes the stored set, for every node) */
+    reset?(): Promise<void>;
   };
   /** client auth, admin guard (GATEWAY_ADMIN_TOKEN or loopback through trusted proxies), limits: core/security/ */
   security: Security;
@@ -69,8 +71,13 @@ export function createApp(view: GatewayView): Hono {
       if (!['symbols', 'add', 'remove', 'channels'].includes(k)) throw new GatewayError('BAD_REQUEST', `unknown field "${k}"`);
     }
     if (typeof exchange !== 'string') throw new GatewayError('BAD_REQUEST', 'exchange: expected an exchange id');
-    const next = view.subscriptions.change(exchange, change);
+    const next = await view.subscriptions.change(exchange, change);
     return c.json({ exchange, symbols: next.symbols, channels: next.channels });
+  });
+  app.delete('/api/subscriptions', async (c) => {
+    if (!view.subscriptions.reset) return c.json({ error: 'NOT_FOUND', message: 'nothing to reset' }, 404);
+    await view.subscriptions.reset();
+    return c.json({ exchanges: view.subscriptions.list() });
   });
   app.get(WS_PATH, (c) => c.json({ error: 'UPGRADE_REQUIRED', message: `${WS_PATH} is a WebSocket endpoint` }, 426));
 
@@ -78,6 +85,7 @@ export function createApp(view: GatewayView): Hono {
   app.onError((err, c) => {
     if (err instanceof GatewayError && err.code === 'BAD_REQUEST') return c.json({ error: err.code, message: err.message }, 400);
     if (err instanceof GatewayError && err.code === 'FORBIDDEN') return c.json({ error: err.code, message: err.message }, 403);
+    if (err instanceof GatewayError && err.code === 'UNAVAILABLE') return c.json({ error: err.code, message: err.message }, 503);
     view.metrics.counter('gateway_http_errors_total', 'HTTP requests that failed inside the gateway').inc();
     return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
   });

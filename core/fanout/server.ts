@@ -38,6 +38,8 @@ export async function startServer(opts: {
   port: number;
   log: Logger;
   metrics: Metrics;
+  /** orderbook.depth: the most a client's `depth` may be */
+  maxDepth?: number;
   /** origin, limits and client auth (core/security); without it every client is admitted anonymously */
   gate?: WsGate;
 }): Promise<ServerHandle> {
@@ -84,7 +86,7 @@ export async function startServer(opts: {
     socket.once('close', admission.release);
     let options;
     try {
-      options = parseConnectQuery(url.searchParams, catalog);
+      options = parseConnectQuery(url.searchParams, catalog, opts.maxDepth);
       if (gate && !admission.pending) options.filter = gate.guardFilter(options.filter, admission.identity);
     } catch (err) {
       admission.release();

@@ -12,7 +12,7 @@ export default definePlugin({
   channels: ['ticker', 'trade', 'orderbook'],
   // Published: 10 connection attempts per second per IP. REST (legacy book snapshots): no limit in our notes, so a
   // conservative 10 per second.
-  limits: { connectsPerSecond: 10, requestsPerMinute: 600 },
+  limits: { connectsPerSecond: 10, requestsPerMinute: 600, windowMs: 1000 },
   defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
   marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
   connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],

@@ -10,7 +10,7 @@ export default definePlugin({
   apiVersion: PLUGIN_API_VERSION,
   channels: ['ticker', 'trade', 'orderbook'],
   // Published: 5 connection attempts and 5 data requests per second per IP.
-  limits: { connectsPerSecond: 5, sendsPerSecond: 5 },
+  limits: { connectsPerSecond: 5, sendsPerSecond: 5, windowMs: 1000 },
   defaultUrls: () => ({ url: 'wss://api.upbit.com/websocket/v1', restUrl: 'https://api.upbit.com' }),
   marketCode: (symbol) => quoteBaseCode(symbol),
   connections: (config) => [upbitStylePlan(config, { ex: 'upbit', readTime: msTime })],
