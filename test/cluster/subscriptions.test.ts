@@ -25,6 +25,8 @@ describe('live subscription changes across a cluster', () => {
   const config = (nodeId: string) => ({
     mode: 'cluster',
     nodeId,
+    // nginx on loopback fronts the nodes: listed, so the admin guard judges the client it names (docs/operations.md)
+    server: { host: '127.0.0.1', port: 0, trustProxy: ['127.0.0.1'] },
     cluster: { zookeeper: zk.connectString, path: '/gw-subs', sessionTimeoutMs: 3000 },
     kafka: { enabled: true, brokers: kafka.brokers, topic: 'subs', acks: 1, maxWaitMs: 20 },
     exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
