@@ -60,7 +60,7 @@ export class WsGate {
       return { ok: false, status, text, error, message, reason };
     };
     const origin = req.headers.origin;
-    if (!s.originAllowed(origin)) return refuse(403, 'Forbidden', 'FORBIDDEN', `origin ${origin} is not allowed (server.allowedOrigins)`, 'origin');
+    if (!s.originAllowed(origin, req.headers.host)) return refuse(403, 'Forbidden', 'FORBIDDEN', `origin ${origin} is not allowed (server.allowedOrigins)`, 'origin');
     const { credential } = upgradeCredential(req.headers, params, s.queryToken);
     if (listedQueryValues(params) > s.limits.keysPerSubscription) {
       return refuse(400, 'Bad Request', 'LIMIT_EXCEEDED', `more than ${s.limits.keysPerSubscription} filter values (limits.keysPerSubscription)`, 'too_many_keys');
