@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol } from './model.ts';
+import { privateSchema } from './private/config.ts';
 import { authSchema, limitsSchema, serverSecurityShape } from './security/config-schema.ts';
 
 const symbol = z.string().refine(isSymbol, { message: 'expected a unified symbol BASE/QUOTE in upper case, e.g. BTC/KRW' });
@@ -113,6 +114,8 @@ export const configSchema = z.strictObject({
       channel: z.string().min(1).default('gateway:records'),
     })
     .prefault({}),
+  /** per-account private streams (core/private/config.ts) */
+  private: privateSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

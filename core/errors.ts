@@ -13,12 +13,12 @@ export type ErrorCode =
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
   | 'BAD_REQUEST'
+  /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
+  | 'UNAVAILABLE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
-  | 'LIMIT_EXCEEDED'
-  /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
-  | 'UNAVAILABLE';
+  | 'LIMIT_EXCEEDED';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

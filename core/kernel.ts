@@ -25,10 +25,11 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { NodeStream } from './node-stream.ts';
+import { PrivateStreams } from './private/streams.ts';
 import { Security } from './security/security.ts';
 import { StageLatency } from './latency.ts';
 import { WsGate } from './security/ws-gate.ts';
-import { NodeStream } from './node-stream.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -48,6 +49,8 @@ export class Kernel {
   readonly nodeId: string;
   readonly log: Logger;
   readonly exchanges: ExchangeSet;
+  /** per-account private streams: never on the public bus, store or snapshot (core/private/) */
+  readonly privateStreams: PrivateStreams;
   private config: Config;
   private bus: Bus | undefined;
   private hub: Hub | undefined;
@@ -69,6 +72,7 @@ export class Kernel {
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
     this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
+    const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
@@ -87,6 +91,8 @@ export class Kernel {
       },
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
       onStats: (exchange) => this.stream.source.evaluate(exchange),
+      privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
+      onPrivate: (_exchange, batch) => priv.publish(batch),
     });
     this.stream = new NodeStream({
       config: opts.config,
@@ -161,8 +167,10 @@ export class Kernel {
     this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
     this.stream.start();
+    await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
     registerBusMetrics(this.metrics, this.bus);
+    this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);
@@ -270,6 +278,7 @@ export class Kernel {
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
     this.stream.setProducing(on);
+    this.privateStreams.setProducing(on);
   }
 
   /**
@@ -277,7 +286,7 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
@@ -323,6 +332,7 @@ export class Kernel {
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
       ...(this.subs ? { subscriptions: this.subs.health() } : {}),
+      private: this.privateStreams.health(() => this.exchanges.supervisors),
     };
   }
 
@@ -344,6 +354,7 @@ export class Kernel {
       this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
+      await this.privateStreams.close();
       await this.latest?.close();
       await this.subs?.close();
       this.log.info('closed');

@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   onInvalidate?(keys: Invalidation[]): void;
   /** a connection report arrived (on every open and close, and periodically) */
   onStats?(): void;
+  /** private records (myOrder, myAsset) of this exchange's accounts: never to onBatch */
+  onPrivate?(batch: RecordBatch): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -36,6 +38,8 @@ const RESTART_POLICY: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_00
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
+  privateConnections: ConnectionStats[] = [];
   restarts = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
@@ -86,8 +90,12 @@ export class ExchangeSupervisor {
           case 'invalidate':
             this.opts.onInvalidate?.(msg.keys);
             break;
+          case 'private':
+            this.opts.onPrivate?.(msg.batch);
+            break;
           case 'stats':
             this.connections = msg.connections;
+            if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             this.opts.onStats?.();
             break;

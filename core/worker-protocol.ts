@@ -3,6 +3,7 @@
 import type { RecordBatch } from './batch.ts';
 import type { SerializedError } from './errors.ts';
 import type { PluginConfig } from './plugin.ts';
+import type { PrivateAccountInit } from './private/types.ts';
 
 export interface ReconnectPolicy {
   initialDelayMs: number;
@@ -23,6 +24,8 @@ export interface WorkerInit {
   reconnect: ReconnectPolicy;
   /** how often the worker reports connection statistics */
   statsIntervalMs: number;
+  /** this exchange's private accounts, with their keys (core/private/accounts.ts) */
+  private?: PrivateAccountInit[];
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -67,9 +70,11 @@ export interface Invalidation {
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
-  | { t: 'stats'; connections: ConnectionStats[] }
+  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[] }
   /** posted after every batch holding records from before it */
   | { t: 'invalidate'; keys: Invalidation[] }
+  /** private records (myOrder, myAsset): kept apart from the public batches, never on the public bus */
+  | { t: 'private'; batch: RecordBatch }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };

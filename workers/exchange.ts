@@ -9,6 +9,7 @@ import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.t
 import { limitWindowMs } from '../core/pushback.ts';
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
+import { PrivateFeeds } from './private-feeds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
 const port = parentPort;
@@ -34,7 +35,9 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
   post({ t: 'log', level, msg, fields });
 
 const feeds = new Map<string, Feed>();
-const reportStats = () => post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()) });
+const reportStats = () =>
+  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), ...(init.private?.length ? { private: privateFeeds.stats() } : {}) });
+const privateFeeds = new PrivateFeeds(post, log, () => reportStats());
 
 function feedOptions(plugin: ExchangePlugin): FeedOptions {
   const limits = plugin.limits ?? {};
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
       return;
     }
     clearInterval(statsTimer);
-    await Promise.all([...feeds.values()].map((f) => f.close()));
+    await Promise.all([...[...feeds.values()].map((f) => f.close()), privateFeeds.close()]);
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
   });
   post({ t: 'ready' });
   apply(plugin, init.plugin, options);
+  if (init.private?.length) privateFeeds.start(plugin, init.plugin, init.private, options);
 }
 
 main().catch((err) => {

@@ -44,7 +44,9 @@ const HANDOVER_MAX_MS = 5000;
 /** records held from the replacement before the switch */
 const HANDOVER_BUFFER = 20_000;
 /** the exchange refused us: HTTP 429 or 418 on the upgrade, or close 1008 (policy violation, e.g. too many messages) */
-const isPushback = (info: LinkClose) => info.httpStatus === 429 || info.httpStatus === 418 || info.code === 1008;
+// a refused key (401/403, private connections) is pushback too: retrying it at full speed would only earn a ban
+const isPushback = (info: LinkClose) =>
+  info.httpStatus === 429 || info.httpStatus === 418 || info.httpStatus === 401 || info.httpStatus === 403 || info.code === 1008;
 
 export class Feed {
   readonly stats: ConnectionStats;

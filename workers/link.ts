@@ -106,7 +106,8 @@ export class Link {
   }
 
   start(): void {
-    const ws = new WebSocket(this.plan.url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, perMessageDeflate: false });
+    const headers = this.plan.headers?.();
+    const ws = new WebSocket(this.plan.url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, perMessageDeflate: false, ...(headers ? { headers } : {}) });
     this.socket = ws;
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));

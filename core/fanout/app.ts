@@ -84,8 +84,8 @@ export function createApp(view: GatewayView): Hono {
   app.notFound((c) => c.json({ error: 'NOT_FOUND', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     if (err instanceof GatewayError && err.code === 'BAD_REQUEST') return c.json({ error: err.code, message: err.message }, 400);
-    if (err instanceof GatewayError && err.code === 'FORBIDDEN') return c.json({ error: err.code, message: err.message }, 403);
     if (err instanceof GatewayError && err.code === 'UNAVAILABLE') return c.json({ error: err.code, message: err.message }, 503);
+    if (err instanceof GatewayError && err.code === 'FORBIDDEN') return c.json({ error: err.code, message: err.message }, 403);
     view.metrics.counter('gateway_http_errors_total', 'HTTP requests that failed inside the gateway').inc();
     return c.json({ error: 'INTERNAL', message: 'internal error' }, 500);
   });

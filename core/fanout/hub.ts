@@ -124,6 +124,17 @@ export class Hub {
     return this.clients.size;
   }
 
+  /** every connected client: private delivery (core/private/delivery.ts) picks the ones entitled to a record */
+  get connected(): ReadonlySet<Client> {
+    return this.clients;
+  }
+
+  /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
+  sendTo(c: Client, payload: string | Uint8Array): void {
+    this.flush();
+    this.send(c, payload);
+  }
+
   connect(peer: Peer, options: ConnectOptions): ClientHandle {
     // records already routed go out first, so this client's stream starts cleanly after its snapshot
     this.flush();
