@@ -61,6 +61,9 @@ describe('secrets in logs, metrics and answers', () => {
     await good.close();
     await collect(await fetch(`${gw.http}/api/subscriptions`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{"exchange":"none"}' }));
     await collect(await fetch(`${gw.http}/api/subscriptions`, { headers: { authorization: `Bearer ${CLIENT_TOKEN}` } }));
+    const adminRead = await fetch(`${gw.http}/api/subscriptions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(adminRead.status, 200, 'the admin token reads /api/* too');
+    await collect(adminRead);
     await collect(await fetch(`${gw.http}/api/ws/infra-health`, { headers: { authorization: `Bearer ${CLIENT_TOKEN}` } }));
     const everything = [...lines, ...answers, gw.kernel.metrics.render()].join('\n');
     assert.ok(lines.length > 0, 'the gateway logged at debug level');
