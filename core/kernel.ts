@@ -159,10 +159,11 @@ export class Kernel {
       maxDepth: config.orderbook.depth,
       history: this.stream.history,
       statuses: (exchanges) => this.stream.statuses(exchanges),
-      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity) => gate.guardFilter(f, identity) },
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
+    // after the hub: the client stage ends after the hub's write of this turn
     const latency = new StageLatency(this.metrics, () => hub.size > 0);
     this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();

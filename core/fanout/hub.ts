@@ -76,17 +76,18 @@ export interface HubOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   log: Logger;
+  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
+  guard?: {
+    control(msg: unknown): void;
+    /** `keys`: what a resume asks for; each must lie inside the guarded filter */
+    filter(filter: Filter, identity: Peer['identity'], keys?: { ex: string; ty: string; cd: string }[]): Filter;
+  };
   /** orderbook.depth: the most `depth` a client may ask for */
   maxDepth?: number;
   /** the node's per-key history, for resume */
   history?: History;
   /** each exchange's state now, for the exchanges a filter selects (null = all) */
   statuses?(exchanges: Set<string> | null): StatusEvent[];
-  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
-  guard?: {
-    control(msg: unknown): void;
-    filter(filter: Filter, identity: Peer['identity']): Filter;
-  };
 }
 
 export class Hub {
@@ -130,6 +131,8 @@ export class Hub {
 
   /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
   sendTo(c: Client, payload: string | Uint8Array): void {
+    // wait=true: nothing before the first subscribe
+    if (!c.group) return;
     this.flush();
     this.send(c, payload);
   }
@@ -409,7 +412,7 @@ export class Hub {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity) : ctl.filter;
+      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity, ctl.resume?.map((e) => e.id)) : ctl.filter;
       // a waiting client has had nothing yet
       const previous = c.group ? c.filter : NOTHING;
       const since = c.since;
