@@ -12,7 +12,11 @@ export type ErrorCode =
   | 'EXCHANGE_ERROR'
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  /** replay: an input file or directory that cannot be read or names no exchange */
+  | 'REPLAY_INPUT'
+  /** replay: a bad command-line argument */
+  | 'REPLAY_ARGS';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

@@ -11,6 +11,7 @@ import type { RecordType } from './model.ts';
 import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
+import type { RecordOptions } from './worker-protocol.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
 
 /** A change to one exchange's subscriptions: `symbols` replaces the list; `add`/`remove` edit it. */
@@ -37,6 +38,8 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  /** recording settings for every worker (absent = not recording) */
+  record?: RecordOptions;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -101,6 +104,7 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        record: this.opts.record,
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),

@@ -6,7 +6,7 @@ import type { RecordBatch } from './batch.ts';
 import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ConnectionStats, FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { ConnectionStats, FromWorker, RecorderStats, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
@@ -28,6 +28,10 @@ export interface SupervisorOptions {
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the worker's recorder, when recording is on (a restarted worker starts its own counts) */
+  recording: RecorderStats | undefined;
+  /** recorder counts of workers that have since been restarted */
+  readonly recordingBefore = { lines: 0, dropped: 0, errors: 0, bytes: 0 };
   restarts = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
@@ -76,6 +80,7 @@ export class ExchangeSupervisor {
           case 'stats':
             this.connections = msg.connections;
             this.tracker.update(msg.connections);
+            if (msg.recording) this.recording = msg.recording;
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);
@@ -117,6 +122,10 @@ export class ExchangeSupervisor {
   private onCrash(exitCode: number): void {
     const error = this.lastError ?? { code: 'WORKER_CRASHED', message: `worker exited with code ${exitCode}` };
     this.opts.onCrash?.(error);
+    if (this.recording) {
+      for (const k of ['lines', 'dropped', 'errors', 'bytes'] as const) this.recordingBefore[k] += this.recording[k];
+      this.recording = undefined;
+    }
     this.connections = this.connections.map((c) => ({ ...c, state: 'closed' }));
     this.state = 'restarting';
     this.restarts++;

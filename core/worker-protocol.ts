@@ -23,6 +23,39 @@ export interface WorkerInit {
   reconnect: ReconnectPolicy;
   /** how often the worker reports connection statistics */
   statsIntervalMs: number;
+  /** record raw frames and REST answers (docs/replay.md); absent = off */
+  record?: RecordOptions;
+}
+
+/** The worker's recorder settings (config `record:`, with `dir` made absolute). */
+export interface RecordOptions {
+  dir: string;
+  rotateMinutes: number;
+  keepHours: number;
+  /** bytes waiting for the disk beyond which lines are dropped from the recording */
+  maxBufferBytes: number;
+  /** how often compressed data is flushed to the file */
+  flushMs: number;
+}
+
+/** The recorder's figures, reported with the connection statistics. */
+export interface RecorderStats {
+  /** the part being written */
+  file: string;
+  state: 'recording' | 'dropping' | 'failed' | 'closed';
+  /** lines written (frames, answers, connection events) */
+  lines: number;
+  frames: number;
+  /** uncompressed bytes written */
+  bytes: number;
+  /** lines dropped from the recording (disk too slow or failing) */
+  dropped: number;
+  /** write errors */
+  errors: number;
+  parts: number;
+  /** parts deleted by retention */
+  deleted: number;
+  queuedBytes: number;
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -55,7 +88,7 @@ export interface ConnectionStats {
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
-  | { t: 'stats'; connections: ConnectionStats[] }
+  | { t: 'stats'; connections: ConnectionStats[]; recording?: RecorderStats }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };

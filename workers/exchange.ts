@@ -9,6 +9,7 @@ import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.t
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { Recorder } from './recorder.ts';
 
 const port = parentPort;
 if (!port) throw new Error('workers/exchange.ts runs only as a worker thread');
@@ -33,7 +34,10 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
   post({ t: 'log', level, msg, fields });
 
 const feeds = new Map<string, Feed>();
-const reportStats = () => post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()) });
+/** raw frames and REST answers to disk, when `record.enabled` (docs/replay.md) */
+const recorder = init.record ? new Recorder(init.record, init.plugin.id, init.plugin, log) : undefined;
+const reportStats = () =>
+  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), ...(recorder ? { recording: { ...recorder.stats } } : {}) });
 
 function feedOptions(plugin: ExchangePlugin): FeedOptions {
   const limits = plugin.limits ?? {};
@@ -49,6 +53,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
     sendsPerSecond: limits.sendsPerSecond,
     connectLimit: new RateLimiter(windows),
     requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
+    tap: recorder,
   };
 }
 
@@ -91,11 +96,13 @@ async function main(): Promise<void> {
   const plugin = await loadPlugin(init.plugin.id, init.pluginsDir);
   checkPluginConfig(plugin, init.plugin);
   const options = feedOptions(plugin);
+  recorder?.start();
   const statsTimer = setInterval(reportStats, init.statsIntervalMs);
   port!.on('message', async (msg: ToWorker) => {
     if (msg.t === 'update') {
       try {
         checkPluginConfig(plugin, msg.plugin);
+        recorder?.setConfig(msg.plugin);
         apply(plugin, msg.plugin, options);
         log('info', `subscriptions updated: ${msg.plugin.symbols.join(', ')} × ${msg.plugin.channels.join(', ')}`);
       } catch (err) {
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
     }
     clearInterval(statsTimer);
     await Promise.all([...feeds.values()].map((f) => f.close()));
+    await recorder?.close();
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).

@@ -10,6 +10,7 @@ import { Backoff } from '../core/backoff.ts';
 import { Link } from './link.ts';
 import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { RecordTap } from '../core/recording/format.ts';
 
 export interface FeedOptions {
   depth: number;
@@ -22,6 +23,8 @@ export interface FeedOptions {
   connectLimit: RateLimiter;
   /** REST requests for the whole exchange (shared by its feeds) */
   requestLimit?: RateLimiter;
+  /** the recorder, when recording */
+  tap?: RecordTap;
 }
 
 export interface FeedHooks {
@@ -102,8 +105,8 @@ export class Feed {
 
   /** opens a link to the current plan once the exchange's connection limit allows */
   private dial(): Link {
-    const { stallTimeoutMs, sendsPerSecond, requestLimit } = this.opts;
-    const link = new Link(this.plan, { stallTimeoutMs, sendsPerSecond, requestLimit }, this.events);
+    const { stallTimeoutMs, sendsPerSecond, requestLimit, tap } = this.opts;
+    const link = new Link(this.plan, { stallTimeoutMs, sendsPerSecond, requestLimit, tap }, this.events);
     this.stats.state = 'connecting';
     const go = () => {
       if (this.closed || (link !== this.current && link !== this.next)) return;
@@ -138,6 +141,7 @@ export class Feed {
   /** `link` becomes the producing connection: new epoch, new sequences, age and health timers */
   private begin(link: Link): void {
     this.pipeline = new RecordPipeline(link.ep, this.opts.depth);
+    this.opts.tap?.begin(link.id, link.ep);
     Object.assign(this.stats, { state: 'open', ep: link.ep, connectedAt: link.openedAt, url: this.plan.url, subscriptions: this.plan.subscribe.length });
     clearTimeout(this.healthyTimer);
     this.healthyTimer = setTimeout(() => this.backoff.reset(), this.opts.reconnect.resetAfterMs);

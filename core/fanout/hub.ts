@@ -90,6 +90,13 @@ export class Hub {
     return this.clients.size;
   }
 
+  /** the largest unsent backlog among the clients, in bytes (a replay at full speed waits on it) */
+  backlogBytes(): number {
+    let most = 0;
+    for (const c of this.clients) most = Math.max(most, c.peer.bufferedAmount);
+    return most;
+  }
+
   connect(peer: Peer, options: ConnectOptions): ClientHandle {
     // records already routed go out first, so this client's stream starts cleanly after its snapshot
     this.flush();
