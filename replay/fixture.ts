@@ -53,11 +53,11 @@ export async function cut(path: string, exchange: string, range: { from: number;
     if (n > range.to) break;
     if (isHeader(l)) {
       if (l.exchange && l.exchange !== exchange) fail(`${path} records ${l.exchange}, not ${exchange}`);
-      if (n < range.from) config = l.config;
+      if (n <= range.from) config = l.config;
       continue;
     }
     if ('config' in l && 'rtms' in l) {
-      if (n < range.from) config = l.config;
+      if (n <= range.from) config = l.config;
       continue;
     }
     if ('connection' in l) plans.set(-1, l.connection);

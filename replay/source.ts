@@ -58,22 +58,26 @@ export class ReplaySource implements RecordSource {
     const { speed, log } = this.opts;
     const start = this.opts.start ?? -Infinity;
     const end = this.opts.end ?? Infinity;
-    const builders = new Map<string, BatchBuilder>();
-    const sessions = this.chains.map((chain, i) => {
-      const b = builders.get(chain.exchange) ?? new BatchBuilder();
-      builders.set(chain.exchange, b);
-      return new ReplaySession(plugins[i]!, (key, record) => {
-        if (record.rtms >= start && record.rtms <= end) b.addRecord(key, record);
-      });
-    });
+    // one batch at a time, cut where the exchange changes: clients get the records in the converter's order
+    const builder = new BatchBuilder();
+    let batchExchange = '';
     let records = 0;
     const publish = () => {
-      for (const [exchange, b] of builders) {
-        if (b.length === 0) continue;
-        records += b.length;
-        sink.publish(exchange, b.take());
-      }
+      if (builder.length === 0) return;
+      records += builder.length;
+      sink.publish(batchExchange, builder.take());
     };
+    const sessions = this.chains.map(
+      (chain, i) =>
+        new ReplaySession(plugins[i]!, (key, record) => {
+          if (record.rtms < start || record.rtms > end) return;
+          if (chain.exchange !== batchExchange) {
+            publish();
+            batchExchange = chain.exchange;
+          }
+          builder.addRecord(key, record);
+        }),
+    );
     if (this.opts.waitClient) {
       log.info('replay: waiting for the first client');
       while (!this.stopped && sink.clients() === 0) await sleep(20);
