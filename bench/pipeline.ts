@@ -21,6 +21,8 @@ const OUT = args.string('out', BENCHMARKS_MD);
 const DEPTH = 15;
 /** only frame kinds containing this text (e.g. `--only trade`) */
 const ONLY = args.string('only', '');
+/** `--no-record`: skip the recorder's cost (its own table) */
+const RECORD = !args.flag('no-record');
 
 interface Contender {
   name: string;
@@ -76,6 +78,7 @@ interface GroupResult {
   main: (string | number)[][];
   peer: (string | number)[][];
   perLevel: (string | number)[][];
+  record: (string | number)[][];
   summary: string[];
   worstTradeTicker: number;
   worstPeer: number;
@@ -84,7 +87,7 @@ interface GroupResult {
 /** Measures one group in this process: a fresh isolate whose JIT has seen only that exchange's frames, like its worker. */
 async function measureGroup(group: string): Promise<GroupResult> {
   const sets = frameSets(N).filter((s) => s.kind.startsWith(`${group} `) && s.kind.includes(ONLY));
-  const r: GroupResult = { main: [], peer: [], perLevel: [], summary: [], worstTradeTicker: Infinity, worstPeer: Infinity };
+  const r: GroupResult = { main: [], peer: [], perLevel: [], record: [], summary: [], worstTradeTicker: Infinity, worstPeer: Infinity };
 
   // The worker sees every kind of its exchange's frames: warm the code up on all of them first, so that no kind is
   // measured on code the JIT specialised for it alone (or cold because it comes first).
@@ -110,7 +113,22 @@ async function measureGroup(group: string): Promise<GroupResult> {
       list.push(tardis);
       if (oursSame !== ours) list.push(oursSame);
     }
+    // the recorder's cost (record.enabled): the worker's share, and with the compression it leaves to the thread pool
+    const rec = RECORD ? contender('gateway + recording', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'lines'), set.frames) : undefined;
+    const recz = RECORD ? contender('gateway + recording + gzip', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'gzip'), set.frames) : undefined;
+    const base = dedupe ?? ours;
+    if (rec && recz) list.push(rec, recz);
     race(list);
+    if (rec && recz) {
+      r.record.push([
+        set.kind,
+        si(median(base.fps)),
+        `${si(median(rec.fps))} (${ratio(pairedRatio(rec, base))})`,
+        `${si(median(recz.fps))} (${ratio(pairedRatio(recz, base))})`,
+        fixed(1e9 / median(rec.fps) - 1e9 / median(base.fps), 0),
+        fixed(1e9 / median(recz.fps) - 1e9 / median(base.fps), 0),
+      ]);
+    }
     const rJson = pairedRatio(ours, json);
     const target = set.ty === 'orderbook' ? '–' : '≥ 0.60×';
     if (set.ty !== 'orderbook') r.worstTradeTicker = Math.min(r.worstTradeTicker, rJson);
@@ -181,6 +199,7 @@ async function main(): Promise<void> {
   const main = all.flatMap((g) => g.main);
   const peer = all.flatMap((g) => g.peer);
   const perLevel = all.flatMap((g) => g.perLevel);
+  const record = all.flatMap((g) => g.record);
   const summary = all.flatMap((g) => g.summary);
   // (Infinity, for a group without such kinds, crosses IPC as null)
   const finite = (xs: (number | null)[]) => Math.min(...xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)));
@@ -209,6 +228,19 @@ async function main(): Promise<void> {
       rows: perLevel,
       notes: ['Levels: units in an Upbit-format book; changed levels in a Binance diff; items in a Bithumb legacy diff.', ...summary],
     },
+    ...(record.length
+      ? [
+          {
+            title: 'Recording on vs off (`record.enabled`): frames/s of the worker path (with the feed\'s dedupe), and the cost per frame',
+            head: ['frame kind', 'recording off', 'recording on: worker thread (/ off)', 'on, compression included (/ off)', 'ns/frame, worker thread', 'ns/frame, with compression'],
+            rows: record,
+            notes: [
+              'Recording on = each frame also formatted as a recording line (`{"rtms","conn","frame"}`) and each turn\'s lines joined into one chunk, as workers/recorder.ts does on the worker thread. ' +
+                'The gzip column also compresses each chunk (zlib level 6) in the same thread: the gateway runs that on libuv\'s thread pool, so it costs another core\'s time, not the worker\'s, when one is free.',
+            ],
+          },
+        ]
+      : []),
   ];
   const method =
     `Method: ${N} frames of each kind, built by the simulators' message builders (\`sim/\`) in the exchanges' recorded formats, ` +

@@ -3,7 +3,7 @@
 
 import { loadPlugin } from '../core/registry.ts';
 import type { Chain } from '../core/recording/read.ts';
-import { readLines } from '../core/recording/read.ts';
+import { readBatches } from '../core/recording/read.ts';
 import type { Line } from '../core/recording/format.ts';
 import { ReplaySession } from './session.ts';
 import type { SessionStats } from './session.ts';
@@ -24,17 +24,27 @@ export interface ChainStats extends SessionStats {
 }
 
 /**
- * Each line of the chain with the chain's clock: the greatest `rtms` so far. Records are merged across chains by
- * it, which stays in order even if the recording machine's clock stepped back.
+ * The chain's lines in batches, each line with the chain's clock: the greatest `rtms` so far. Records are merged
+ * across chains by it, which stays in order even if the recording machine's clock stepped back.
  */
-export async function* clockedLines(chain: Chain, bad: { count: number }): AsyncGenerator<{ line: Line; clock: number }> {
+export async function* clockedBatches(chain: Chain, bad: { count: number }): AsyncGenerator<{ lines: Line[]; clocks: number[] }> {
   let clock = -Infinity;
   for (const f of chain.files) {
-    for await (const line of readLines(f.path, bad)) {
-      if ('rtms' in line && line.rtms > clock) clock = line.rtms;
-      yield { line, clock };
+    for await (const lines of readBatches(f.path, bad)) {
+      const clocks = new Array<number>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]!;
+        if ('rtms' in l && l.rtms > clock) clock = l.rtms;
+        clocks[i] = clock;
+      }
+      yield { lines, clocks };
     }
   }
+}
+
+/** The chain's lines one by one, with the chain's clock (see clockedBatches). */
+export async function* clockedLines(chain: Chain, bad: { count: number }): AsyncGenerator<{ line: Line; clock: number }> {
+  for await (const b of clockedBatches(chain, bad)) for (let i = 0; i < b.lines.length; i++) yield { line: b.lines[i]!, clock: b.clocks[i]! };
 }
 
 /** Runs the chain through its plugin; `write(clock, json)` gets every record in the range, in order. */
@@ -47,16 +57,20 @@ export async function convertChain(
   const start = opts.start ?? -Infinity;
   const end = opts.end ?? Infinity;
   let out: string[] = [];
-  let clock = 0;
   const session = new ReplaySession(plugin, (_key, record) => {
     if (record.rtms >= start && record.rtms <= end) out.push(JSON.stringify(record));
   });
   const bad = { count: 0 };
-  for await (const c of clockedLines(chain, bad)) {
-    if (c.clock > end) break;
-    clock = c.clock;
-    session.line(c.line);
-    if (out.length) {
+  let done = false;
+  for await (const b of clockedBatches(chain, bad)) {
+    for (let i = 0; i < b.lines.length; i++) {
+      const clock = b.clocks[i]!;
+      if (clock > end) {
+        done = true;
+        break;
+      }
+      session.line(b.lines[i]!);
+      if (out.length === 0) continue;
       const lines = out;
       out = [];
       for (const json of lines) {
@@ -64,6 +78,7 @@ export async function convertChain(
         if (wait) await wait;
       }
     }
+    if (done) break;
   }
   return { ...session.stats, exchange: chain.exchange, files: chain.files.length, badLines: bad.count };
 }

@@ -38,7 +38,7 @@ export interface SessionStats {
   records: number;
   duplicates: number;
   gaps: number;
-  /** mapper and replay errors by code (BAD_FRAME, EXCHANGE_ERROR, UNKNOWN_CONN, UNKNOWN_PLAN) */
+  /** mapper and replay errors by code (BAD_FRAME, EXCHANGE_ERROR, UNKNOWN_CONN for a `begin` of an unknown connection, UNKNOWN_PLAN) */
   errors: Record<string, number>;
 }
 
@@ -90,7 +90,10 @@ export class ReplaySession {
       this.stats.gaps++;
       return;
     }
-    if ('open' in l) return this.open(l.conn, l.open.plan, l.carried ? l.rtms : l.open.ep, l.rtms);
+    if ('open' in l) {
+      this.open(l.conn, l.open.plan, l.carried ? l.rtms : l.open.ep, l.rtms);
+      return;
+    }
     if ('begin' in l) {
       const c = this.conns.get(l.conn);
       if (!c) return this.count('UNKNOWN_CONN');
@@ -124,13 +127,14 @@ export class ReplaySession {
     }
   }
 
-  /** a line's connection; fixture lines without one share an implicit connection opened at the first of them */
+  /** a line's connection; fixture lines without `conn` share an implicit one, opened at the first of them */
   private connOf(conn: number | undefined, rtms: number): Conn | undefined {
-    if (conn !== undefined) return this.conns.get(conn);
-    let c = this.conns.get(IMPLICIT);
+    const id = conn ?? IMPLICIT;
+    let c = this.conns.get(id);
     if (!c) {
-      // its epoch: the time of its first line (derived from the recording, so every replay gives the same)
-      c = this.open(IMPLICIT, this.implicitPlan, rtms, rtms);
+      // a connection seen first by its data (a fixture, a hand-cut file): opened here, in the epoch of its first
+      // line (derived from the recording, so every replay gives the same)
+      c = this.open(id, this.implicitPlan, rtms, rtms);
       if (c) this.begin(c);
     }
     return c;

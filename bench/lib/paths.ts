@@ -9,6 +9,8 @@ import { RecordPipeline } from '../../core/pipeline.ts';
 import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
 import { loadPlugin } from '../../core/registry.ts';
 import type { FrameSet } from './frames.ts';
+import { gzipSync } from 'node:zlib';
+import { frameLine } from '../../core/recording/format.ts';
 
 /** Processes every frame once; returns something derived from the output so nothing can be optimized away. */
 export type Path = (frames: readonly string[]) => number;
@@ -40,7 +42,12 @@ export function pluginConfig(set: FrameSet, depth: number): PluginConfig {
  * connection switches (core/dedupe.ts) between mapper and pipeline. Each pass is a fresh connection epoch (new
  * mapper, pipeline and dedupe state); REST snapshots are answered at once.
  */
-export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false): Path {
+/**
+ * `record`: also what the recorder (workers/recorder.ts) costs: `lines` = the worker thread's share (each frame
+ * formatted as a recording line, each turn's lines joined into one chunk); `gzip` = that plus compressing each chunk,
+ * which the gateway leaves to libuv's thread pool (so on another core when one is free).
+ */
+export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false, record?: 'lines' | 'gzip'): Path {
   const config = pluginConfig(set, depth);
   const plan = plugin.connections(config)[0]!;
   return (frames) => {
@@ -52,6 +59,7 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     let rtms = RTMS;
     let records = 0;
     let bytes = 0;
+    let lines: string[] = [];
     const out: Output = {
       emit(draft) {
         if (dedupe && recent.isRepeat(draft, 1)) return;
@@ -65,12 +73,18 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     };
     for (let i = 0; i < frames.length; i++) {
       rtms = RTMS + i;
+      if (record) lines.push(frameLine(1, rtms, frames[i]!));
       try {
         mapper.onMessage(frames[i]!, rtms, out);
       } catch (err) {
         throw new Error(`${set.kind} frame ${i} failed: ${(err as Error).message}`);
       }
       if (requests.length) answer(mapper, requests, set, rtms, out);
+      if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && record) {
+        const chunk = lines.join('');
+        lines = [];
+        bytes += record === 'gzip' ? gzipSync(chunk).length : chunk.length;
+      }
       if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && builder.length) {
         const b = builder.take();
         records += b.keys.length;

@@ -67,7 +67,14 @@ export function fixtureConfig(id: string, overrides: Partial<PluginConfig> = {})
   };
 }
 
-export function isHeader(l: Line): l is Extract<Line, { config: Partial<PluginConfig>; exchange?: string }> {
+/** the first line of a file */
+export interface HeaderLine {
+  config: Partial<PluginConfig>;
+  exchange?: string;
+  recording?: RecordingInfo;
+}
+
+export function isHeader(l: Line): l is HeaderLine {
   return 'config' in l && !('rtms' in l);
 }
 

@@ -3,7 +3,7 @@
 
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { constants, createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.ts';
@@ -14,38 +14,60 @@ import { isHeader } from './format.ts';
 export const isRecordingFile = (name: string) => name.endsWith('.jsonl') || name.endsWith('.jsonl.gz');
 
 function open(path: string): Readable {
-  const raw = createReadStream(path);
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   if (!path.endsWith('.gz')) return raw;
   // Z_SYNC_FLUSH: a part still being written, or cut short, yields everything up to its last flush instead of an error
-  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: 1 << 20 });
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);
 }
 
-/** The file's lines, parsed; a line that is not JSON (a torn last line) is counted in `bad` and skipped. */
-export async function* readLines(path: string, bad?: { count: number }): AsyncGenerator<Line> {
+/**
+ * The file's lines, parsed, in batches (one per chunk read: the caller's loop over a batch is synchronous, which
+ * keeps a converter busy instead of waiting once per line). A line that is not JSON (a torn last line) is counted
+ * in `bad` and skipped; a gzip stream torn in the middle of a block ends the file there.
+ */
+export async function* readBatches(path: string, bad?: { count: number }): AsyncGenerator<Line[]> {
   const input = open(path);
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const text of rl) {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const parse = (texts: string[]): Line[] => {
+    const out: Line[] = [];
+    for (const text of texts) {
       if (text.trim() === '') continue;
-      let line: Line;
       try {
-        line = JSON.parse(text) as Line;
+        out.push(JSON.parse(text) as Line);
       } catch {
         if (bad) bad.count++;
+      }
+    }
+    return out;
+  };
+  try {
+    for await (const chunk of input) {
+      const text = rest + decoder.write(chunk as Buffer);
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) {
+        rest = text;
         continue;
       }
-      yield line;
+      rest = text.slice(cut + 1);
+      const lines = parse(text.slice(0, cut).split('\n'));
+      if (lines.length) yield lines;
     }
   } catch (err) {
-    // a gzip stream torn in the middle of a block: what came before it stands
-    if (bad) bad.count++;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    if (bad) bad.count++;
   } finally {
-    rl.close();
     input.destroy();
   }
+  const last = parse([rest + decoder.end()]);
+  if (last.length) yield last;
+}
+
+/** The file's lines one by one (see readBatches). */
+export async function* readLines(path: string, bad?: { count: number }): AsyncGenerator<Line> {
+  for await (const batch of readBatches(path, bad)) yield* batch;
 }
 
 export async function readHeader(path: string): Promise<Header | undefined> {
