@@ -3,7 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../core/config.ts';
 import { Kernel } from '../../core/kernel.ts';
@@ -108,6 +108,29 @@ describe('a recorder whose disk does not keep up', () => {
     const gap = got.find((l) => 'gap' in l) as { gap: { dropped: number } } | undefined;
     assert.ok(gap && gap.gap.dropped === 500 - got.filter((l) => 'frame' in l).length + 1, JSON.stringify(gap));
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a part cut short', () => {
+  it('replays up to its last flush, as after a crash', async () => {
+    const dir = tempDir('crash-');
+    const rec = new Recorder({ dir, rotateMinutes: 60, keepHours: 0, maxBufferBytes: 1 << 20, flushMs: 50 }, 'upbit', fixtureConfig('upbit'), () => {});
+    try {
+      rec.start();
+      rec.open(1, 'main', 'ws://x', 1000);
+      for (let i = 0; i < 200; i++) rec.frame(1, 2000 + i, `{"n":${i}}`);
+      const file = rec.stats.file;
+      // the part is still open (no gzip trailer): what a crash leaves behind
+      await waitFor(async () => existsSync(file) && (await lines(file)).filter((l) => 'frame' in l).length === 200, 10_000, 'the flushed frames readable');
+      const copy = join(dir, 'copy.jsonl.gz');
+      copyFileSync(file, copy);
+      const got = await lines(copy);
+      assert.equal(got.filter((l) => 'frame' in l).length, 200);
+      assert.equal((got[0]!.exchange as string), 'upbit');
+    } finally {
+      await rec.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
