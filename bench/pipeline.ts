@@ -113,9 +113,9 @@ async function measureGroup(group: string): Promise<GroupResult> {
       list.push(tardis);
       if (oursSame !== ours) list.push(oursSame);
     }
-    // the recorder's cost (record.enabled): the worker's share, and with the compression it leaves to the thread pool
-    const rec = RECORD ? contender('gateway + recording', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'lines'), set.frames) : undefined;
-    const recz = RECORD ? contender('gateway + recording + gzip', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'gzip'), set.frames) : undefined;
+    // recording's cost (record.enabled): the exchange worker's share, and the total with the recorder thread's work
+    const rec = RECORD ? contender('gateway + recording (worker)', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'post'), set.frames) : undefined;
+    const recz = RECORD ? contender('gateway + recording (all)', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'all'), set.frames) : undefined;
     const base = dedupe ?? ours;
     if (rec && recz) list.push(rec, recz);
     race(list);
@@ -232,11 +232,12 @@ async function main(): Promise<void> {
       ? [
           {
             title: 'Recording on vs off (`record.enabled`): frames/s of the worker path (with the feed\'s dedupe), and the cost per frame',
-            head: ['frame kind', 'recording off', 'recording on: worker thread (/ off)', 'on, compression included (/ off)', 'ns/frame, worker thread', 'ns/frame, with compression'],
+            head: ['frame kind', 'recording off', 'recording on: exchange worker (/ off)', 'on: all recording work in one thread (/ off)', 'ns/frame in the exchange worker', 'ns/frame in all'],
             rows: record,
             notes: [
-              'Recording on = each frame also formatted as a recording line (`{"rtms","conn","frame"}`) and each turn\'s lines joined into one chunk, as workers/recorder.ts does on the worker thread. ' +
-                'The gzip column also compresses each chunk (zlib level 6) in the same thread: the gateway runs that on libuv\'s thread pool, so it costs another core\'s time, not the worker\'s, when one is free.',
+              'Exchange worker = its share of recording (workers/record-client.ts): each frame\'s text and numbers appended to the turn\'s lists, the texts joined into one string and posted with the numbers (a transferred Float64Array) on a real MessagePort to the recorder thread. ' +
+                '"All" adds, in the same thread, the recorder thread\'s work (workers/recorder.ts): each frame escaped into a `{"rtms","conn","frame"}` line, each turn\'s lines joined and compressed (zlib level 6): ' +
+                'the total CPU recording costs, which the gateway spends on the recorder thread and libuv\'s thread pool, not on the exchange worker.',
             ],
           },
         ]

@@ -71,7 +71,10 @@ export async function convertAll(chains: Chain[], range: RangeOptions, outPath: 
   };
 }
 
-/** k-way merge of `<clock>\t<json>` files, each already in clock order */
+/**
+ * k-way merge of `<clock>\t<json>` files, each already in clock order. Derived records (SPEC §3a, branch
+ * i12-derived, not on main yet) belong here: the merged stream is the one time-ordered stream of every exchange.
+ */
 async function merge(files: string[], out: LineWriter): Promise<void> {
   const its = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
   const heads: ({ clock: number; json: string } | undefined)[] = [];

@@ -9,7 +9,7 @@ import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.t
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { Recorder } from './recorder.ts';
+import { RecordClient } from './record-client.ts';
 
 const port = parentPort;
 if (!port) throw new Error('workers/exchange.ts runs only as a worker thread');
@@ -35,7 +35,7 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
 
 const feeds = new Map<string, Feed>();
 /** raw frames and REST answers to disk, when `record.enabled` (docs/replay.md) */
-const recorder = init.record ? new Recorder(init.record, init.plugin.id, init.plugin, log) : undefined;
+const recorder = init.record ? new RecordClient(init.record, init.plugin.id, init.plugin, (level, msg) => log(level, msg)) : undefined;
 const reportStats = () =>
   post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), ...(recorder ? { recording: { ...recorder.stats } } : {}) });
 

@@ -1,6 +1,6 @@
 // Records every raw frame and REST answer one exchange worker receives to rotating gzip JSONL parts
-// (core/recording/format.ts), with retention. The worker only formats a line and appends it to the turn's list;
-// compression runs on libuv's thread pool and writing is asynchronous. What waits for the disk is bounded in bytes:
+// (core/recording/format.ts), with retention. Runs in the recorder's thread (workers/recorder-thread.ts): each line
+// is formatted and appended to the turn's list; compression runs on libuv's thread pool, writing is asynchronous. What waits for the disk is bounded in bytes:
 // beyond it lines are dropped from the recording (counted, logged once per episode), never from the live stream.
 
 import { createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
@@ -49,11 +49,13 @@ export class Recorder implements RecordTap {
   private flushTimer: ReturnType<typeof setInterval> | undefined;
   private closing: Promise<void> | undefined;
 
+  /** `startedAt`: when recording began for the worker (the first part's start time) */
   constructor(
     private readonly opts: RecordOptions,
     private readonly exchange: string,
     private config: PluginConfig,
     private readonly log: Log,
+    private startedAt = Date.now(),
   ) {
     this.folder = join(opts.dir, exchange);
   }
@@ -73,15 +75,16 @@ export class Recorder implements RecordTap {
 
   // ---- the tap: called by the worker's links and feeds --------------------------------------------------------
 
-  open(conn: number, plan: string, url: string, ep: number): void {
+  // `at`: when the worker saw the event (the thread may see it later)
+  open(conn: number, plan: string, url: string, ep: number, at = Date.now()): void {
     this.conns.set(conn, { plan, url, ep });
-    this.control(JSON.stringify({ rtms: Date.now(), conn, open: { plan, url, ep } }));
+    this.control(JSON.stringify({ rtms: at, conn, open: { plan, url, ep } }));
   }
 
-  begin(conn: number, ep: number): void {
+  begin(conn: number, ep: number, at = Date.now()): void {
     const c = this.conns.get(conn);
     if (c) c.begun = ep;
-    this.control(JSON.stringify({ rtms: Date.now(), conn, begin: { ep } }));
+    this.control(JSON.stringify({ rtms: at, conn, begin: { ep } }));
   }
 
   frame(conn: number, rtms: number, text: string): void {
@@ -93,15 +96,21 @@ export class Recorder implements RecordTap {
     this.enqueue(`${JSON.stringify({ rtms, conn, response: { tag, status, body } })}\n`, false);
   }
 
-  closed(conn: number, code: number, reason: string): void {
+  closed(conn: number, code: number, reason: string, at = Date.now()): void {
     this.conns.delete(conn);
-    this.control(JSON.stringify({ rtms: Date.now(), conn, close: { code, reason } }));
+    this.control(JSON.stringify({ rtms: at, conn, close: { code, reason } }));
+  }
+
+  /** the worker dropped `dropped` lines before they reached this thread: counted, and marked in the file */
+  gap(dropped: number, at = Date.now()): void {
+    this.stats.dropped += dropped;
+    this.control(JSON.stringify({ rtms: at, gap: { dropped } }));
   }
 
   /** subscriptions changed live: later connections use this configuration */
-  setConfig(config: PluginConfig): void {
+  setConfig(config: PluginConfig, at = Date.now()): void {
     this.config = config;
-    this.control(JSON.stringify({ rtms: Date.now(), config }));
+    this.control(JSON.stringify({ rtms: at, config }));
   }
 
   // ---- writing ------------------------------------------------------------------------------------------------
@@ -184,7 +193,7 @@ export class Recorder implements RecordTap {
   }
 
   private openPart(): void {
-    const started = Date.now();
+    const started = this.part === 0 ? Math.min(this.startedAt, Date.now()) : Date.now();
     this.part++;
     const path = join(this.folder, `${this.exchange}-${stamp(started)}-${this.session}-${String(this.part).padStart(4, '0')}.jsonl.gz`);
     const gzip = createGzip();

@@ -9,6 +9,7 @@ import { RecordPipeline } from '../../core/pipeline.ts';
 import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
 import { loadPlugin } from '../../core/registry.ts';
 import type { FrameSet } from './frames.ts';
+import { MessageChannel } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { frameLine } from '../../core/recording/format.ts';
 
@@ -43,11 +44,17 @@ export function pluginConfig(set: FrameSet, depth: number): PluginConfig {
  * mapper, pipeline and dedupe state); REST snapshots are answered at once.
  */
 /**
- * `record`: also what the recorder (workers/recorder.ts) costs: `lines` = the worker thread's share (each frame
- * formatted as a recording line, each turn's lines joined into one chunk); `gzip` = that plus compressing each chunk,
- * which the gateway leaves to libuv's thread pool (so on another core when one is free).
+ * `record`: also what recording costs. `post` = the exchange worker's share (workers/record-client.ts: each frame's
+ * text and numbers appended, each turn's texts joined and posted on a real MessagePort); `all` = that plus the recorder thread's work
+ * (workers/recorder.ts: each frame escaped into a line, the turn's lines joined and gzip-compressed), all in this
+ * thread: the CPU recording costs in total, most of it on another thread.
  */
-export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false, record?: 'lines' | 'gzip'): Path {
+export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false, record?: 'post' | 'all'): Path {
+  // the recorder thread's end: a real port; its messages are read (and dropped) when the benchmark yields
+  const channel = record ? new MessageChannel() : undefined;
+  channel?.port2.on('message', () => {});
+  channel?.port1.unref();
+  channel?.port2.unref();
   const config = pluginConfig(set, depth);
   const plan = plugin.connections(config)[0]!;
   return (frames) => {
@@ -59,7 +66,8 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     let rtms = RTMS;
     let records = 0;
     let bytes = 0;
-    let lines: string[] = [];
+    let texts: string[] = [];
+    let meta: number[] = [];
     const out: Output = {
       emit(draft) {
         if (dedupe && recent.isRepeat(draft, 1)) return;
@@ -73,7 +81,10 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     };
     for (let i = 0; i < frames.length; i++) {
       rtms = RTMS + i;
-      if (record) lines.push(frameLine(1, rtms, frames[i]!));
+      if (record) {
+        texts.push(frames[i]!);
+        meta.push(0, 1, rtms, frames[i]!.length);
+      }
       try {
         mapper.onMessage(frames[i]!, rtms, out);
       } catch (err) {
@@ -81,9 +92,20 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
       }
       if (requests.length) answer(mapper, requests, set, rtms, out);
       if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && record) {
-        const chunk = lines.join('');
-        lines = [];
-        bytes += record === 'gzip' ? gzipSync(chunk).length : chunk.length;
+        const m = Float64Array.from(meta);
+        const joined = texts.join('');
+        channel!.port1.postMessage({ t: 'items', texts: joined, meta: m, others: [], bytes: 0 }, [m.buffer as ArrayBuffer]);
+        if (record === 'all') {
+          const lines: string[] = [];
+          for (let k = 0, at = 0; k < meta.length; k += 4) {
+            lines.push(frameLine(1, meta[k + 2]!, joined.slice(at, at + meta[k + 3]!)));
+            at += meta[k + 3]!;
+          }
+          bytes += gzipSync(lines.join('')).length;
+        }
+        bytes += joined.length;
+        texts = [];
+        meta = [];
       }
       if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && builder.length) {
         const b = builder.take();

@@ -10,6 +10,9 @@ import { GatewayError } from '../errors.ts';
 import type { Header, Line } from './format.ts';
 import { isHeader } from './format.ts';
 
+/** how much earlier than its start a part's first lines may be */
+const PART_SLACK_MS = 60_000;
+
 /** a file name the replay reads */
 export const isRecordingFile = (name: string) => name.endsWith('.jsonl') || name.endsWith('.jsonl.gz');
 
@@ -138,8 +141,9 @@ export async function findChains(from: string, opts: ChainOptions = {}): Promise
   for (const c of chains) {
     c.files.sort((a, b) => (a.header?.recording?.part ?? 0) - (b.header?.recording?.part ?? 0));
     for (let i = 0; i + 1 < c.files.length; i++) c.files[i]!.end = c.files[i + 1]!.start;
-    // parts wholly outside the range are not read (each part re-declares its open connections)
-    c.files = c.files.filter((f) => (opts.start === undefined || f.end >= opts.start) && (opts.end === undefined || f.start <= opts.end));
+    // parts wholly outside the range are not read (each part re-declares its open connections); a part may begin
+    // with lines the worker saw a little before the part opened, hence the slack
+    c.files = c.files.filter((f) => (opts.start === undefined || f.end >= opts.start) && (opts.end === undefined || f.start - PART_SLACK_MS <= opts.end));
   }
   return chains
     .filter((c) => c.files.length > 0)
