@@ -97,7 +97,7 @@ export const configSchema = z.strictObject({
       rotateMinutes: z.number().positive().default(60),
       /** parts last written longer ago are deleted; 0 = keep everything */
       keepHours: z.number().min(0).default(48),
-      /** per exchange: bytes waiting for the disk beyond which frames are dropped from the recording */
+      /** per exchange and queue (to the recorder thread, to the disk): bytes waiting beyond which frames are dropped from the recording */
       maxBufferBytes: z.number().int().min(65_536).default(8 * 1024 * 1024),
       /** how often compressed data is flushed to the file (a crash loses at most this much) */
       flushMs: z.number().int().min(50).max(60_000).default(1000),
