@@ -13,14 +13,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 /** the simulators and a gateway recording all three exchanges into `dir` */
-export async function recordingGateway(dir: string, record: Record<string, unknown> = {}, seed = 5) {
+export async function recordingGateway(dir: string, record: Record<string, unknown> = {}, seed = 5, upbit: Record<string, unknown> = {}) {
   const sims = await startSimulators({ seed, intervalMs: 50 });
   const gw = await startGateway({
     orderbook: { depth: 10 },
     record: { enabled: true, dir, flushMs: 200, ...record },
     exchanges: {
       binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] },
-      upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] },
+      upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'], ...upbit },
       bithumb: { api: 'v1', url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: ['BTC/KRW'] },
     },
   });

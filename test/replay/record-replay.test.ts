@@ -103,3 +103,36 @@ describe('recording the simulators and converting the recording', () => {
     assert.match(missing.stderr, /REPLAY_INPUT/);
   });
 });
+
+describe('recording across make-before-break rollovers', () => {
+  it('replays each switch of connection exactly as the live feed made it', async () => {
+    const dir = tempDir('roll-');
+    const out = tempDir('roll-out-');
+    // a connection replaced every 2.5 s: each switch holds the replacement's records, then hands over
+    const run = await recordingGateway(dir, {}, 13, { maxConnectionAgeMs: 2500 });
+    let live: Frame[];
+    try {
+      const c = await TestClient.connect(`${run.gw.ws}?exchange=upbit&snapshot=false`);
+      await waitFor(() => new Set(c.frames.filter(isRecord).map((f) => f.ep)).size >= 3, 30_000, 'three upbit epochs');
+      await c.close();
+      live = c.frames.filter(isRecord);
+    } finally {
+      await run.close();
+    }
+    try {
+      const r = await runCli('main.ts', ['--from', dir, '--exchange', 'upbit', '--out', join(out, 'upbit.jsonl')]);
+      assert.equal(r.code, 0, r.stderr);
+      const replayed = readFileSync(join(out, 'upbit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Frame);
+      assertSequences(replayed);
+      const byId = new Map(replayed.map((f) => [id(f), f]));
+      for (const f of live) assert.deepEqual(byId.get(id(f)), f, `live record ${id(f)}`);
+      const first = replayed.findIndex((f) => id(f) === id(live[0]!));
+      const last = replayed.findIndex((f) => id(f) === id(live[live.length - 1]!));
+      assert.deepEqual(replayed.slice(first, last + 1).map(id), live.map(id), 'the same records in the same order, none more');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
