@@ -12,6 +12,7 @@ import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import type { PrivateAccountInit } from './private/types.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
+import type { RecordOptions } from './worker-protocol.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
 import type { Invalidation } from './worker-protocol.ts';
 
@@ -39,6 +40,8 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  /** recording settings for every worker (absent = not recording) */
+  record?: RecordOptions;
   onInvalidate?(exchange: string, keys: Invalidation[]): void;
   onStats?(exchange: string): void;
   /** the exchange's worker crashed (it is restarted with backoff) */
@@ -110,6 +113,7 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        record: this.opts.record,
         private: this.opts.privateAccounts?.(config.id),
       },
       log: this.opts.log.child(config.id),
