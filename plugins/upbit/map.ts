@@ -5,6 +5,7 @@ import type { BookUnit, Draft } from '../../core/model.ts';
 import type { Mapper, Output } from '../../core/plugin.ts';
 import { quoteIds } from './exact-ids.ts';
 import { readFast } from './fast.ts';
+import { eachMessage } from './message-list.ts';
 import { msFromTimeNumber } from './time-unit.ts';
 import { namesOf } from './fields.ts';
 import type { FieldNames } from './fields.ts';
@@ -123,15 +124,7 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<st
       if (!Array.isArray(value)) return mapOne(value, out);
       // JSON_LIST / SIMPLE_LIST: each element is a message of its own; a bad one does not drop the others
       if (value.length === 0) throw badFrame(`${ex}: empty message list`);
-      let failure: { err: unknown } | undefined;
-      for (const item of value) {
-        try {
-          mapOne(item, out);
-        } catch (err) {
-          failure ??= { err };
-        }
-      }
-      if (failure) throw failure.err;
+      eachMessage(value, (item) => mapOne(item, out));
     },
   };
 }

@@ -5,6 +5,7 @@ import { badFrame, GatewayError } from '../../core/errors.ts';
 import type { Draft } from '../../core/model.ts';
 import type { Mapper, Output } from '../../core/plugin.ts';
 import type { AssetUnit, MyOrderRecord, PrivateDraft } from '../../core/private/types.ts';
+import { eachMessage } from './message-list.ts';
 import { clip, isObject } from './read.ts';
 import type { Json } from './read.ts';
 
@@ -142,15 +143,7 @@ export function createPrivateMapper(dialect: PrivateDialect, acct: string): Mapp
         throw badFrame(`${ex} private: frame is not JSON`);
       }
       if (!Array.isArray(value)) return mapOne(value, out);
-      let failure: { err: unknown } | undefined;
-      for (const item of value) {
-        try {
-          mapOne(item, out);
-        } catch (err) {
-          failure ??= { err };
-        }
-      }
-      if (failure) throw failure.err;
+      eachMessage(value, (item) => mapOne(item, out));
     },
   };
 }
