@@ -25,6 +25,20 @@ function open(path: string): Readable {
   return raw.pipe(gunzip);
 }
 
+/** Lines of text, parsed; blank ones skipped, one that is not JSON (a torn last line) counted in `bad` and skipped. */
+export function parseLines(texts: readonly string[], bad?: { count: number }): Line[] {
+  const out: Line[] = [];
+  for (const text of texts) {
+    if (text.trim() === '') continue;
+    try {
+      out.push(JSON.parse(text) as Line);
+    } catch {
+      if (bad) bad.count++;
+    }
+  }
+  return out;
+}
+
 /**
  * The file's lines, parsed, in batches (one per chunk read: the caller's loop over a batch is synchronous, which
  * keeps a converter busy instead of waiting once per line). A line that is not JSON (a torn last line) is counted
@@ -34,18 +48,7 @@ export async function* readBatches(path: string, bad?: { count: number }): Async
   const input = open(path);
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  const parse = (texts: string[]): Line[] => {
-    const out: Line[] = [];
-    for (const text of texts) {
-      if (text.trim() === '') continue;
-      try {
-        out.push(JSON.parse(text) as Line);
-      } catch {
-        if (bad) bad.count++;
-      }
-    }
-    return out;
-  };
+  const parse = (texts: string[]) => parseLines(texts, bad);
   try {
     for await (const chunk of input) {
       const text = rest + decoder.write(chunk as Buffer);

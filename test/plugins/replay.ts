@@ -9,10 +9,14 @@
 // with ep fixed to 1. Set UPDATE_EXPECTED=<exchange id> to (re)write that exchange's expected files, then review every value by hand.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { MarketRecord } from '../../core/model.ts';
 import type { ExchangePlugin, Output, PluginConfig } from '../../core/plugin.ts';
 import { RecordPipeline } from '../../core/pipeline.ts';
 import { errorCode } from '../../core/errors.ts';
+import { fixtureConfig } from '../../core/recording/format.ts';
+import type { Line } from '../../core/recording/format.ts';
+import { parseLines } from '../../core/recording/read.ts';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 export const EXPECTED = new URL('../expected/', import.meta.url);
@@ -26,30 +30,18 @@ export interface ReplayResult {
   rollovers?: string[];
 }
 
-export function testConfig(id: string, overrides: Partial<PluginConfig> = {}): PluginConfig {
-  return {
-    id,
-    url: 'ws://127.0.0.1:9',
-    restUrl: 'http://127.0.0.1:9',
-    symbols: ['BTC/KRW'],
-    channels: ['ticker', 'trade', 'orderbook'],
-    depth: 15,
-    options: {},
-    ...overrides,
-  };
-}
+/** a fixture's configuration: its `config` line over the defaults (core/recording/format.ts) */
+export const testConfig: (id: string, overrides?: Partial<PluginConfig>) => PluginConfig = fixtureConfig;
 
-export type FixtureLine =
-  | { config: Partial<PluginConfig> }
-  | { connection: string }
-  | { rtms: number; frame: string }
-  | { rtms: number; response: { tag: string; status: number; body: string } };
+/** a line of a fixture: the one line format of fixtures, recordings and replays (SPEC §9) */
+export type FixtureLine = Line;
 
+/** A fixture's lines, read by the recordings' reader; a line that is not JSON is an error in a fixture. */
 export function readFixture(path: URL): FixtureLine[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as FixtureLine);
+  const bad = { count: 0 };
+  const lines = parseLines(readFileSync(path, 'utf8').split('\n'), bad);
+  if (bad.count) throw new Error(`${fileURLToPath(path)}: ${bad.count} line(s) are not JSON`);
+  return lines;
 }
 
 /** Runs fixture lines through a fresh mapper exactly as the worker would, with ep = 1. */
