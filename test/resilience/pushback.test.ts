@@ -3,12 +3,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulators } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/sim-types.ts';
-import { TestClient, waitFor } from '../support/client.ts';
-import { startGateway } from '../support/gateway.ts';
-
-type Gateway = Awaited<ReturnType<typeof startGateway>>;
+import type { TestClient } from '../support/client.ts';
+import { waitFor } from '../support/client.ts';
+import { startSimGateways } from '../support/sim-gateways.ts';
+import type { Gateway, SimGateways, Simulators } from '../support/sim-gateways.ts';
 const KRW = ['BTC/KRW'];
 /** a connection open this long resets the pushback, so each test starts from the first wait */
 const RECONNECT = { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 1000 };
@@ -23,26 +22,18 @@ interface Target {
 }
 
 describe('pushback after refused upgrades, per exchange', () => {
-  let sims: Awaited<ReturnType<typeof startSimulators>>;
+  let env: SimGateways | undefined;
+  let sims: Simulators;
   let gw: Gateway;
   let client: TestClient;
 
   before(async () => {
-    sims = await startSimulators({ seed: 5, intervalMs: 100 });
-    gw = await startGateway({
-      exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'], reconnect: RECONNECT },
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW, reconnect: RECONNECT },
-        bithumb: { url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW, reconnect: RECONNECT },
-      },
-    });
-    client = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    env = await startSimGateways({ seed: 5, intervalMs: 100, usdt: ['BTC/USDT'], krw: KRW, extra: { reconnect: RECONNECT } });
+    ({ sims, main: gw, mainClient: client } = env);
   });
 
   after(async () => {
-    await client?.close();
-    await gw?.kernel.close();
-    await sims?.close();
+    await env?.close();
   });
 
   const targets: Target[] = [

@@ -4,14 +4,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulators } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/sim-types.ts';
 import type { Frame } from '../support/client.ts';
 import { TestClient, waitFor } from '../support/client.ts';
-import { startGateway } from '../support/gateway.ts';
+import { startSimGateways } from '../support/sim-gateways.ts';
+import type { Gateway, SimGateways, Simulators } from '../support/sim-gateways.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
 
-type Gateway = Awaited<ReturnType<typeof startGateway>>;
 const KRW = ['BTC/KRW', 'ETH/KRW'];
 const USDT = ['BTC/USDT', 'ETH/USDT'];
 const RESILIENCE = {
@@ -29,36 +28,22 @@ interface Target {
 }
 
 describe('status and resync events', () => {
-  let sims: Awaited<ReturnType<typeof startSimulators>>;
+  let env: SimGateways | undefined;
+  let sims: Simulators;
   let main: Gateway;
-  let legacy: Gateway;
   let mainClient: TestClient;
   let legacyClient: TestClient;
 
   before(async () => {
-    sims = await startSimulators({ seed: 5, intervalMs: 50 });
-    main = await startGateway({
-      exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: USDT, ...RESILIENCE },
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW, ...RESILIENCE },
-        bithumb: { url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW, ...RESILIENCE },
-      },
-    });
-    legacy = await startGateway({
-      exchanges: { bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: KRW, ...RESILIENCE } },
-    });
-    mainClient = await TestClient.connect(`${main.ws}?snapshot=false`);
-    legacyClient = await TestClient.connect(`${legacy.ws}?snapshot=false`);
+    env = await startSimGateways({ seed: 5, intervalMs: 50, usdt: USDT, krw: KRW, extra: RESILIENCE, legacy: true });
+    ({ sims, main, mainClient } = env);
+    legacyClient = env.legacyClient!;
     for (const ex of ['binance', 'upbit', 'bithumb']) await mainClient.next(isStatus(ex, 'up'), 20_000);
     await legacyClient.next(isStatus('bithumb', 'up'), 20_000);
   });
 
   after(async () => {
-    await mainClient?.close();
-    await legacyClient?.close();
-    await main?.kernel.close();
-    await legacy?.kernel.close();
-    await sims?.close();
+    await env?.close();
   });
 
   it('sends one status per exchange of the filter after the snapshot, and again after every subscribed', async () => {
