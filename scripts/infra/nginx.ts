@@ -5,9 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { freePort, retryOnPortClash } from './free-port.ts';
-import { spawnOwned } from './owned-process.ts';
-import type { OwnedProcess } from './owned-process.ts';
-import { makeTempDir, removeDir } from './temp-dir.ts';
+import { spawnOwned, startInTempDir } from './owned-process.ts';
 import { listensOn } from './port-owner.ts';
 import { until } from './wait.ts';
 
@@ -105,40 +103,23 @@ function answersHttp(port: number): Promise<boolean> {
   });
 }
 
-async function startOnce(opts: NginxOptions): Promise<NginxHandle> {
-  const prefix = await makeTempDir('nginx');
-  let proc: OwnedProcess | undefined;
-  try {
+function startOnce(opts: NginxOptions): Promise<NginxHandle> {
+  // SIGTERM (close()) is nginx's fast shutdown: open WebSockets are cut instead of waited for.
+  return startInTempDir('nginx', async (prefix, own) => {
     const port = opts.port ?? (await freePort());
     const confPath = join(prefix, 'nginx.conf');
     await writeFile(confPath, nginxConfig(opts.upstreams, port));
     // -e: nginx opens its compiled-in error log (/var/log/nginx) before reading the config otherwise.
     // master_process off: one process, so the kernel's parent-death signal covers all of nginx (an orphaned worker
     // of a SIGKILLed master would keep serving); the written config keeps the usual master and worker.
-    proc = spawnOwned(`nginx:${port}`, NGINX, [
+    const proc = own(spawnOwned(`nginx:${port}`, NGINX, [
       '-p', `${prefix}/`, '-c', confPath, '-e', join(prefix, 'error.log'), '-g', 'master_process off;',
-    ]);
+    ]));
     const pid = proc.pid;
     await until(`nginx on 127.0.0.1:${port} to answer HTTP`, async () => listensOn(pid, port) && answersHttp(port), {
       timeoutMs: NGINX_START_TIMEOUT_MS,
       proc,
     });
-    const owned = proc;
-    let closing: Promise<void> | undefined;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      port,
-      pid: owned.pid,
-      close: () =>
-        (closing ??= (async () => {
-          // SIGTERM is nginx's fast shutdown: open WebSockets are cut instead of waited for.
-          await owned.stop();
-          await removeDir(prefix);
-        })()),
-    };
-  } catch (err) {
-    await proc?.stop();
-    await removeDir(prefix);
-    throw err;
-  }
+    return { url: `http://127.0.0.1:${port}`, port };
+  });
 }

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { InfraError } from './errors.ts';
 import { holdPid, killTree, releasePid, signal } from './exit-guard.ts';
+import { makeTempDir, removeDir } from './temp-dir.ts';
 
 /** How much output is kept for error messages and readiness patterns. */
 const TAIL_CHARS = 64 * 1024;
@@ -125,4 +126,37 @@ export function spawnOwned(name: string, command: string, args: string[], opts: 
 /** The error for a process that ended while we waited for it, carrying the end of its output. */
 export function exitedError(proc: OwnedProcess, when: string): InfraError {
   return new InfraError('INFRA_EXITED', `${proc.name} (pid ${proc.pid}) exited ${when}\n${proc.output().slice(-4000)}`);
+}
+
+/** What every single-process service's handle has. */
+export interface OwnedService {
+  pid: number;
+  /** SIGTERM, SIGKILL after a deadline, waits for the exit, removes the temp dir. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * One service process in a private temp dir: `start(dir, own)` spawns the process, hands it to `own`, and waits
+ * until it is ready. If anything fails, the process is stopped and the dir removed before the error is thrown;
+ * otherwise the handle's close() does the same, once.
+ */
+export async function startInTempDir<H extends object>(
+  service: string,
+  start: (dir: string, own: (proc: OwnedProcess) => OwnedProcess) => Promise<H>,
+): Promise<H & OwnedService> {
+  const dir = await makeTempDir(service);
+  let proc: OwnedProcess | undefined;
+  const release = async (): Promise<void> => {
+    await proc?.stop();
+    await removeDir(dir);
+  };
+  try {
+    const handle = await start(dir, (p) => (proc = p));
+    if (!proc) throw new InfraError('INFRA_EXITED', `${service}: no process was started`);
+    let closing: Promise<void> | undefined;
+    return { ...handle, pid: proc.pid, close: () => (closing ??= release()) };
+  } catch (err) {
+    await release();
+    throw err;
+  }
 }

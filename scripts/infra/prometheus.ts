@@ -6,9 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from './errors.ts';
 import { freePort, retryOnPortClash } from './free-port.ts';
-import { spawnOwned } from './owned-process.ts';
-import type { OwnedProcess } from './owned-process.ts';
-import { makeTempDir, removeDir } from './temp-dir.ts';
+import { spawnOwned, startInTempDir } from './owned-process.ts';
 import { until } from './wait.ts';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -53,42 +51,28 @@ export function startPrometheus(opts: PrometheusOptions): Promise<PrometheusHand
   return retryOnPortClash(opts.port !== undefined, () => startOnce(opts));
 }
 
-async function startOnce(opts: PrometheusOptions): Promise<PrometheusHandle> {
-  const dir = await makeTempDir('prometheus');
-  let proc: OwnedProcess | undefined;
-  try {
+function startOnce(opts: PrometheusOptions): Promise<PrometheusHandle> {
+  return startInTempDir('prometheus', async (dir, own) => {
     const port = opts.port ?? (await freePort());
     const config = join(dir, 'prometheus.yml');
     await writeFile(config, prometheusConfig(opts));
-    proc = spawnOwned(`prometheus:${port}`, PROMETHEUS, [
+    const proc = own(spawnOwned(`prometheus:${port}`, PROMETHEUS, [
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
-    ]);
+    ]));
     const url = `http://127.0.0.1:${port}`;
     await until(`prometheus on 127.0.0.1:${port} to be ready`, async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: START_TIMEOUT_MS, proc, intervalMs: 100 });
-    const owned = proc;
-    let closing: Promise<void> | undefined;
     return {
       url,
       port,
-      pid: owned.pid,
       api: async <T>(path: string): Promise<T> => {
         const res = await fetch(`${url}/api/v1/${path}`);
         const body = (await res.json()) as { status: string; data: T; error?: string };
         if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
         return body.data;
       },
-      close: () =>
-        (closing ??= (async () => {
-          await owned.stop();
-          await removeDir(dir);
-        })()),
     };
-  } catch (err) {
-    await proc?.stop();
-    await removeDir(dir);
-    throw err;
-  }
+  });
 }

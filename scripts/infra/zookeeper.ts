@@ -3,7 +3,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, retryOnPortClash } from './free-port.ts';
-import { makeTempDir, removeDir } from './temp-dir.ts';
+import { startInTempDir } from './owned-process.ts';
 import { spawnZooKeeper, waitServing, zooCfg } from './zookeeper-process.ts';
 
 export interface ZkHandle {
@@ -19,31 +19,13 @@ export function startZooKeeper(opts: { port?: number } = {}): Promise<ZkHandle> 
   return retryOnPortClash(opts.port !== undefined, () => startOnce(opts.port));
 }
 
-async function startOnce(fixedPort: number | undefined): Promise<ZkHandle> {
-  const dir = await makeTempDir('zookeeper');
-  let proc: ReturnType<typeof spawnZooKeeper> | undefined;
-  try {
+function startOnce(fixedPort: number | undefined): Promise<ZkHandle> {
+  return startInTempDir('zookeeper', async (dir, own) => {
     const port = fixedPort ?? (await freePort());
     await mkdir(join(dir, 'data'));
     const cfgPath = join(dir, 'zoo.cfg');
     await writeFile(cfgPath, zooCfg({ dataDir: join(dir, 'data'), clientPort: port }));
-    proc = spawnZooKeeper(`zookeeper:${port}`, cfgPath);
-    await waitServing(port, proc);
-    const owned = proc;
-    let closing: Promise<void> | undefined;
-    return {
-      connectString: `127.0.0.1:${port}`,
-      port,
-      pid: owned.pid,
-      close: () =>
-        (closing ??= (async () => {
-          await owned.stop();
-          await removeDir(dir);
-        })()),
-    };
-  } catch (err) {
-    await proc?.stop();
-    await removeDir(dir);
-    throw err;
-  }
+    await waitServing(port, own(spawnZooKeeper(`zookeeper:${port}`, cfgPath)));
+    return { connectString: `127.0.0.1:${port}`, port };
+  });
 }
