@@ -3,7 +3,7 @@
 // is formatted and appended to the turn's list; compression runs on libuv's thread pool, writing is asynchronous. What waits for the disk is bounded in bytes:
 // beyond it lines are dropped from the recording (counted, logged once per episode), never from the live stream.
 
-import { createWriteStream, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { constants, createGzip } from 'node:zlib';
@@ -12,6 +12,7 @@ import type { PluginConfig } from '../core/plugin.ts';
 import { FORMAT_VERSION, frameLine } from '../core/recording/format.ts';
 import type { RecordTap } from '../core/recording/format.ts';
 import type { RecorderStats, RecordOptions } from '../core/worker-protocol.ts';
+import { deleteOldParts, partPath } from './recorder-parts.ts';
 
 /** after a write error, how long until a new part is tried */
 const RETRY_MS = 2000;
@@ -28,8 +29,6 @@ interface Part {
 }
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
-
-const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 export class Recorder implements RecordTap {
   readonly stats: RecorderStats = { file: '', state: 'recording', lines: 0, frames: 0, bytes: 0, dropped: 0, errors: 0, parts: 0, deleted: 0, queuedBytes: 0 };
@@ -195,7 +194,7 @@ export class Recorder implements RecordTap {
   private openPart(): void {
     const started = this.part === 0 ? Math.min(this.startedAt, Date.now()) : Date.now();
     this.part++;
-    const path = join(this.folder, `${this.exchange}-${stamp(started)}-${this.session}-${String(this.part).padStart(4, '0')}.jsonl.gz`);
+    const path = partPath(this.folder, this.exchange, started, this.session, this.part);
     const gzip = createGzip();
     const file = createWriteStream(path, { flags: 'wx' });
     const part: Part = { path, gzip, file, failed: false, queued: 0, queuedLines: 0 };
@@ -256,26 +255,7 @@ export class Recorder implements RecordTap {
 
   /** deletes this exchange's parts last written more than keepHours ago (0 = keep everything) */
   private retain(): void {
-    if (this.opts.keepHours <= 0) return;
-    const before = Date.now() - this.opts.keepHours * 3_600_000;
-    let names: string[];
-    try {
-      names = readdirSync(this.folder);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(this.folder, name);
-      if (!name.endsWith('.jsonl.gz') || path === this.out?.path) continue;
-      try {
-        if (statSync(path).mtimeMs < before) {
-          unlinkSync(path);
-          this.stats.deleted++;
-        }
-      } catch {
-        /* deleted meanwhile */
-      }
-    }
+    this.stats.deleted += deleteOldParts(this.folder, this.opts.keepHours, this.out?.path);
   }
 
   /** writes what is queued and closes the part; idempotent */
