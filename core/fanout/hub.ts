@@ -5,96 +5,29 @@
 import type { RecordBatch } from '../batch.ts';
 import { recordAt } from '../batch.ts';
 import { encode } from '../codec.ts';
-import { clientErrorCode } from '../errors.ts';
-import type { Catalog, Filter } from '../filter.ts';
-import { describeFilter, matches, matchesKey } from '../filter.ts';
-import type { History } from '../history/history.ts';
-import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
-import { splitStreamKey, streamKey } from '../model.ts';
-import type { SnapshotStore } from '../snapshot-store.ts';
-import type { StatusEvent, StreamEvent } from '../status/events.ts';
+import type { Filter } from '../filter.ts';
+import { describeFilter } from '../filter.ts';
+import { streamKey } from '../model.ts';
+import type { StreamEvent } from '../status/events.ts';
 import { arrayPayload } from './batch-frame.ts';
+import type { ClientSink } from './catch-up.ts';
+import { sendConflated, sendResume, sendSnapshot } from './catch-up.ts';
 import type { ConnectOptions, Format } from './client-protocol.ts';
-import { decodeControl, parseControl } from './client-protocol.ts';
+import { errorAnswer, readControl } from './control.ts';
+import type { ControlContext } from './control.ts';
+import { GroupIndex, groupId } from './groups.ts';
+import type { Client, ClientHandle, Group, HubOptions } from './hub-types.ts';
 import type { Peer } from './peer.ts';
 import { BINARY, TEXT, wsFrame } from './peer.ts';
-import type { ResumeEntry } from './resume.ts';
-import { planResume } from './resume.ts';
-import type { Shape } from './shape.ts';
-import { PLAIN, describeShape, isStateType, shapeId } from './shape.ts';
+import { PLAIN, describeShape } from './shape.ts';
 import type { Out } from './shaped-outs.ts';
-import { RecordOuts, out, replayPayload, snapshotPayload } from './shaped-outs.ts';
+import { RecordOuts, out } from './shaped-outs.ts';
 
-export interface Client {
-  readonly id: number;
-  readonly peer: Peer;
-  readonly format: Format;
-  filter: Filter;
-  shape: Shape;
-  /** the clients with this filter, format and shape: they receive exactly the same frames; none while waiting */
-  group: Group | undefined;
-  /** history position when it joined its group: it has been sent every later record of its filter */
-  since: number;
-  open: boolean;
-}
-
-/**
- * Clients with the same filter, format and shape. Records for them collect here during an event-loop turn and leave
- * in one write per client: the routing index points at groups, not clients.
- */
-interface Group {
-  readonly id: string;
-  readonly format: Format;
-  readonly filter: Filter;
-  readonly shape: Shape;
-  readonly clients: Set<Client>;
-  /** keys whose route sets hold this group */
-  readonly routes: Set<string>;
-  pending: Out[];
-  /** interval groups: the newest record of each state key since the last tick */
-  conflated?: Map<string, Out>;
-  timer?: ReturnType<typeof setInterval>;
-}
-
-interface Route {
-  groups: Set<Group>;
-  /** ticker, orderbook, ...: conflated by interval groups */
-  state: boolean;
-  book: boolean;
-}
-
-/** What a transport adapter calls for a connected client. */
-export interface ClientHandle {
-  message(data: string | Uint8Array): void;
-  closed(): void;
-}
-
-export interface HubOptions {
-  store: SnapshotStore;
-  catalog: Catalog;
-  maxBufferedBytes: number;
-  metrics: Metrics;
-  log: Logger;
-  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
-  guard?: {
-    control(msg: unknown): void;
-    /** `keys`: what a resume asks for; each must lie inside the guarded filter */
-    filter(filter: Filter, identity: Peer['identity'], keys?: { ex: string; ty: string; cd: string }[]): Filter;
-  };
-  /** orderbook.depth: the most `depth` a client may ask for */
-  maxDepth?: number;
-  /** the node's per-key history, for resume */
-  history?: History;
-  /** each exchange's state now, for the exchanges a filter selects (null = all) */
-  statuses?(exchanges: Set<string> | null): StatusEvent[];
-}
+export type { Client, ClientHandle, HubOptions } from './hub-types.ts';
 
 export class Hub {
   private readonly clients = new Set<Client>();
-  private readonly groups = new Map<string, Group>();
-  /** stream key → the groups whose filter matches it, built when a key is first seen */
-  private readonly routes = new Map<string, Route>();
+  private readonly index = new GroupIndex((g) => this.tick(g));
   /** groups holding records not yet written */
   private readonly dirty: Group[] = [];
   private flushTimer: ReturnType<typeof setImmediate> | undefined;
@@ -102,9 +35,15 @@ export class Hub {
   private readonly counters;
   private readonly outs = new RecordOuts();
   private readonly maxDepth: number;
+  private readonly control: ControlContext;
+  private readonly sink: ClientSink = {
+    send: (c, payload, records) => this.send(c, payload, records),
+    reply: (c, msg) => this.reply(c, msg),
+  };
 
   constructor(private readonly opts: HubOptions) {
     this.maxDepth = opts.maxDepth ?? 200;
+    this.control = { catalog: opts.catalog, maxDepth: this.maxDepth, guard: opts.guard };
     const m = opts.metrics;
     this.counters = {
       deliveries: m.counter('gateway_client_frames_total', 'Frames sent to clients, by format'),
@@ -161,7 +100,7 @@ export class Hub {
     this.counters.connects.inc();
     // wait=true: nothing at all until the first subscribe (which may resume)
     if (!options.wait) {
-      if (options.snapshot) this.sendSnapshot(client, null, undefined);
+      if (options.snapshot) sendSnapshot(this.sink, this.opts.store, client, null, undefined);
       this.join(client);
       this.sendStatuses(client);
     }
@@ -181,7 +120,7 @@ export class Hub {
     const outs = this.outs;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const route = this.routes.get(key) ?? this.buildRoute(key);
+      const route = this.index.routes.get(key) ?? this.index.buildRoute(key);
       if (route.groups.size === 0) continue;
       outs.reset(recordAt(batch, i));
       for (const g of route.groups) {
@@ -242,38 +181,12 @@ export class Hub {
       return;
     }
     const key = streamKey(ev.exchange, ev.type, ev.symbol);
-    const route = this.routes.get(key) ?? this.buildRoute(key);
+    const route = this.index.routes.get(key) ?? this.index.buildRoute(key);
     for (const g of route.groups) {
       // a book conflated before the resync must not go out after it
       g.conflated?.delete(key);
       for (const c of g.clients) this.send(c, payload(c.format));
     }
-  }
-
-  private groupOf(format: Format, filter: Filter, shape: Shape): Group {
-    const id = this.groupId(format, filter, shape);
-    let g = this.groups.get(id);
-    if (!g) {
-      g = { id, format, filter, shape, clients: new Set(), routes: new Set(), pending: [] };
-      if (shape.intervalMs !== null) {
-        const group = g;
-        group.conflated = new Map();
-        group.timer = setInterval(() => this.tick(group), shape.intervalMs);
-      }
-      this.groups.set(id, g);
-      for (const [key, route] of this.routes) {
-        if (matchesKey(filter, key)) {
-          route.groups.add(g);
-          g.routes.add(key);
-        }
-      }
-    }
-    return g;
-  }
-
-  private groupId(format: Format, filter: Filter, shape: Shape): string {
-    const f = describeFilter(filter);
-    return `${format} ${shapeId(shape)} ${JSON.stringify([f.exchange?.sort(), f.symbol?.sort(), f.type?.sort()])}`;
   }
 
   /** an interval group's conflated records join the turn's pending ones */
@@ -286,22 +199,9 @@ export class Hub {
     if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
   }
 
-  private buildRoute(key: string): Route {
-    const { ty } = splitStreamKey(key);
-    const route: Route = { groups: new Set(), state: isStateType(ty), book: ty === 'orderbook' };
-    for (const g of this.groups.values()) {
-      if (matchesKey(g.filter, key)) {
-        route.groups.add(g);
-        g.routes.add(key);
-      }
-    }
-    this.routes.set(key, route);
-    return route;
-  }
-
   /** puts the client in the group of its format, filter and shape */
   private join(c: Client): void {
-    c.group = this.groupOf(c.format, c.filter, c.shape);
+    c.group = this.index.groupOf(c.format, c.filter, c.shape);
     c.group.clients.add(c);
     c.since = this.opts.history?.position ?? 0;
   }
@@ -313,9 +213,7 @@ export class Hub {
     c.group = undefined;
     g.clients.delete(c);
     if (g.clients.size > 0) return;
-    for (const key of g.routes) this.routes.get(key)?.groups.delete(g);
-    clearInterval(g.timer);
-    this.groups.delete(g.id);
+    this.index.drop(g);
   }
 
   private remove(c: Client): void {
@@ -344,13 +242,6 @@ export class Hub {
     this.counters.deliveries.inc({ format: c.format }, records);
   }
 
-  /** records for one client: one array frame with batch=true, else one frame each */
-  private sendRecords(c: Client, payloads: (string | Uint8Array)[]): void {
-    if (payloads.length === 0) return;
-    if (c.shape.batch) this.send(c, arrayPayload(payloads), payloads.length);
-    else for (const p of payloads) this.send(c, p);
-  }
-
   /** sends a control answer in the client's format */
   private reply(c: Client, msg: Record<string, unknown>): void {
     this.send(c, c.format === 'json' ? JSON.stringify(msg) : encode(msg));
@@ -360,83 +251,34 @@ export class Hub {
     for (const s of this.opts.statuses?.(c.filter.exchange) ?? []) this.reply(c, s as unknown as Record<string, unknown>);
   }
 
-  /** replays the latest record of every key matching the client's filter but not `previous`, except `skip` keys */
-  private sendSnapshot(c: Client, previous: Filter | null, skip: Set<string> | undefined): void {
-    const payloads = [];
-    for (const e of this.opts.store.select(c.filter)) {
-      if (previous && matches(previous, e.ex, e.ty, e.cd)) continue;
-      if (skip?.has(e.key)) continue;
-      payloads.push(snapshotPayload(this.opts.store, e, c.format, c.shape.depth));
-    }
-    this.sendRecords(c, payloads);
-  }
-
-  /** what a client that moves to another group has not yet been sent from its interval group */
-  private sendConflated(c: Client): void {
-    const pending = c.group?.conflated;
-    if (pending?.size) this.sendRecords(c, [...pending.values()].map((o) => o.payload));
-  }
-
-  /** `resumed`, then what each key missed (replayed records, or the latest as a snapshot) */
-  private resume(c: Client, asked: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
-    const { history, store } = this.opts;
-    // keys the filter in force does not select (the security guard may narrow it) are lost, and nothing is sent
-    const entries = asked.filter((e) => matches(c.filter, e.id.ex, e.id.ty, e.id.cd));
-    const denied = asked.filter((e) => !entries.includes(e)).map((e) => e.id);
-    if (!history) {
-      this.reply(c, { event: 'resumed', recovered: [], lost: [...entries.map((e) => e.id), ...denied], ...withId });
-      this.sendRecords(c, entries.flatMap((e) => {
-        const s = store.get(e.key);
-        return s ? [snapshotPayload(store, s, c.format, c.shape.depth)] : [];
-      }));
-      return;
-    }
-    const plan = planResume(entries, history, store, (key) => (matchesKey(previous, key) ? since : Infinity));
-    this.counters.resumes.inc({ outcome: 'recovered' }, plan.recovered.length);
-    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length + denied.length);
-    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: [...plan.lost, ...denied], ...withId });
-    const types = new Map(entries.map((e) => [e.key, e.id.ty]));
-    const payloads: (string | Uint8Array)[] = [];
-    for (const s of plan.sends) {
-      if ('snapshot' in s) payloads.push(snapshotPayload(store, s.snapshot, c.format, c.shape.depth));
-      else payloads.push(replayPayload(s.live, types.get(s.key) ?? '', c.format, c.shape.depth));
-    }
-    this.sendRecords(c, payloads);
-  }
-
   private onMessage(c: Client, data: string | Uint8Array): void {
     if (!c.open) return;
     // what was routed before this message reaches the client before the answer
     this.flush();
-    let id: unknown;
+    const seen: { id?: unknown } = {};
     try {
-      const raw = decodeControl(data, c.format);
-      id = (raw as { id?: unknown } | null)?.id;
-      this.opts.guard?.control(raw);
-      const ctl = parseControl(raw, this.opts.catalog, { maxDepth: this.maxDepth, shape: c.shape });
+      const { ctl, filter } = readControl(this.control, c, data, seen);
       const withId = ctl.id === undefined ? {} : { id: ctl.id };
       if (ctl.method === 'ping') {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity, ctl.resume?.map((e) => e.id)) : ctl.filter;
       // a waiting client has had nothing yet
       const previous = c.group ? c.filter : NOTHING;
       const since = c.since;
-      if (this.groupId(c.format, filter, ctl.shape) !== c.group?.id) this.sendConflated(c);
+      if (groupId(c.format, filter, ctl.shape) !== c.group?.id) sendConflated(this.sink, c);
       this.leave(c);
       c.filter = filter;
       c.shape = ctl.shape;
       this.join(c);
       this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...describeShape(c.shape, this.maxDepth), ...withId });
-      if (ctl.resume) this.resume(c, ctl.resume, previous, since, withId);
-      if (ctl.snapshot) this.sendSnapshot(c, previous, ctl.resume ? new Set(ctl.resume.map((r) => r.key)) : undefined);
+      if (ctl.resume) sendResume(this.sink, { store: this.opts.store, history: this.opts.history, resumes: this.counters.resumes }, c, ctl.resume, previous, since, withId);
+      if (ctl.snapshot) sendSnapshot(this.sink, this.opts.store, c, previous, ctl.resume ? new Set(ctl.resume.map((r) => r.key)) : undefined);
       this.sendStatuses(c);
     } catch (err) {
-      const code = clientErrorCode(err);
+      const { code, answer } = errorAnswer(err, seen.id);
       this.counters.errors.inc({ code });
-      const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
-      this.reply(c, { event: 'error', code, message: (err as Error).message, ...withId });
+      this.reply(c, answer);
     }
   }
 
