@@ -8,6 +8,7 @@ import type { ConnectionPlan } from '../core/plugin.ts';
 import type { ConnectionStats, Invalidation, ReconnectPolicy } from '../core/worker-protocol.ts';
 import { Backoff } from '../core/backoff.ts';
 import { Pushback } from '../core/pushback.ts';
+import { initialStats, retire, withLive } from './feed-stats.ts';
 import { Link } from './link.ts';
 import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -74,23 +75,7 @@ export class Feed {
   ) {
     this.backoff = new Backoff(opts.reconnect);
     this.pushback = new Pushback({ windowMs: opts.pushbackWindowMs, floorMs: opts.reconnect.initialDelayMs, multiplier: opts.reconnect.multiplier });
-    this.stats = {
-      name: plan.name,
-      url: plan.url,
-      state: 'closed',
-      ep: 0,
-      connectedAt: 0,
-      lastMessageAt: 0,
-      lastHeardAt: 0,
-      messages: 0,
-      bytes: 0,
-      records: 0,
-      reconnects: 0,
-      rollovers: 0,
-      duplicates: 0,
-      errors: {},
-      subscriptions: plan.subscribe.length,
-    };
+    this.stats = initialStats(plan);
     this.events = {
       opened: (link) => this.onOpened(link),
       draft: (link, draft, rtms) => this.onDraft(link, draft, rtms),
@@ -223,23 +208,13 @@ export class Feed {
     this.held = [];
     for (const h of held) this.deliver(next, h.draft, h.rtms);
     if (old) {
-      this.retire(old);
+      retire(this.stats, old);
       void old.close(1000, 'replaced by a new connection');
     }
   }
 
-  /** folds a finished link's traffic into the totals */
-  private retire(link: Link): void {
-    this.stats.lastMessageAt = Math.max(this.stats.lastMessageAt, link.lastMessageAt);
-    this.stats.lastHeardAt = Math.max(this.stats.lastHeardAt, link.lastHeardAt);
-    this.stats.messages += link.messages;
-    this.stats.bytes += link.bytes;
-    link.messages = 0;
-    link.bytes = 0;
-  }
-
   private onClosed(link: Link, info: LinkClose): void {
-    this.retire(link);
+    retire(this.stats, link);
     if (link === this.next) {
       clearTimeout(this.handoverTimer);
       this.next = undefined;
@@ -286,15 +261,7 @@ export class Feed {
 
   /** the figures to report now */
   snapshot(): ConnectionStats {
-    const live = [this.current, this.next].filter((l): l is Link => l !== undefined);
-    return {
-      ...this.stats,
-      errors: { ...this.stats.errors },
-      messages: this.stats.messages + live.reduce((s, l) => s + l.messages, 0),
-      bytes: this.stats.bytes + live.reduce((s, l) => s + l.bytes, 0),
-      lastMessageAt: Math.max(this.stats.lastMessageAt, ...live.map((l) => l.lastMessageAt)),
-      lastHeardAt: Math.max(this.stats.lastHeardAt, ...live.map((l) => l.lastHeardAt)),
-    };
+    return withLive(this.stats, [this.current, this.next].filter((l): l is Link => l !== undefined));
   }
 
   /** closes every link and stops reconnecting; idempotent */
