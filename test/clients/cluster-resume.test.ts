@@ -3,26 +3,24 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafka, startNginx, startZooKeeper } from '../../scripts/infra/index.ts';
-import { startSimulators } from '../../sim/index.ts';
 import { GatewayClient } from '../../clients/typescript/src/index.ts';
 import type { GapEvent, ResumedEvent, TradeRecord } from '../../clients/typescript/src/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
-import { getJson, spawnGateway } from '../support/process.ts';
+import { startCluster } from '../support/cluster.ts';
+import type { Cluster, ClusterInfra } from '../support/cluster.ts';
+import { getJson } from '../support/process.ts';
 import type { GatewayProcess } from '../support/process.ts';
 import { isRecord, keyOf } from '../support/streams.ts';
 
 const TOPIC = 'market-data';
 
 describe('SDK resume across a cluster node killed behind nginx', () => {
-  let zk: Awaited<ReturnType<typeof startZooKeeper>>;
-  let kafka: Awaited<ReturnType<typeof startKafka>>;
-  let sims: Awaited<ReturnType<typeof startSimulators>>;
-  let lb: Awaited<ReturnType<typeof startNginx>>;
-  const nodes: GatewayProcess[] = [];
+  let cluster: Cluster | undefined;
+  let lb: Cluster['lb'];
+  let nodes: GatewayProcess[] = [];
 
-  const config = (nodeId: string) => ({
+  const config = (nodeId: string, { zk, kafka, sims }: ClusterInfra) => ({
     mode: 'cluster',
     nodeId,
     cluster: { zookeeper: zk.connectString, path: '/gateway-sdk', sessionTimeoutMs: 3000 },
@@ -35,19 +33,17 @@ describe('SDK resume across a cluster node killed behind nginx', () => {
   const clientsOn = async (n: GatewayProcess) => (await getJson<{ clients: number }>(`${n.http}/api/ws/infra-health`)).clients;
 
   before(async () => {
-    zk = await startZooKeeper();
-    kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: TOPIC, partitions: 3 }] });
-    sims = await startSimulators({ seed: 8, intervalMs: 40 });
-    for (const id of ['sdk-1', 'sdk-2', 'sdk-3']) nodes.push(await spawnGateway(config(id)));
-    lb = await startNginx({ upstreams: nodes.map((n) => `127.0.0.1:${n.port}`) });
+    cluster = await startCluster({
+      topic: { name: TOPIC, partitions: 3 },
+      sims: { seed: 8, intervalMs: 40 },
+      nodeIds: ['sdk-1', 'sdk-2', 'sdk-3'],
+      config,
+    });
+    ({ lb, nodes } = cluster);
   });
 
   after(async () => {
-    await lb?.close();
-    await Promise.all(nodes.map((n) => n.stop()));
-    await sims?.close();
-    await kafka?.close();
-    await zk?.close();
+    await cluster?.close();
   });
 
   it('loses and repeats no trade after kill -9 of its node, compared with a client on a surviving node', async (t) => {

@@ -4,9 +4,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startKafka, startNginx, startZooKeeper } from '../../scripts/infra/index.ts';
+import { freePort } from '../../scripts/infra/index.ts';
 import { startSimulators } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
+import { startCluster } from '../support/cluster.ts';
+import type { Cluster, ClusterInfra } from '../support/cluster.ts';
 import { startGateway } from '../support/gateway.ts';
 import { getJson, spawnGateway } from '../support/process.ts';
 import type { GatewayProcess } from '../support/process.ts';
@@ -16,13 +18,11 @@ type Subs = { exchanges: Record<string, { symbols: string[] }> };
 const NEW = 'DOGE/KRW';
 
 describe('live subscription changes across a cluster', () => {
-  let zk: Awaited<ReturnType<typeof startZooKeeper>>;
-  let kafka: Awaited<ReturnType<typeof startKafka>>;
-  let sims: Awaited<ReturnType<typeof startSimulators>>;
-  let lb: Awaited<ReturnType<typeof startNginx>>;
-  const nodes: GatewayProcess[] = [];
+  let cluster: Cluster | undefined;
+  let lb: Cluster['lb'];
+  let nodes: GatewayProcess[] = [];
 
-  const config = (nodeId: string) => ({
+  const config = (nodeId: string, { zk, kafka, sims }: ClusterInfra = cluster!) => ({
     mode: 'cluster',
     nodeId,
     cluster: { zookeeper: zk.connectString, path: '/gw-subs', sessionTimeoutMs: 3000 },
@@ -60,20 +60,18 @@ describe('live subscription changes across a cluster', () => {
     fetch(`${base}/api/subscriptions`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   before(async () => {
-    zk = await startZooKeeper();
-    kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: 'subs', partitions: 3 }] });
-    sims = await startSimulators({ seed: 21, intervalMs: 50 });
-    for (const id of ['s-1', 's-2', 's-3']) nodes.push(await spawnGateway(config(id)));
-    lb = await startNginx({ upstreams: nodes.map((n) => `127.0.0.1:${n.port}`) });
+    cluster = await startCluster({
+      topic: { name: 'subs', partitions: 3 },
+      sims: { seed: 21, intervalMs: 50 },
+      nodeIds: ['s-1', 's-2', 's-3'],
+      config,
+    });
+    ({ lb, nodes } = cluster);
     await leader();
   });
 
   after(async () => {
-    await lb?.close();
-    await Promise.all(nodes.map((n) => n.stop()));
-    await sims?.close();
-    await kafka?.close();
-    await zk?.close();
+    await cluster?.close();
   });
 
   it('applies a change sent through nginx on every node: catalogs within a second, records on every node', async () => {
