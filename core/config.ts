@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol } from './model.ts';
+import { derivedSchema } from './derived/config.ts';
 
 const symbol = z.string().refine(isSymbol, { message: 'expected a unified symbol BASE/QUOTE in upper case, e.g. BTC/KRW' });
 const url = (schemes: string[]) =>
@@ -87,6 +88,8 @@ export const configSchema = z.strictObject({
       channel: z.string().min(1).default('gateway:records'),
     })
     .prefault({}),
+  /** premium, candles, FX source and their history (core/derived/, docs/derived.md); absent = off */
+  derived: derivedSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

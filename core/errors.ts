@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'EXCHANGE_ERROR'
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'UNAVAILABLE';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

@@ -23,6 +23,8 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { planDerived } from './derived/plan.ts';
+import { DerivedService } from './derived/service.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -47,6 +49,8 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** premium, candles, their history (core/derived/); undefined when not configured */
+  private derived: DerivedService | undefined;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
 
@@ -69,6 +73,7 @@ export class Kernel {
         if (!served.keys.length) return;
         this.bus?.publish(served);
         this.latest?.write(served);
+        this.derived?.input(served);
       },
     });
   }
@@ -88,6 +93,9 @@ export class Kernel {
 
   /** Validates every enabled exchange against its plugin, then starts bus, server and workers. */
   async start(): Promise<void> {
+    // the derived stage's plan adds the markets it needs to the subscriptions (a copy: the caller's config stays)
+    this.config = structuredClone(this.config);
+    const derived = planDerived(this.config);
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
     if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
@@ -119,6 +127,19 @@ export class Kernel {
       metrics: this.metrics,
       log: this.log.child('hub'),
     }));
+    if (derived) {
+      this.catalog.setDerived(derived.emits);
+      const service = (this.derived = new DerivedService({
+        config,
+        setup: derived,
+        log: this.log.child('derived'),
+        publish: (batch) => {
+          this.bus?.publish(batch);
+          this.latest?.write(batch);
+        },
+      }));
+      this.bus.subscribe((batch) => service.ingest(batch));
+    }
     this.bus.subscribe((batch) => this.store.putBatch(batch));
     this.bus.subscribe((batch) => hub.deliver(batch));
     await this.bus.start();
@@ -152,6 +173,7 @@ export class Kernel {
         ...(this.election ? { leaderId: this.election.leaderId ?? null } : {}),
       }),
       infraHealth: () => this.infraHealth(),
+      routes: (app) => this.derived?.routes(app),
       store: this.store,
       catalog: this.catalog,
       metrics: this.metrics,
@@ -210,6 +232,12 @@ export class Kernel {
 
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
+    this.derived?.setProducing(on, this.store);
+  }
+
+  /** the FX source's state for premiums' `pf` (health, status events) */
+  fxState(): Record<string, unknown> {
+    return { ...(this.derived?.fxState() ?? { enabled: false }) };
   }
 
   /**
@@ -217,11 +245,13 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'derived'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
     }
+    next = structuredClone(next);
+    planDerived(next);
     await this.exchanges.reload(next);
     this.config = { ...this.config, exchanges: next.exchanges };
     this.log.info('config reloaded');
@@ -257,6 +287,7 @@ export class Kernel {
         ? { enabled: true, latest: this.latest?.health(), ...(this.bus instanceof RedisBus ? { bus: this.bus.health() } : {}), healthy: this.redisHealthy() }
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
+      derived: this.derived?.health() ?? { enabled: false },
     };
   }
 
@@ -274,6 +305,7 @@ export class Kernel {
       await this.election?.close();
       await this.roleChanges();
       await this.exchanges.close(left());
+      await this.derived?.close();
       this.hub?.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();

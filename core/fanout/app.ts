@@ -9,6 +9,7 @@ import type { SnapshotStore } from '../snapshot-store.ts';
 import { parseFilterQuery } from './client-protocol.ts';
 import type { SubscriptionChange } from '../exchanges.ts';
 import type { PluginConfig } from '../plugin.ts';
+import { registerStaticModules } from '../derived/static.ts';
 
 export const WS_PATH = '/ws/exchange';
 const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
@@ -25,6 +26,8 @@ export interface GatewayView {
     /** throws BAD_REQUEST for an invalid change */
     change(exchange: string, change: SubscriptionChange): PluginConfig;
   };
+  /** further routes (the derived stage's /api/history, /api/stats) */
+  routes?(app: Hono): void;
   /** when set, admin calls need `Authorization: Bearer <token>`; when not, only loopback clients may make them */
   adminToken?: string;
 }
@@ -82,6 +85,8 @@ export function createApp(view: GatewayView): Hono {
     const next = view.subscriptions.change(exchange, change);
     return c.json({ exchange, symbols: next.symbols, channels: next.channels });
   });
+  registerStaticModules(app);
+  view.routes?.(app);
   app.get(WS_PATH, (c) => c.json({ error: 'UPGRADE_REQUIRED', message: `${WS_PATH} is a WebSocket endpoint` }, 426));
 
   app.notFound((c) => c.json({ error: 'NOT_FOUND', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
