@@ -96,6 +96,7 @@ export class Kernel {
     // the derived stage's plan adds the markets it needs to the subscriptions (a copy: the caller's config stays)
     this.config = structuredClone(this.config);
     const derived = planDerived(this.config);
+    if (derived) this.catalog.setDerived(derived.emits);
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
     if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
@@ -128,7 +129,6 @@ export class Kernel {
       log: this.log.child('hub'),
     }));
     if (derived) {
-      this.catalog.setDerived(derived.emits);
       const service = (this.derived = new DerivedService({
         config,
         setup: derived,
