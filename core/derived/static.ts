@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
 
 const WEB_DIR = new URL('../../web/', import.meta.url);
@@ -9,7 +10,9 @@ const MODULE_NAME = /^[a-z][a-z0-9-]{0,40}\.js$/;
 
 /** TradingView's lightweight-charts, the standalone ES module build */
 function chartsPath(): string {
-  return createRequire(import.meta.url).resolve('lightweight-charts/dist/lightweight-charts.standalone.production.mjs');
+  // the package exports only "." and "./package.json": find its folder from the latter
+  const pkg = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
+  return join(dirname(pkg), 'dist', 'lightweight-charts.standalone.production.mjs');
 }
 
 export function registerStaticModules(app: Hono): void {
