@@ -1,6 +1,7 @@
 // The derived stage's thread: decodes the input records it is sent, runs the computations (core/derived/stage.ts)
 // and posts the derived records back as batches.
 
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordBatch } from '../core/batch.ts';
 import { decode } from '../core/codec.ts';
@@ -17,7 +18,11 @@ export interface DerivedWorkerData {
 }
 
 export type ToDerived = { t: 'batch'; batch: RecordBatch } | { t: 'fx'; rate: number | undefined } | { t: 'counts' };
-export type FromDerived = { t: 'ready' } | { t: 'batch'; batch: RecordBatch } | { t: 'counts'; counts: Record<string, number> };
+export type FromDerived =
+  | { t: 'ready' }
+  | { t: 'batch'; batch: RecordBatch }
+  /** counts, and this thread's busy time (ms) since it started */
+  | { t: 'counts'; counts: Record<string, number>; activeMs: number };
 
 const port = parentPort!;
 const data = workerData as DerivedWorkerData;
@@ -33,7 +38,7 @@ port.on('message', (msg: ToDerived) => {
     case 'fx':
       return stage.fx(msg.rate);
     case 'counts':
-      return post({ t: 'counts', counts: { ...stage.counts } });
+      return post({ t: 'counts', counts: { ...stage.counts }, activeMs: performance.eventLoopUtilization().active });
   }
 });
 post({ t: 'ready' });

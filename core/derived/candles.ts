@@ -82,8 +82,8 @@ class CandleComputation implements Computation {
 
   onRecord(key: string, r: InputRecord, now: number): void {
     if (r.ty !== 'trade' || typeof r.tp !== 'number' || typeof r.tv !== 'number' || !Number.isFinite(r.tp) || !Number.isFinite(r.tv) || r.tv < 0) return;
-    const price = toDecimal(r.tp);
     const qty = toDecimal(r.tv);
+    const quote = mul(toDecimal(r.tp), qty);
     const slots = this.slots(key);
     for (const { iv, ms } of this.intervals) {
       const start = intervalStart(r.tms, ms);
@@ -109,7 +109,7 @@ class CandleComputation implements Computation {
       c.tp = r.tp;
       c.mc = r.mc;
       c.catv = add(c.catv, qty);
-      c.catp = add(c.catp, mul(price, qty));
+      c.catp = add(c.catp, quote);
       if (this.throttle.request(c.key, now)) this.publish(c, false);
     }
   }

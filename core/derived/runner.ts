@@ -32,6 +32,7 @@ export class DerivedRunner {
   private restarts = 0;
   private lastError: string | undefined;
   private closed = false;
+  private countWaiters: ((c: Record<string, number>) => void)[] = [];
 
   constructor(private readonly opts: RunnerOptions) {}
 
@@ -54,6 +55,9 @@ export class DerivedRunner {
     this.ready = false;
     worker.on('message', (msg: FromDerived) => {
       if (msg.t === 'ready') this.ready = true;
+      else if (msg.t === 'counts') {
+        for (const w of this.countWaiters.splice(0)) w({ ...msg.counts, activeMs: msg.activeMs });
+      }
       else if (msg.t === 'batch') {
         this.produced += msg.batch.keys.length;
         this.opts.onBatch(msg.batch);
@@ -104,6 +108,14 @@ export class DerivedRunner {
 
   private post(msg: ToDerived, transfer?: ArrayBuffer[]): void {
     this.worker?.postMessage(msg, transfer);
+  }
+
+  /** the stage thread's counts (inputs, emitted, late trades, ...) and busy time in ms; undefined while not running */
+  async stats(): Promise<Record<string, number> | undefined> {
+    if (!this.worker) return undefined;
+    const answer = new Promise<Record<string, number>>((resolve) => this.countWaiters.push(resolve));
+    this.post({ t: 'counts' });
+    return answer;
   }
 
   health(): Record<string, unknown> {

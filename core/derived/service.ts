@@ -117,6 +117,11 @@ export class DerivedService {
     });
   }
 
+  /** the stage thread's counts and busy time (benchmarks, diagnostics) */
+  stageStats(): Promise<Record<string, number> | undefined> {
+    return this.runner.stats();
+  }
+
   health(): Record<string, unknown> {
     return { enabled: true, producing: this.producing, types: this.opts.setup.emits, stage: this.runner.health(), fx: this.fxState(), history: this.history.health() };
   }

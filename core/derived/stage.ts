@@ -4,8 +4,8 @@
 
 import type { RecordBatch } from '../batch.ts';
 import { BatchBuilder, recordAt } from '../batch.ts';
-import { decode } from '../codec.ts';
 import type { Computation, ComputationPlan, StageContext } from './computation.ts';
+import { readInput } from './read-input.ts';
 import { moduleNamed } from './registry.ts';
 import type { DerivedDraft, DerivedRecord, InputRecord } from './types.ts';
 
@@ -69,7 +69,7 @@ export class DerivedStage {
       if (!readers) continue;
       let r: InputRecord;
       try {
-        r = decode<InputRecord>(recordAt(batch, i));
+        r = readInput(recordAt(batch, i));
       } catch {
         this.counts.bad_inputs!++;
         continue;
