@@ -11,6 +11,9 @@ import type { StagePlan } from './stage.ts';
 const WORKER_URL =
   'Deno' in globalThis ? new URL('../../workers/derived.ts', import.meta.url) : new URL('../../workers/derived-boot.mjs', import.meta.url);
 
+/** inputs are gathered this long before they go to the stage thread (derived records wait ≤ this much more) */
+export const FORWARD_MS = 20;
+
 export interface RunnerOptions {
   plan: StagePlan;
   inputs: Set<string>;
@@ -32,6 +35,7 @@ export class DerivedRunner {
   private restarts = 0;
   private lastError: string | undefined;
   private closed = false;
+  private forwardTimer: ReturnType<typeof setTimeout> | undefined;
   private countWaiters: ((c: Record<string, number>) => void)[] = [];
 
   constructor(private readonly opts: RunnerOptions) {}
@@ -80,12 +84,18 @@ export class DerivedRunner {
   /** stops the stage (this node no longer feeds the bus); idempotent */
   async stop(): Promise<void> {
     clearTimeout(this.restartTimer);
+    clearTimeout(this.forwardTimer);
+    this.forwardTimer = undefined;
+    this.sub.take();
     const w = this.worker;
     this.worker = undefined;
     if (w) await w.terminate();
   }
 
-  /** the exchange records of a batch that the stage reads are copied to its thread */
+  /**
+   * The exchange records of a batch that the stage reads are copied, and sent to its thread together every
+   * FORWARD_MS: one message per window rather than one per exchange batch (each postMessage costs the main thread).
+   */
   input(batch: RecordBatch): void {
     if (!this.worker) return;
     const { inputs } = this.opts;
@@ -95,8 +105,13 @@ export class DerivedRunner {
       if (!inputs.has(key)) continue;
       b.add(key, batch.buf.subarray(i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!));
     }
-    if (!b.length) return;
-    const sub = b.take();
+    if (b.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), FORWARD_MS);
+  }
+
+  private forward(): void {
+    this.forwardTimer = undefined;
+    if (!this.sub.length || !this.worker) return;
+    const sub = this.sub.take();
     this.forwarded += sub.keys.length;
     this.post({ t: 'batch', batch: sub }, [sub.buf.buffer as ArrayBuffer]);
   }
