@@ -2,6 +2,7 @@
 
 import { GatewayError } from './errors.ts';
 import { DERIVED_TYPES, RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from './model.ts';
+import { isPrivateType } from './private/types.ts';
 
 /** null in a dimension = everything */
 export interface Filter {
@@ -79,10 +80,14 @@ export class Catalog {
       symbol: this.dimension('symbol', raw.symbol, (v) => isSymbol(v) && this.symbols.has(v), (v) =>
         isSymbol(v) ? 'no enabled exchange serves symbol' : 'malformed symbol (expected BASE/QUOTE)',
       ),
+      // private types are valid filters for everyone; only entitled clients ever receive such records
       type: this.dimension(
         'type',
         raw.type,
-        (v) => (RECORD_TYPES as readonly string[]).includes(v) || ((DERIVED_TYPES as readonly string[]).includes(v) && this.derived.has(v)),
+        (v) =>
+          (RECORD_TYPES as readonly string[]).includes(v) ||
+          isPrivateType(v) ||
+          ((DERIVED_TYPES as readonly string[]).includes(v) && this.derived.has(v)),
         (v) => ((DERIVED_TYPES as readonly string[]).includes(v) ? 'derived type not enabled (see derived: in the config)' : 'unknown type'),
       ),
     };

@@ -45,10 +45,12 @@ const STYLE = `
 `;
 
 export function createPremiumBoard(container) {
-  if (!document.getElementById('premium-board-style')) {
-    const style = el('style', null, STYLE);
-    style.id = 'premium-board-style';
-    document.head.append(style);
+  // a constructed style sheet: the page's CSP admits no injected <style> element
+  if (!document.adoptedStyleSheets.some((s) => s.premiumBoard)) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+    sheet.premiumBoard = true;
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   }
   const table = el('table', 'pb-table');
   const thead = el('thead');
