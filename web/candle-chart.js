@@ -30,14 +30,21 @@ export function createCandleChart(container, opts = {}) {
   title.style.cssText = 'color:#d6dde6;font-weight:600';
   const buttons = el('span', 'cc-intervals');
   const status = el('span', 'cc-status');
-  head.append(title, buttons, status);
+  const credit = el('a', 'cc-credit', 'Charts by TradingView');
+  credit.href = 'https://www.tradingview.com/';
+  credit.target = '_blank';
+  credit.rel = 'noopener';
+  credit.style.cssText = 'margin-left:auto;color:#8b95a1;font-size:11px';
+  head.append(title, buttons, status, credit);
   const box = el('div', 'cc-box');
   box.style.cssText = 'height:280px;position:relative';
   container.replaceChildren(head, box);
 
   const chart = createChart(box, {
     autoSize: true,
-    layout: { background: { color: '#161b22' }, textColor: '#8b95a1' },
+    // the library's own logo injects a <style> element, which the page's CSP refuses: the attribution its licence
+    // asks for is the text link in the header instead
+    layout: { background: { color: '#161b22' }, textColor: '#8b95a1', attributionLogo: false },
     grid: { vertLines: { color: '#1f2630' }, horzLines: { color: '#1f2630' } },
     timeScale: { timeVisible: true, secondsVisible: true },
     rightPriceScale: { borderColor: '#262d38' },

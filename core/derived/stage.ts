@@ -24,6 +24,8 @@ export class DerivedStage {
   /** input key → the computations that read it */
   private readonly readers = new Map<string, Computation[]>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** the time of the input, tick or FX change being handled: computations throttle by it and records carry it */
+  private at = 0;
   readonly counts: Record<string, number> = { inputs: 0, emitted: 0, bad_inputs: 0 };
 
   constructor(
@@ -56,14 +58,14 @@ export class DerivedStage {
 
   /** the latest derived records of a previous stage, to continue from (candles) */
   resume(records: DerivedRecord[]): void {
-    const now = this.now();
+    const now = (this.at = this.now());
     for (const c of this.running) c.resume?.(records, now);
     this.flush();
   }
 
   /** a batch of exchange records (only input keys are read) */
   input(batch: RecordBatch): void {
-    const now = this.now();
+    const now = (this.at = this.now());
     for (let i = 0; i < batch.keys.length; i++) {
       const readers = this.readers.get(batch.keys[i]!);
       if (!readers) continue;
@@ -81,13 +83,13 @@ export class DerivedStage {
   }
 
   fx(rate: number | undefined): void {
-    const now = this.now();
+    const now = (this.at = this.now());
     for (const c of this.running) c.onFx?.(rate, now);
     this.flush();
   }
 
   tick(): void {
-    const now = this.now();
+    const now = (this.at = this.now());
     for (const c of this.running) c.tick(now);
     this.flush();
   }
@@ -95,7 +97,7 @@ export class DerivedStage {
   private emit(key: string, draft: DerivedDraft): void {
     const sq = (this.sq.get(key) ?? 0) + 1;
     this.sq.set(key, sq);
-    this.out.addRecord(key, { ...draft, rtms: this.now(), ep: this.ep, sq });
+    this.out.addRecord(key, { ...draft, rtms: this.at, ep: this.ep, sq });
     this.counts.emitted!++;
   }
 
