@@ -22,6 +22,9 @@ const WARM_MS = args.number('warm-ms', 4000);
 const ROUNDS = args.number('rounds', 2);
 const OUT = args.string('out', BENCHMARKS_MD);
 const CLIENTS = 4;
+/** `--levels 1k` and `--sides on`: a part of the runs (profiling) */
+const ONLY_LEVELS = args.string('levels', '').split(',').filter(Boolean);
+const SIDES = (args.string('sides', 'off,on').split(',') as ('off' | 'on')[]).filter((s) => s === 'off' || s === 'on');
 const BASES = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK'];
 
 interface Level {
@@ -106,18 +109,18 @@ const fx = await startFxSim({});
 const rows: (string | number)[][] = [];
 const summary: string[] = [];
 try {
-  for (const level of LEVELS) {
+  for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.includes(l.name))) {
     const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
     // alternating runs, so drifting machine load hits both sides alike
     for (let r = 0; r < ROUNDS; r++) {
-      for (const side of ['off', 'on'] as const) {
+      for (const side of SIDES) {
         const x = await run(level, side === 'on', fx.quoteUrl);
         runs[side].push(x);
         console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, CPU ${fixed(x.cpuPct, 0)} %, stage ${fixed(x.stageBusyPct, 1)} %, derived ${fixed(x.derivedPerS, 0)}/s, lost ${x.lost}`);
       }
     }
-    const med = (side: 'off' | 'on', f: (r: Run) => number) => median(runs[side].map(f));
-    for (const side of ['off', 'on'] as const) {
+    const med = (side: 'off' | 'on', f: (r: Run) => number) => (runs[side].length ? median(runs[side].map(f)) : NaN);
+    for (const side of SIDES) {
       rows.push([
         level.name,
         side === 'on' ? 'premium × 3 pairs, candles 1s + 1m on every market' : 'none (same markets)',

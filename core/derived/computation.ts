@@ -38,7 +38,7 @@ export interface Computation {
   onRecord(key: string, r: InputRecord, now: number): void;
   /** the FX rate changed: a number, or undefined while the source is down */
   onFx?(rate: number | undefined, now: number): void;
-  /** called every stage tick (100 ms): trailing emits after throttling, timers */
+  /** called every stage tick (200 ms): trailing emits after throttling, timers */
   tick(now: number): void;
   /** the latest records of a previous stage (from the snapshot store), to continue from */
   resume?(records: DerivedRecord[], now: number): void;

@@ -12,7 +12,7 @@ const WORKER_URL =
   'Deno' in globalThis ? new URL('../../workers/derived.ts', import.meta.url) : new URL('../../workers/derived-boot.mjs', import.meta.url);
 
 /** inputs are gathered this long before they go to the stage thread (derived records wait ≤ this much more) */
-export const FORWARD_MS = 20;
+export const FORWARD_MS = 50;
 
 export interface RunnerOptions {
   plan: StagePlan;

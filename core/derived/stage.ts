@@ -15,7 +15,7 @@ export interface StagePlan {
   computations: { name: string; plan: ComputationPlan<unknown> }[];
 }
 
-export const TICK_MS = 100;
+export const TICK_MS = 200;
 
 export class DerivedStage {
   private readonly out = new BatchBuilder();
