@@ -10,6 +10,7 @@ const benches: { script: string; node: string[]; args?: string[] }[] = [
   { script: 'fanout.ts', node: ['--expose-gc'] },
   { script: 'e2e.ts', node: [] },
   { script: 'e2e.ts', node: [], args: ['--mode', 'cluster', '--ramp-trades', '15,30,60'] },
+  { script: 'derived.ts', node: [] },
 ];
 const started = Date.now();
 let failed = 0;
