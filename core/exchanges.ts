@@ -12,6 +12,7 @@ import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import type { PrivateAccountInit } from './private/types.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
+import type { RecordOptions } from './worker-protocol.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
 import type { Invalidation } from './worker-protocol.ts';
 
@@ -39,8 +40,12 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  /** recording settings for every worker (absent = not recording) */
+  record?: RecordOptions;
   onInvalidate?(exchange: string, keys: Invalidation[]): void;
   onStats?(exchange: string): void;
+  /** the exchange's worker crashed (it is restarted with backoff) */
+  onCrash?(exchange: string): void;
   /** the private accounts (with keys) an exchange's worker connects, and where their records go */
   privateAccounts?(exchange: string): PrivateAccountInit[];
   onPrivate?(exchange: string, batch: RecordBatch): void;
@@ -108,12 +113,14 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        record: this.opts.record,
         private: this.opts.privateAccounts?.(config.id),
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
       onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
       onStats: () => this.opts.onStats?.(config.id),
+      onCrash: () => this.opts.onCrash?.(config.id),
       onPrivate: (batch) => this.opts.onPrivate?.(config.id, batch),
     });
     await r.supervisor.start().catch(() => {

@@ -27,6 +27,18 @@ import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { planDerived } from './derived/plan.ts';
 import { DerivedService } from './derived/service.ts';
+import type { RecordBatch } from './batch.ts';
+import { recordOptions } from './recording/options.ts';
+import { registerRecordingMetrics } from './recording/metrics.ts';
+
+/**
+ * Where records come from instead of exchange workers (replay/serve.ts): started once the server listens, closed
+ * first. It publishes batches as a worker's would reach the kernel, and may wait on clients' backlog.
+ */
+export interface RecordSource {
+  start(sink: { publish(exchange: string, batch: RecordBatch): void; backlogBytes(): number; clients(): number; catalog: Catalog }): Promise<void>;
+  close(): Promise<void>;
+}
 import { NodeStream } from './node-stream.ts';
 import { PrivateStreams } from './private/streams.ts';
 import { Security } from './security/security.ts';
@@ -40,6 +52,8 @@ export interface KernelOptions {
   pluginsDir?: string;
   /** how often workers report connection figures */
   statsIntervalMs?: number;
+  /** a replay instead of exchange workers (the configured exchanges are registered, never connected) */
+  source?: RecordSource;
   /** cluster mode: remove the stored live subscription set at start (`--reset-subscriptions`) */
   resetSubscriptions?: boolean;
 }
@@ -69,33 +83,28 @@ export class Kernel {
   private readonly resetSubscriptions: boolean;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
+  private readonly source: RecordSource | undefined;
 
   constructor(opts: KernelOptions) {
     this.config = opts.config;
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
+    this.source = opts.source;
     this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
     const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
+      record: opts.source ? undefined : recordOptions(opts.config),
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
       depth: opts.config.orderbook.depth,
       catalog: this.catalog,
       store: this.store,
       log: this.log,
-      onBatch: (exchange, batch) => {
-        records.inc({ exchange }, batch.keys.length);
-        // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
-        const served = filterBatch(batch, (key) => this.catalog.serves(key));
-        if (!served.keys.length) return;
-        this.stream.produced(exchange, served.keys);
-        this.bus?.publish(served);
-        this.latest?.write(served);
-        this.derived?.input(served);
-      },
+      onBatch: (exchange, batch) => this.ingest(exchange, batch),
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
       onStats: (exchange) => this.stream.source.evaluate(exchange),
+      onCrash: (exchange) => this.stream.crashed(exchange),
       privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
       onPrivate: (_exchange, batch) => priv.publish(batch),
     });
@@ -110,7 +119,20 @@ export class Kernel {
       election: () => this.election,
       role: () => this.role,
     });
+    this.ingest = (exchange, batch) => {
+      records.inc({ exchange }, batch.keys.length);
+      // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
+      const served = filterBatch(batch, (key) => this.catalog.serves(key));
+      if (!served.keys.length) return;
+      this.stream.produced(exchange, served.keys);
+      this.bus?.publish(served);
+      this.latest?.write(served);
+      this.derived?.input(served);
+    };
   }
+
+  /** a batch from an exchange worker (or the replay source) onto the bus */
+  private readonly ingest: (exchange: string, batch: RecordBatch) => void;
 
   get port(): number {
     return this.server?.port ?? 0;
@@ -167,7 +189,7 @@ export class Kernel {
       maxDepth: config.orderbook.depth,
       history: this.stream.history,
       statuses: (exchanges) => this.stream.statuses(exchanges),
-      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity) => gate.guardFilter(f, identity) },
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
     if (derived) {
       const service = (this.derived = new DerivedService({
@@ -183,12 +205,14 @@ export class Kernel {
     }
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
+    // after the hub: the client stage ends after the hub's write of this turn
     const latency = new StageLatency(this.metrics, () => hub.size > 0);
     this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
     this.stream.start();
     await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    if (config.record.enabled && !this.source) registerRecordingMetrics(this.metrics, () => this.exchanges.supervisors);
     registerBusMetrics(this.metrics, this.bus);
     this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
@@ -243,7 +267,11 @@ export class Kernel {
       gate,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
-    if (config.mode === 'standalone') {
+    if (this.source) {
+      this.setProducing(true);
+      const publish = (exchange: string, batch: RecordBatch) => this.ingest(exchange, batch);
+      await this.source.start({ publish, backlogBytes: () => hub.backlogBytes(), clients: () => hub.size, catalog: this.catalog });
+    } else if (config.mode === 'standalone') {
       this.setProducing(true);
       // One exchange failing to start never stops the others: it is logged and shown in health.
       await this.exchanges.activate();
@@ -345,7 +373,9 @@ export class Kernel {
         this.exchanges.ids.map((id) => {
           const sup = this.exchanges.supervisors.find((s) => s.id === id);
           // a follower holds no exchange connection: the leader does
-          return [id, sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }];
+          const told = this.stream.view.status(id);
+          const status = { state: told.state, since: told.since, ...(told.reason ? { reason: told.reason } : {}) };
+          return [id, { ...(sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }), status }];
         }),
       ),
       bus: this.bus?.health() ?? { kind: 'none', healthy: false },
@@ -384,6 +414,7 @@ export class Kernel {
       // Step down first: removing our candidate node lets a successor take over at once.
       await this.election?.close();
       await this.roleChanges();
+      await this.source?.close();
       await this.exchanges.close(left());
       await this.derived?.close();
       this.hub?.close();
