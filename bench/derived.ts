@@ -153,7 +153,7 @@ const method =
   `Each figure is the median of ${ROUNDS} alternating runs (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured). Command: \`npm run bench:derived\`. Took ${fixed((performance.now() - started) / 1000, 0)} s.`;
 publish(
   'derived',
-  renderSection('4. The derived stage\'s cost: premium and candles at the end-to-end rates', method, [
+  renderSection('5. The derived stage\'s cost: premium and candles at the end-to-end rates', method, [
     {
       title: 'Simulator → gateway → client, standalone, with and without the derived stage',
       head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'stage thread %'],
