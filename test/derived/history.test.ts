@@ -82,8 +82,12 @@ for (const store of ['memory', 'redis'] as const) {
       h.ticker('qb', 'USDT/KRW', 1421, start);
       h.ticker('qb', 'BTC/KRW', 146_000_000, start);
       h.ticker('qa', 'BTC/KRW', 145_000_000, start);
-      // the reference moves every 400 ms of exchange time (its own feed: records of one venue keep their order)
-      for (let i = 0; i < 24; i++) h.ticker('qc', 'BTC/USDT', 100_000 + 37 * ((i * 7) % 11) + i, start + i * 400 + 1);
+      // the reference moves every 400 ms of exchange time (its own feed: records of one venue keep their order);
+      // the first one only once the market price is in (two venues' connections race each other)
+      const rtp = (i: number) => 100_000 + 37 * ((i * 7) % 11) + i;
+      h.ticker('qc', 'BTC/USDT', rtp(0), start + 1);
+      await client.next((f) => f.ty === 'premium' && f.ex === 'qa' && f.rex === 'qc' && f.tp === 145_000_000 && f.rtp === rtp(0), 15_000);
+      for (let i = 1; i < 24; i++) h.ticker('qc', 'BTC/USDT', rtp(i), start + i * 400 + 1);
       await client.next((f) => f.ty === 'premium' && f.ex === 'qa' && f.rtp === 100_000 + 37 * ((23 * 7) % 11) + 23 && 'fx' in f, 15_000);
       const live = client.frames.filter((f) => f.ty === 'premium' && f.ex === 'qa' && (f.tms as number) >= start);
       const firstPerSecond = new Map<number, Frame>();
