@@ -14,6 +14,7 @@ import { installHttpSecurity, requestIdentity } from '../security/http-guard.ts'
 import { restrictFilter } from '../security/identity.ts';
 import { pageHeaders } from '../security/page-headers.ts';
 import type { Security } from '../security/security.ts';
+import { mountWebAssets } from './web-assets.ts';
 
 export const WS_PATH = '/ws/exchange';
 const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
@@ -48,6 +49,7 @@ export function createApp(view: GatewayView): Hono {
   installHttpSecurity(app, view.security);
 
   app.get('/', (c) => c.html(page, 200, headersFor(c.req.header('host'))));
+  mountWebAssets(app);
   app.get('/health', (c) => c.json({ status: 'ok', ...view.info(), uptimeMs: Date.now() - started }));
   app.get('/ws/info', (c) => c.json({ endpoint: WS_PATH, formats: ['json', 'msgpack'], ...view.info() }));
   app.get('/api/ws/infra-health', (c) => c.json(view.infraHealth()));

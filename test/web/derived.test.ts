@@ -20,8 +20,8 @@ interface ChartHook {
   state: { ex?: string; cd?: string; iv: string; bars: number; lastTime: number; pending?: unknown[] };
   series: { data(): { time: number; open: number; close: number }[] };
 }
-/** the page's test hook, as this test reads it (test/web/monitor.test.ts declares the rest) */
-type Hooked = { __monitor: { derived?: { board: unknown; chart: ChartHook } } };
+/** the derived panel's test hook (web/derived.js) */
+type Hooked = { __derived?: { board: unknown; chart: ChartHook } };
 
 describe('premium board and candle chart in a real browser', () => {
   let h: Harness;
@@ -103,20 +103,20 @@ describe('premium board and candle chart in a real browser', () => {
 
   it('loads closed candles from /api/history, then draws the live candle records', async () => {
     await page.waitForFunction(() => {
-      const s = (window as unknown as Hooked).__monitor.derived?.chart.state;
+      const s = (window as unknown as Hooked).__derived?.chart.state;
       return s?.cd === 'BTC/KRW' && s.pending === undefined && s.bars >= 10;
     });
-    const loaded = await page.evaluate(() => (window as unknown as Hooked).__monitor.derived!.chart.series.data().map((b) => b.time));
+    const loaded = await page.evaluate(() => (window as unknown as Hooked).__derived!.chart.series.data().map((b) => b.time));
     assert.ok(loaded.length >= 10);
     assert.equal(loaded[0], start / 1000);
     assert.match(await page.locator('#chart .cc-status').textContent() ?? '', /closed from history/);
     // a live trade in a later second adds a bar; a second one in the same second moves its close
     const live = start + 20_000;
     h.trade('qa', 'BTC/KRW', 150_000_000, 0.5, live);
-    await page.waitForFunction((t) => (window as unknown as Hooked).__monitor.derived!.chart.series.data().some((b) => b.time === t), live / 1000);
+    await page.waitForFunction((t) => (window as unknown as Hooked).__derived!.chart.series.data().some((b) => b.time === t), live / 1000);
     h.trade('qa', 'BTC/KRW', 151_000_000, 0.5, live + 10);
-    await page.waitForFunction((t) => (window as unknown as Hooked).__monitor.derived!.chart.series.data().find((b) => b.time === t)?.close === 151_000_000, live / 1000);
-    const bar = await page.evaluate((t) => (window as unknown as Hooked).__monitor.derived!.chart.series.data().find((b) => b.time === t), live / 1000);
+    await page.waitForFunction((t) => (window as unknown as Hooked).__derived!.chart.series.data().find((b) => b.time === t)?.close === 151_000_000, live / 1000);
+    const bar = await page.evaluate((t) => (window as unknown as Hooked).__derived!.chart.series.data().find((b) => b.time === t), live / 1000);
     assert.equal(bar!.open, 150_000_000);
     // the chart is drawn on canvases by lightweight-charts, served by the gateway itself
     assert.ok((await page.locator('#chart canvas').count()) > 0);
