@@ -11,6 +11,7 @@ const benches: { script: string; node: string[]; args?: string[] }[] = [
   { script: 'e2e.ts', node: [] },
   { script: 'e2e.ts', node: [], args: ['--mode', 'cluster', '--ramp-trades', '15,30,60'] },
   { script: 'replay.ts', node: [] },
+  { script: 'derived.ts', node: [] },
 ];
 const started = Date.now();
 let failed = 0;

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol } from './model.ts';
+import { derivedSchema } from './derived/config.ts';
 import { privateSchema } from './private/config.ts';
 import { authSchema, limitsSchema, serverSecurityShape } from './security/config-schema.ts';
 
@@ -130,6 +131,8 @@ export const configSchema = z.strictObject({
       flushMs: z.number().int().min(50).max(60_000).default(1000),
     })
     .prefault({}),
+  /** premium, candles, FX source and their history (core/derived/, docs/derived.md); absent = off */
+  derived: derivedSchema.optional(),
   /** per-account private streams (core/private/config.ts) */
   private: privateSchema.prefault({}),
 });

@@ -6,7 +6,7 @@ import { EXCHANGE_KERNEL_KEYS } from './config.ts';
 import { GatewayError } from './errors.ts';
 import type { Catalog } from './filter.ts';
 import type { Logger } from './log.ts';
-import { RECORD_TYPES, isSymbol } from './model.ts';
+import { DERIVED_TYPES, RECORD_TYPES, isSymbol } from './model.ts';
 import type { RecordType } from './model.ts';
 import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
@@ -192,7 +192,10 @@ export class ExchangeSet {
     r.config = next;
     r.supervisor?.update(next);
     this.opts.catalog.set(next.id, { symbols: next.symbols, channels: next.channels });
-    this.opts.store.retain((e) => e.ex !== next.id || (next.symbols.includes(e.cd) && (next.channels as string[]).includes(e.ty)));
+    // derived records (premium, candle) of the exchange's markets stay: the derived stage owns them
+    this.opts.store.retain(
+      (e) => e.ex !== next.id || (next.symbols.includes(e.cd) && ((next.channels as string[]).includes(e.ty) || (DERIVED_TYPES as readonly string[]).includes(e.ty))),
+    );
     this.opts.log.info(`subscriptions of ${next.id}: ${next.symbols.join(' ')} × ${next.channels.join(' ')}`);
     return next;
   }

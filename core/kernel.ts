@@ -25,6 +25,8 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { planDerived } from './derived/plan.ts';
+import { DerivedService } from './derived/service.ts';
 import type { RecordBatch } from './batch.ts';
 import { recordOptions } from './recording/options.ts';
 import { registerRecordingMetrics } from './recording/metrics.ts';
@@ -72,6 +74,8 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** premium, candles, their history (core/derived/); undefined when not configured */
+  private derived: DerivedService | undefined;
   /** history, status and resync around the bus stream */
   readonly stream: NodeStream;
   /** cluster mode: the live subscription set kept in ZooKeeper */
@@ -123,6 +127,7 @@ export class Kernel {
       this.stream.produced(exchange, served.keys);
       this.bus?.publish(served);
       this.latest?.write(served);
+      this.derived?.input(served);
     };
   }
 
@@ -144,6 +149,10 @@ export class Kernel {
 
   /** Validates every enabled exchange against its plugin, then starts bus, server and workers. */
   async start(): Promise<void> {
+    // the derived stage's plan adds the markets it needs to the subscriptions (a copy: the caller's config stays)
+    this.config = structuredClone(this.config);
+    const derived = planDerived(this.config);
+    if (derived) this.catalog.setDerived(derived.emits);
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
     if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
@@ -182,6 +191,18 @@ export class Kernel {
       statuses: (exchanges) => this.stream.statuses(exchanges),
       guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
+    if (derived) {
+      const service = (this.derived = new DerivedService({
+        config,
+        setup: derived,
+        log: this.log.child('derived'),
+        publish: (batch) => {
+          this.bus?.publish(batch);
+          this.latest?.write(batch);
+        },
+      }));
+      this.bus.subscribe((batch) => service.ingest(batch));
+    }
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
     // after the hub: the client stage ends after the hub's write of this turn
@@ -223,6 +244,7 @@ export class Kernel {
         ...(this.election ? { leaderId: this.election.leaderId ?? null } : {}),
       }),
       infraHealth: () => this.infraHealth(),
+      routes: (app) => this.derived?.routes(app),
       store: this.store,
       catalog: this.catalog,
       metrics: this.metrics,
@@ -306,6 +328,17 @@ export class Kernel {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
     this.stream.setProducing(on);
     this.privateStreams.setProducing(on);
+    this.derived?.setProducing(on, this.store);
+  }
+
+  /** the derived stage thread's counts and busy ms, while it runs on this node */
+  derivedStats(): Promise<Record<string, number> | undefined> {
+    return this.derived?.stageStats() ?? Promise.resolve(undefined);
+  }
+
+  /** the FX source's state for premiums' `pf` (health, status events) */
+  fxState(): Record<string, unknown> {
+    return { ...(this.derived?.fxState() ?? { enabled: false }) };
   }
 
   /**
@@ -313,11 +346,13 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private', 'derived'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
     }
+    next = structuredClone(next);
+    planDerived(next);
     await this.exchanges.reload(next);
     this.config = { ...this.config, exchanges: next.exchanges };
     // cluster mode: the stored live set still wins over the file's symbols and channels (docs/operations.md)
@@ -362,6 +397,7 @@ export class Kernel {
       clients: this.hub?.size ?? 0,
       ...(this.subs ? { subscriptions: this.subs.health() } : {}),
       private: this.privateStreams.health(() => this.exchanges.supervisors),
+      derived: this.derived?.health() ?? { enabled: false },
     };
   }
 
@@ -380,6 +416,7 @@ export class Kernel {
       await this.roleChanges();
       await this.source?.close();
       await this.exchanges.close(left());
+      await this.derived?.close();
       this.hub?.close();
       this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);

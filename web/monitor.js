@@ -8,6 +8,7 @@ import './trades.js';
 import './book.js';
 import './filters.js';
 import './streams.js';
+import './derived.js';
 import { poll } from './health.js';
 
 /** Takes one record (already decoded) and hands it to every panel for the next animation frame. */
