@@ -15,7 +15,8 @@ import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import type { Table } from './lib/report.ts';
-import { fixed, histMax, histQuantile, median, si } from './lib/stats.ts';
+import { judgeSoak, SoakSampler, timeSeries } from './lib/soak-samples.ts';
+import { fixed, histMax, histQuantile, si } from './lib/stats.ts';
 
 const args = new Args();
 const MEASURE_MS = args.number('measure-ms', 10_000);
@@ -228,8 +229,9 @@ async function bench(): Promise<void> {
 }
 
 /**
- * Soak: steady load for a long time with client churn. After a warm-up, RSS may grow by at most 5 % and the counts of
- * handles and timers must not grow (compared at equal client counts). Documented, not part of `npm run bench`.
+ * Soak: steady load for a long time with client churn. After a warm-up, RSS and heap may grow by at most 5 %, the
+ * counts of handles and timers must not grow (compared at equal client counts), nor the event-loop delay. Documented,
+ * not part of `npm run bench`. `--note "..."` adds a line (e.g. what else ran on the machine).
  */
 async function soak(): Promise<void> {
   const minutes = args.number('soak-minutes', 30);
@@ -239,27 +241,23 @@ async function soak(): Promise<void> {
   const churnEveryMs = args.number('churn-every-ms', 2000);
   const churnCount = args.number('churn-count', 5);
   const clients = args.number('soak-clients', 50);
+  const note = args.string('note', '');
   const level: Level = { name: 'soak', intervalMs: 10, tradesPerStep: args.number('soak-trades', 7), symbols: 4 };
   const parts: Partial<{ sims: Child; kernel: Kernel; client: Child }> = {};
-  const samples: { atMs: number; rss: number; heap: number; handles: number; timers: number; byType: Record<string, number> }[] = [];
+  const sampler = new SoakSampler();
   const t0 = performance.now();
   let churned = 0;
-  const sample = () => {
-    const types = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
-    const byType: Record<string, number> = {};
-    for (const t of types) byType[t] = (byType[t] ?? 0) + 1;
-    const timers = (byType.Timeout ?? 0) + (byType.Immediate ?? 0);
-    samples.push({ atMs: performance.now() - t0, rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, handles: types.length - timers, timers, byType });
-  };
   try {
     // every 10th client measures (and checks sq): all 50 would make the load generator the bottleneck
     Object.assign(parts, await startAll(level, clients, 10));
+    sampler.start();
     console.log(`soak: ${minutes} min at ~${si(expectedRate(level))} records/s, ${clients} clients, ${churnCount} replaced every ${churnEveryMs / 1000} s; warm-up ${fixed(warmMs / 1000, 0)} s`);
     let measuring = false;
     let nextSample = 0;
     let nextChurn = churnEveryMs;
     while (performance.now() - t0 < totalMs) {
       await sleep(250);
+      sampler.poll();
       const now = performance.now() - t0;
       if (!measuring && now >= warmMs) {
         // latency and loss after warm-up: the exchanges' first (snapshot) messages carry old times
@@ -273,50 +271,37 @@ async function soak(): Promise<void> {
       }
       if (now >= nextSample) {
         nextSample += sampleMs;
-        sample();
-        const s = samples[samples.length - 1]!;
-        console.log(`  ${fixed(now / 1000, 0)} s: RSS ${fixed(s.rss / 2 ** 20, 1)} MiB, heap ${fixed(s.heap / 2 ** 20, 1)} MiB, handles ${s.handles}, timers ${s.timers}, clients replaced ${churned}`);
+        const s = sampler.sample();
+        console.log(
+          `  ${fixed(now / 1000, 0)} s: RSS ${fixed(s.rss / 2 ** 20, 1)} MiB, heap ${fixed(s.heap / 2 ** 20, 1)} MiB, handles ${s.handles}, timers ${s.timers}, ` +
+            `loop delay p99 ${fixed(s.eldP99, 1)} ms max ${fixed(s.eldMax, 1)} ms, clients replaced ${churned}`,
+        );
       }
     }
+    sampler.stop();
     const rep = await parts.client!.ask<Report>({ t: 'report' }, 'report');
-    // RSS saw-tooths (worker heaps and buffers grow, then GC gives them back): a leak raises both the floor and the
-    // peaks, so the first and the last third after warm-up are compared by their lowest and highest samples.
-    const after = samples.filter((s) => s.atMs >= warmMs);
-    const third = Math.max(1, Math.floor(after.length / 3));
-    const first = after.slice(0, third);
-    const last = after.slice(-third);
-    const lo = (xs: typeof after) => Math.min(...xs.map((s) => s.rss));
-    const hi = (xs: typeof after) => Math.max(...xs.map((s) => s.rss));
-    const floorGrowth = lo(last) / lo(first) - 1;
-    const peakGrowth = hi(last) / hi(first) - 1;
-    const rssGrowth = Math.max(floorGrowth, peakGrowth);
-    const handles = [median(first.map((s) => s.handles)), median(last.map((s) => s.handles))];
-    const timers = [median(first.map((s) => s.timers)), median(last.map((s) => s.timers))];
-    const ok = rssGrowth <= 0.05 && handles[1]! <= handles[0]! && timers[1]! <= timers[0]! && rep.lost === 0;
-    const mib = (b: number) => fixed(b / 2 ** 20, 1);
+    const verdict = judgeSoak(sampler.samples, warmMs);
+    const ok = verdict.ok && rep.lost === 0;
     const tables: Table[] = [
       {
         title: `Soak: ${minutes} min, ~${si(rep.frames / clients / (rep.elapsedMs / 1000))} records/s per client, ${clients} clients with ${churned} replaced`,
         head: ['measure', 'after warm-up', 'at the end', 'verdict'],
         rows: [
-          ['RSS floor (MiB)', mib(lo(first)), mib(lo(last)), `${fixed(floorGrowth * 100, 1)} % (≤ 5 %)${floorGrowth <= 0.05 ? ' ✓' : ' ✗'}`],
-          ['RSS peak (MiB)', mib(hi(first)), mib(hi(last)), `${fixed(peakGrowth * 100, 1)} % (≤ 5 %)${peakGrowth <= 0.05 ? ' ✓' : ' ✗'}`],
-          ['handles (sockets, ports, …)', handles[0]!, handles[1]!, handles[1]! <= handles[0]! ? 'no growth ✓' : 'grew ✗'],
-          ['timers', timers[0]!, timers[1]!, timers[1]! <= timers[0]! ? 'no growth ✓' : 'grew ✗'],
+          ...verdict.rows,
           ['latency p50 / p99 / max (ms), after warm-up', '', `${histQuantile(rep.hist, 0.5)} / ${histQuantile(rep.hist, 0.99)} / ${histMax(rep.hist)}`, ''],
           ['records lost (sq)', '', rep.lost, rep.lost === 0 ? '✓' : '✗'],
         ],
         notes: [
-          `Warm-up ${fixed(warmMs / 1000, 0)} s, then a sample every ${sampleMs / 1000} s; "after warm-up" is the first third of the samples after it, ` +
-            `"at the end" the last third (RSS: lowest and highest sample; handles and timers: medians). RSS is the whole process (main thread and ` +
-            `exchange workers); handles and timers come from process.getActiveResourcesInfo() of the main thread. Overall: ${ok ? 'pass' : 'FAIL'}.`,
-          `RSS samples (MiB): ${samples.map((s) => `${fixed(s.atMs / 1000, 0)} s ${mib(s.rss)}`).join(', ')}.`,
+          `Warm-up ${fixed(warmMs / 1000, 0)} s, then a sample every ${sampleMs / 1000} s. ${verdict.notes.join(' ')} Overall: ${ok ? 'pass' : 'FAIL'}.`,
+          ...(note ? [note] : []),
         ],
       },
+      timeSeries(sampler.samples, Math.max(sampleMs, totalMs / 15), 'Over time (warm-up included)'),
     ];
     const method = `Soak (\`npm run bench:soak\`, or \`node --import tsx bench/e2e.ts --soak --soak-minutes 3\` for a short one): simulators → standalone gateway → ${clients} clients, client churn throughout.`;
     publish(`soak-${minutes}min`, renderSection(`3b. Soak (${minutes} min)`, method, tables), OUT);
   } finally {
+    sampler.stop();
     await stopAll(parts);
   }
 }

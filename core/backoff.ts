@@ -5,14 +5,17 @@ import type { ReconnectPolicy } from './worker-protocol.ts';
 export class Backoff {
   private attempt = 0;
 
-  constructor(private readonly policy: ReconnectPolicy) {}
+  constructor(
+    private readonly policy: ReconnectPolicy,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** the delay before the next attempt: initial × multiplier^n, capped, with ±20% jitter so peers spread out */
   next(): number {
     const { initialDelayMs, maxDelayMs, multiplier } = this.policy;
     const base = Math.min(maxDelayMs, initialDelayMs * multiplier ** this.attempt);
     this.attempt++;
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return Math.round(base * (0.8 + this.random() * 0.4));
   }
 
   reset(): void {

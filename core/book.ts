@@ -1,6 +1,7 @@
 // A full price-level order book for exchanges that send diffs (Binance @depth, Bithumb legacy orderbookdepth).
 // Plugins keep one per market inside their mapper and read the top N levels from it.
 
+import { exactSum } from './decimal-sum.ts';
 import type { BookUnit } from './model.ts';
 
 /** One side: prices kept sorted best-first, sizes beside them. */
@@ -76,27 +77,18 @@ export class DepthBook {
   top(depth: number): { obu: BookUnit[]; tas: number; tbs: number } {
     const n = Math.min(depth, Math.max(this.asks.length, this.bids.length));
     const obu: BookUnit[] = new Array(n);
-    let tas = 0;
-    let tbs = 0;
     for (let i = 0; i < n; i++) {
       const u: BookUnit = {};
       if (i < this.asks.length) {
         u.ap = this.asks.prices[i]!;
         u.as = this.asks.sizes[i]!;
-        tas += u.as;
       }
       if (i < this.bids.length) {
         u.bp = this.bids.prices[i]!;
         u.bs = this.bids.sizes[i]!;
-        tbs += u.bs;
       }
       obu[i] = u;
     }
-    return { obu, tas: roundSum(tas), tbs: roundSum(tbs) };
+    return { obu, tas: exactSum(obu, 'as'), tbs: exactSum(obu, 'bs') };
   }
-}
-
-/** Sums of decimal sizes pick up binary noise (0.1 + 0.2); trim it to 12 significant digits. */
-export function roundSum(x: number): number {
-  return Number(x.toPrecision(12));
 }

@@ -5,6 +5,10 @@
 // without msgpackr's per-call set-up: the profile of the worker's path showed packing as its largest cost after
 // parsing. Values it does not handle (anything but strings, numbers, booleans, null, undefined, arrays and plain
 // objects) go to msgpackr itself.
+//
+// Integers are msgpack integers at every size (docs/protocol.md): msgpackr writes a number beyond 32 bits as
+// float64 (`tms` 1796116379175 would reach a client as 1796116379175.0), so both MsgWriter and encode() write every
+// safe integer beyond 32 bits as int64 (0xd3), the bytes msgpackr itself writes for a BigInt of that value.
 
 import { Packr } from 'msgpackr';
 
@@ -159,6 +163,13 @@ export class MsgWriter {
         this.view.setInt32(this.pos, v);
         this.pos += 4;
       }
+    } else if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
+      // int64, big-endian two's complement: high word by division (exact below 2^53), low word the rest
+      const hi = Math.floor(v / 0x1_0000_0000);
+      b[this.pos++] = 0xd3;
+      this.view.setInt32(this.pos, hi);
+      this.view.setUint32(this.pos + 4, v - hi * 0x1_0000_0000);
+      this.pos += 8;
     } else {
       b[this.pos++] = 0xcb;
       this.view.setFloat64(this.pos, v);
@@ -244,9 +255,28 @@ export class MsgWriter {
 
 const textEncoder = new TextEncoder();
 
+const single = new MsgWriter();
+
 /** One value on its own (control messages, snapshot frames); records in bulk go through a MsgWriter. */
 export function encode(value: unknown): Uint8Array {
-  return packr.pack(value);
+  single.reset();
+  if (single.write(value)) return single.buf.slice(0, single.pos);
+  return packr.pack(wideIntegersAsBigInt(value));
+}
+
+/**
+ * For msgpackr: safe integers beyond 32 bits as BigInt (which it writes as int64), inside plain objects and arrays;
+ * anything else unchanged.
+ */
+export function wideIntegersAsBigInt(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >> 0 !== v && v >>> 0 !== v ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(wideIntegersAsBigInt);
+  if (typeof v === 'object' && v !== null && v.constructor === Object) {
+    const o: Record<string, unknown> = {};
+    for (const k in v) o[k] = wideIntegersAsBigInt((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return v;
 }
 
 export function decode<T = unknown>(bytes: Uint8Array): T {

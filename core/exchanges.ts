@@ -10,8 +10,10 @@ import { RECORD_TYPES, isSymbol } from './model.ts';
 import type { RecordType } from './model.ts';
 import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
+import type { PrivateAccountInit } from './private/types.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
+import type { Invalidation } from './worker-protocol.ts';
 
 /** A change to one exchange's subscriptions: `symbols` replaces the list; `add`/`remove` edit it. */
 export interface SubscriptionChange {
@@ -37,6 +39,11 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  onInvalidate?(exchange: string, keys: Invalidation[]): void;
+  onStats?(exchange: string): void;
+  /** the private accounts (with keys) an exchange's worker connects, and where their records go */
+  privateAccounts?(exchange: string): PrivateAccountInit[];
+  onPrivate?(exchange: string, batch: RecordBatch): void;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -101,9 +108,13 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        private: this.opts.privateAccounts?.(config.id),
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
+      onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
+      onStats: () => this.opts.onStats?.(config.id),
+      onPrivate: (batch) => this.opts.onPrivate?.(config.id, batch),
     });
     await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */

@@ -25,6 +25,11 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { NodeStream } from './node-stream.ts';
+import { PrivateStreams } from './private/streams.ts';
+import { Security } from './security/security.ts';
+import { StageLatency } from './latency.ts';
+import { WsGate } from './security/ws-gate.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -44,6 +49,8 @@ export class Kernel {
   readonly nodeId: string;
   readonly log: Logger;
   readonly exchanges: ExchangeSet;
+  /** per-account private streams: never on the public bus, store or snapshot (core/private/) */
+  readonly privateStreams: PrivateStreams;
   private config: Config;
   private bus: Bus | undefined;
   private hub: Hub | undefined;
@@ -51,6 +58,8 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** history, status and resync around the bus stream */
+  readonly stream: NodeStream;
   /** cluster mode: the live subscription set kept in ZooKeeper */
   private subs: SubscriptionSync | undefined;
   private readonly resetSubscriptions: boolean;
@@ -63,6 +72,7 @@ export class Kernel {
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
     this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
+    const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
@@ -75,9 +85,25 @@ export class Kernel {
         // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
         const served = filterBatch(batch, (key) => this.catalog.serves(key));
         if (!served.keys.length) return;
+        this.stream.produced(exchange, served.keys);
         this.bus?.publish(served);
         this.latest?.write(served);
       },
+      onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
+      onStats: (exchange) => this.stream.source.evaluate(exchange),
+      privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
+      onPrivate: (_exchange, batch) => priv.publish(batch),
+    });
+    this.stream = new NodeStream({
+      config: opts.config,
+      exchanges: this.exchanges,
+      store: this.store,
+      metrics: this.metrics,
+      log: this.log,
+      bus: () => this.bus,
+      hub: () => this.hub,
+      election: () => this.election,
+      role: () => this.role,
     });
   }
 
@@ -104,6 +130,9 @@ export class Kernel {
         'mode: cluster needs kafka.enabled: true or redis.enabled: true (followers receive records through Kafka or Redis pub/sub)',
       );
     }
+    // secrets are read from the environment here, once, before anything starts: a missing one is CONFIG_INVALID
+    const security = await Security.create(config, this.metrics);
+    const gate = new WsGate(security);
     const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
     const resolved = [];
     for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
@@ -126,12 +155,22 @@ export class Kernel {
       maxBufferedBytes: config.server.maxBufferedBytes,
       metrics: this.metrics,
       log: this.log.child('hub'),
+      maxDepth: config.orderbook.depth,
+      history: this.stream.history,
+      statuses: (exchanges) => this.stream.statuses(exchanges),
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
-    this.bus.subscribe((batch) => this.store.putBatch(batch));
-    this.bus.subscribe((batch) => hub.deliver(batch));
+    // latest values, history and hub, in that order; status and resync messages among the records
+    this.bus.subscribe((batch) => this.stream.accept(batch));
+    // after the hub: the client stage ends after the hub's write of this turn
+    const latency = new StageLatency(this.metrics, () => hub.size > 0);
+    this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
+    this.stream.start();
+    await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
     registerBusMetrics(this.metrics, this.bus);
+    this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);
@@ -169,7 +208,7 @@ export class Kernel {
         change: (id, change) => (this.subs ? this.subs.change(id, change) : this.exchanges.update(id, change)),
         reset: () => (this.subs ? this.subs.reset() : this.resetToFile()),
       },
-      adminToken: process.env.GATEWAY_ADMIN_TOKEN,
+      security,
     });
     this.server = await startServer({
       app,
@@ -179,6 +218,8 @@ export class Kernel {
       port: config.server.port,
       log: this.log.child('http'),
       metrics: this.metrics,
+      maxDepth: config.orderbook.depth,
+      gate,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
     if (config.mode === 'standalone') {
@@ -236,6 +277,8 @@ export class Kernel {
 
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
+    this.stream.setProducing(on);
+    this.privateStreams.setProducing(on);
   }
 
   /**
@@ -243,7 +286,7 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
@@ -289,6 +332,7 @@ export class Kernel {
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
       ...(this.subs ? { subscriptions: this.subs.health() } : {}),
+      private: this.privateStreams.health(() => this.exchanges.supervisors),
     };
   }
 
@@ -307,8 +351,10 @@ export class Kernel {
       await this.roleChanges();
       await this.exchanges.close(left());
       this.hub?.close();
+      this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
+      await this.privateStreams.close();
       await this.latest?.close();
       await this.subs?.close();
       this.log.info('closed');

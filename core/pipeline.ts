@@ -1,7 +1,7 @@
 // Turns a plugin's drafts into final records for one connection epoch: book cut and dedupe, rtms, ep, sq.
 // Used by the worker and by the replay tests and benchmarks, so all of them run the same code.
 
-import { roundSum } from './book.ts';
+import { exactSum } from './decimal-sum.ts';
 import { badFrame } from './errors.ts';
 import type { BookUnit, Draft, MarketRecord } from './model.ts';
 import { streamKey } from './model.ts';
@@ -41,6 +41,20 @@ export class RecordPipeline {
     return s;
   }
 
+  /** forgets the key's last book, so its next book is published even if unchanged; the key if it had published */
+  invalidate(ex: string, ty: string, cd: string): string | undefined {
+    const s = this.state(ex, ty, cd);
+    s.book = undefined;
+    return s.sq > 0 ? s.key : undefined;
+  }
+
+  /** the keys of one type this pipeline has published, with their (ex, cd) */
+  published(ty: string): { key: string; ex: string; cd: string }[] {
+    const out = [];
+    for (const [cd, list] of this.states) for (const s of list) if (s.ty === ty && s.sq > 0) out.push({ key: s.key, ex: s.ex, cd });
+    return out;
+  }
+
   /**
    * The final record for a draft, with its stream key; undefined for an order book whose top N did not change.
    * Throws BAD_FRAME for a draft without a usable time. The draft becomes the record (its keys stay in the same
@@ -54,17 +68,11 @@ export class RecordPipeline {
       const obu = draft.obu.length > this.depth ? draft.obu.slice(0, this.depth) : draft.obu;
       if (s.book && sameUnits(s.book, obu)) return undefined;
       s.book = obu;
-      let tas = 0;
-      let tbs = 0;
-      for (let i = 0; i < obu.length; i++) {
-        const u = obu[i]!;
-        if (u.as !== undefined) tas += u.as;
-        if (u.bs !== undefined) tbs += u.bs;
-      }
       const book = record as Extract<MarketRecord, { ty: 'orderbook' }>;
       book.obu = obu;
-      book.tas = roundSum(tas);
-      book.tbs = roundSum(tbs);
+      // exact decimal sums of the sizes kept (SPEC §3), not float additions
+      book.tas = exactSum(obu, 'as');
+      book.tbs = exactSum(obu, 'bs');
     }
     record.tms = Math.floor(draft.tms);
     record.rtms = rtms;

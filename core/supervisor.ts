@@ -6,7 +6,7 @@ import type { RecordBatch } from './batch.ts';
 import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ConnectionStats, FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { ConnectionStats, FromWorker, Invalidation, ReconnectPolicy, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
@@ -20,25 +20,39 @@ export interface SupervisorOptions {
   init: WorkerInit;
   log: Logger;
   onBatch(batch: RecordBatch): void;
+  /** keys whose last record no longer holds (book gaps, reconnects) */
+  onInvalidate?(keys: Invalidation[]): void;
+  /** a connection report arrived (on every open and close, and periodically) */
+  onStats?(): void;
+  /** private records (myOrder, myAsset) of this exchange's accounts: never to onBatch */
+  onPrivate?(batch: RecordBatch): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
+  /** restarts after a crash: 500 ms doubling up to 30 s, reset after 60 s of running (tests pass shorter ones) */
+  restart?: ReconnectPolicy;
 }
+
+const RESTART_POLICY: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, resetAfterMs: 60_000 };
 
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
+  privateConnections: ConnectionStats[] = [];
   restarts = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
-  private readonly backoff = new Backoff({ initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, resetAfterMs: 60_000 });
+  private readonly backoff: Backoff;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private healthyTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
   private exited = true;
 
-  constructor(private readonly opts: SupervisorOptions) {}
+  constructor(private readonly opts: SupervisorOptions) {
+    this.backoff = new Backoff(opts.restart ?? RESTART_POLICY);
+  }
 
   get id(): string {
     return this.opts.init.plugin.id;
@@ -73,9 +87,17 @@ export class ExchangeSupervisor {
           case 'batch':
             this.opts.onBatch(msg.batch);
             break;
+          case 'invalidate':
+            this.opts.onInvalidate?.(msg.keys);
+            break;
+          case 'private':
+            this.opts.onPrivate?.(msg.batch);
+            break;
           case 'stats':
             this.connections = msg.connections;
+            if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
+            this.opts.onStats?.();
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);
@@ -84,7 +106,7 @@ export class ExchangeSupervisor {
             ready = true;
             clearTimeout(startTimer);
             this.state = 'running';
-            this.healthyTimer = setTimeout(() => this.backoff.reset(), 60_000);
+            this.healthyTimer = setTimeout(() => this.backoff.reset(), (this.opts.restart ?? RESTART_POLICY).resetAfterMs);
             resolve();
             break;
           case 'fatal':

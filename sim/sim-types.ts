@@ -39,8 +39,15 @@ export interface SimHandle {
   closeAll(code?: number, reason?: string): void;
   /** while on, nothing is sent (no data, answers, pings or pongs) but sockets stay open and markets move on */
   stall(on: boolean): void;
-  /** answer WebSocket upgrades with this HTTP status (e.g. 429 with Retry-After) until called with null */
-  rejectUpgrades(status: number | null, retryAfterS?: number): void;
+  /**
+   * answer WebSocket upgrades with this HTTP status (e.g. 429 with Retry-After) until called with null, or, with
+   * `count`, for the next `count` upgrades only (then they are accepted again)
+   */
+  rejectUpgrades(status: number | null, retryAfterS?: number, count?: number): void;
+  /** every WebSocket upgrade request since start: when it arrived (ms) and the status it got (101 = accepted) */
+  upgrades(): { atMs: number; status: number }[];
+  /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
+  skipDepthDiffs?(steps: number): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */

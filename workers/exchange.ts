@@ -6,8 +6,10 @@ import { serializeError } from '../core/errors.ts';
 import type { ExchangePlugin, PluginConfig } from '../core/plugin.ts';
 import { checkPluginConfig, loadPlugin } from '../core/registry.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.ts';
+import { limitWindowMs } from '../core/pushback.ts';
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
+import { PrivateFeeds } from './private-feeds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
 const port = parentPort;
@@ -33,7 +35,9 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
   post({ t: 'log', level, msg, fields });
 
 const feeds = new Map<string, Feed>();
-const reportStats = () => post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()) });
+const reportStats = () =>
+  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), ...(init.private?.length ? { private: privateFeeds.stats() } : {}) });
+const privateFeeds = new PrivateFeeds(post, log, () => reportStats());
 
 function feedOptions(plugin: ExchangePlugin): FeedOptions {
   const limits = plugin.limits ?? {};
@@ -42,12 +46,14 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
   if (limits.connectsPerWindow) windows.push(limits.connectsPerWindow);
   const publishedAge = limits.maxConnectionAgeMs ? Math.max(60_000, limits.maxConnectionAgeMs - AGE_MARGIN_MS) : 0;
   return {
+    exchange: init.plugin.id,
     depth: init.plugin.depth,
     reconnect: init.reconnect,
     stallTimeoutMs: init.stallTimeoutMs,
     maxConnectionAgeMs: init.maxConnectionAgeMs || publishedAge,
     sendsPerSecond: limits.sendsPerSecond,
     connectLimit: new RateLimiter(windows),
+    pushbackWindowMs: limitWindowMs(plugin.limits, init.reconnect.maxDelayMs),
     requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
   };
 }
@@ -76,6 +82,11 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
         },
         log,
         changed: reportStats,
+        invalidate(keys) {
+          // records of this turn from before the invalidation go first
+          flush();
+          post({ t: 'invalidate', keys });
+        },
       });
       feeds.set(plan.name, f);
       f.start();
@@ -104,7 +115,7 @@ async function main(): Promise<void> {
       return;
     }
     clearInterval(statsTimer);
-    await Promise.all([...feeds.values()].map((f) => f.close()));
+    await Promise.all([...[...feeds.values()].map((f) => f.close()), privateFeeds.close()]);
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).
@@ -112,6 +123,7 @@ async function main(): Promise<void> {
   });
   post({ t: 'ready' });
   apply(plugin, init.plugin, options);
+  if (init.private?.length) privateFeeds.start(plugin, init.plugin, init.private, options);
 }
 
 main().catch((err) => {

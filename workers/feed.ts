@@ -5,13 +5,16 @@ import { RecentRecords } from '../core/dedupe.ts';
 import type { Draft, MarketRecord } from '../core/model.ts';
 import { RecordPipeline } from '../core/pipeline.ts';
 import type { ConnectionPlan } from '../core/plugin.ts';
-import type { ConnectionStats, ReconnectPolicy } from '../core/worker-protocol.ts';
+import type { ConnectionStats, Invalidation, ReconnectPolicy } from '../core/worker-protocol.ts';
 import { Backoff } from '../core/backoff.ts';
+import { Pushback } from '../core/pushback.ts';
 import { Link } from './link.ts';
 import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface FeedOptions {
+  /** the exchange id (keys of invalidated books) */
+  exchange: string;
   depth: number;
   reconnect: ReconnectPolicy;
   stallTimeoutMs: number;
@@ -20,6 +23,8 @@ export interface FeedOptions {
   sendsPerSecond?: number;
   /** connection attempts for the whole exchange (shared by its feeds) */
   connectLimit: RateLimiter;
+  /** the exchange's limit window, which shapes the wait after a refusal (core/pushback.ts) */
+  pushbackWindowMs: number;
   /** REST requests for the whole exchange (shared by its feeds) */
   requestLimit?: RateLimiter;
 }
@@ -28,6 +33,8 @@ export interface FeedHooks {
   record(key: string, record: MarketRecord): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
   changed(): void;
+  /** keys whose last record no longer holds (book gap, unplanned reconnect) */
+  invalidate(keys: Invalidation[]): void;
 }
 
 /** after the replacement's first record, how long both links overlap before the switch */
@@ -36,8 +43,10 @@ const HANDOVER_GRACE_MS = 300;
 const HANDOVER_MAX_MS = 5000;
 /** records held from the replacement before the switch */
 const HANDOVER_BUFFER = 20_000;
-/** exchange pushback (429/418 on upgrade, close 1008) multiplies the next delay by this */
-const PUSHBACK_FACTOR = 4;
+/** the exchange refused us: HTTP 429 or 418 on the upgrade, or close 1008 (policy violation, e.g. too many messages) */
+// a refused key (401/403, private connections) is pushback too: retrying it at full speed would only earn a ban
+const isPushback = (info: LinkClose) =>
+  info.httpStatus === 429 || info.httpStatus === 418 || info.httpStatus === 401 || info.httpStatus === 403 || info.code === 1008;
 
 export class Feed {
   readonly stats: ConnectionStats;
@@ -47,6 +56,7 @@ export class Feed {
   private pipeline: RecordPipeline | undefined;
   private readonly recent = new RecentRecords();
   private readonly backoff: Backoff;
+  private readonly pushback: Pushback;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private handoverTimer: ReturnType<typeof setTimeout> | undefined;
   private ageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +70,7 @@ export class Feed {
     private readonly hooks: FeedHooks,
   ) {
     this.backoff = new Backoff(opts.reconnect);
+    this.pushback = new Pushback({ windowMs: opts.pushbackWindowMs, floorMs: opts.reconnect.initialDelayMs, multiplier: opts.reconnect.multiplier });
     this.stats = {
       name: plan.name,
       url: plan.url,
@@ -81,6 +92,11 @@ export class Feed {
       opened: (link) => this.onOpened(link),
       draft: (link, draft, rtms) => this.onDraft(link, draft, rtms),
       rollover: (link, reason) => link === this.current && this.rollover(reason),
+      invalidate: (link, ty, cd) => {
+        if (link !== this.current || !this.pipeline) return;
+        const key = this.pipeline.invalidate(this.opts.exchange, ty, cd);
+        if (key) this.hooks.invalidate([{ key, ex: this.opts.exchange, ty, cd, tms: Date.now() }]);
+      },
       closed: (link, info) => this.onClosed(link, info),
       count: (code) => (this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1),
       log: (level, msg) => this.hooks.log(level, msg),
@@ -140,7 +156,10 @@ export class Feed {
     this.pipeline = new RecordPipeline(link.ep, this.opts.depth);
     Object.assign(this.stats, { state: 'open', ep: link.ep, connectedAt: link.openedAt, url: this.plan.url, subscriptions: this.plan.subscribe.length });
     clearTimeout(this.healthyTimer);
-    this.healthyTimer = setTimeout(() => this.backoff.reset(), this.opts.reconnect.resetAfterMs);
+    this.healthyTimer = setTimeout(() => {
+      this.backoff.reset();
+      this.pushback.reset();
+    }, this.opts.reconnect.resetAfterMs);
     clearTimeout(this.ageTimer);
     if (this.opts.maxConnectionAgeMs > 0) {
       this.ageTimer = setTimeout(() => this.rollover('maximum connection age'), this.opts.maxConnectionAgeMs);
@@ -222,7 +241,7 @@ export class Feed {
       this.next = undefined;
       this.held = [];
       this.hooks.log('warn', `${this.plan.name}: replacement failed (${info.httpStatus ?? info.code}); keeping the current connection`);
-      if (!this.closed) this.later(() => this.current?.isOpen && this.rollover('retry replacement'), this.backoff.next());
+      if (!this.closed) this.later(() => this.current?.isOpen && this.rollover('retry replacement'), this.retryDelay(info));
       return;
     }
     if (link !== this.current || this.closed) return;
@@ -233,14 +252,13 @@ export class Feed {
       return;
     }
     this.stats.state = 'closed';
+    const { code, reason, wasOpen, httpStatus, stalled } = info;
+    this.stats.lastClose = { at: Date.now(), code, reason, wasOpen, ...(httpStatus ? { httpStatus } : {}), ...(stalled ? { stalled } : {}) };
+    // the books this connection published are stale until the next connection's first books
+    const books = this.pipeline?.published('orderbook') ?? [];
+    if (books.length) this.hooks.invalidate(books.map((b) => ({ ...b, ty: 'orderbook', tms: Date.now() })));
     this.pipeline = undefined;
-    let delay = this.backoff.next();
-    const pushback = info.httpStatus === 429 || info.httpStatus === 418 || info.code === 1008;
-    if (pushback) {
-      delay = Math.min(this.opts.reconnect.maxDelayMs, Math.max(delay * PUSHBACK_FACTOR, info.retryAfterMs ?? 0));
-      if (info.retryAfterMs !== undefined) delay = Math.max(delay, info.retryAfterMs);
-      this.backoff.next(); // and grow faster afterwards
-    }
+    const delay = this.retryDelay(info);
     this.stats.reconnects++;
     const why = info.httpStatus ? `HTTP ${info.httpStatus}` : `${info.code} ${info.reason}`.trim();
     this.hooks.log('warn', `${this.plan.name}: ${info.wasOpen ? (info.stalled ? 'stalled' : 'closed') : 'could not connect'} (${why}); retry in ${delay} ms`);
@@ -249,6 +267,17 @@ export class Feed {
     this.later(() => {
       if (!this.closed) this.current = this.dial();
     }, delay);
+  }
+
+  /**
+   * The wait before the next attempt: after a refusal, the exchange's pushback (by its limit window and Retry-After);
+   * otherwise the reconnect backoff.
+   */
+  private retryDelay(info: LinkClose): number {
+    if (!isPushback(info)) return this.backoff.next();
+    const delay = this.pushback.next(info.retryAfterMs);
+    this.hooks.log('info', `${this.plan.name}: refused by the exchange (${this.pushback.count} in a row${info.retryAfterMs === undefined ? '' : `, Retry-After ${info.retryAfterMs} ms`})`);
+    return delay;
   }
 
   /** the figures to report now */

@@ -13,6 +13,7 @@ export default definePlugin({
   // 6000 per minute per IP, a 1000-level depth snapshot weighing 50 (100 a minute keeps a sixth in reserve).
   limits: {
     connectsPerWindow: { count: 300, windowMs: 5 * 60_000 },
+    windowMs: 5 * 60_000,
     sendsPerSecond: 4,
     maxConnectionAgeMs: 24 * 60 * 60_000,
     requestsPerMinute: 100,

@@ -9,6 +9,7 @@ import { JsonCursor } from '../../core/json-cursor.ts';
 import { KeyTable, ValueTable } from '../../core/json-keys.ts';
 import type { BookUnit, Draft } from '../../core/model.ts';
 import type { Json } from './read.ts';
+import { msFromTimeNumber } from './time-unit.ts';
 
 export interface FastDialect {
   ex: string;
@@ -218,24 +219,27 @@ function message(c: JsonCursor, dialect: FastDialect, markets: ReadonlyMap<strin
   const { ex } = dialect;
   if (kind === 'ticker') {
     if (tp === undefined || tms === undefined) return undefined;
-    const d: Extract<Draft, { ty: 'ticker' }> = { ty: 'ticker', ex, cd, mc, tp, tms };
+    // `+ 0` turns -0.0 (a change of zero) into 0, as read.ts optNumber does
+    const d: Extract<Draft, { ty: 'ticker' }> = { ty: 'ticker', ex, cd, mc, tp: tp + 0, tms };
     if (opt) {
       for (let i = 0; i < OPTIONAL.length; i++) {
         const v = opt[i];
-        if (v !== undefined) d[OPTIONAL[i]!] = v;
+        if (v !== undefined) d[OPTIONAL[i]!] = v + 0;
       }
     }
     return d;
   }
   if (kind === 'trade') {
-    if (!(tp! > 0) || !(tv! > 0) || ab === '' || sid === '' || ttms === undefined) return undefined;
+    if (!(tp! > 0) || !(tv! > 0) || ab === '' || ttms === undefined) return undefined;
+    // no id field at all: a trade without `sid` (an empty or null id is left to the ordinary path)
+    if (sid === '') return { ty: 'trade', ex, cd, mc, tp: tp!, tv: tv!, ab: ab as 'ASK' | 'BID', tms: ttms };
     return { ty: 'trade', ex, cd, mc, tp: tp!, tv: tv!, ab: ab as 'ASK' | 'BID', sid, tms: ttms };
   }
   if (!obu) return undefined;
   return { ty: 'orderbook', ex, cd, mc, tms: tms!, obu };
 }
 
-/** a time field: a number in ms (> 0); a string goes to the dialect's own reader (Bithumb's digit strings) */
+/** a time field: a number in ms or µs (time-unit.ts); a string goes to the dialect's own reader (Bithumb's digit strings) */
 function time(c: JsonCursor, dialect: FastDialect, key: string): number | undefined {
   if (c.peek() === 34) {
     const s = c.checkedString();
@@ -247,11 +251,8 @@ function time(c: JsonCursor, dialect: FastDialect, key: string): number | undefi
       return undefined;
     }
   }
-  const v = c.number();
-  if (!(v > 0) || !Number.isFinite(v)) {
-    c.fail();
-    return undefined;
-  }
+  const v = msFromTimeNumber(c.number());
+  if (v === undefined) c.fail();
   return v;
 }
 

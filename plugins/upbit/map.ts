@@ -5,6 +5,7 @@ import type { BookUnit, Draft } from '../../core/model.ts';
 import type { Mapper, Output } from '../../core/plugin.ts';
 import { quoteIds } from './exact-ids.ts';
 import { readFast } from './fast.ts';
+import { msFromTimeNumber } from './time-unit.ts';
 import { namesOf } from './fields.ts';
 import type { FieldNames } from './fields.ts';
 import { clip, isObject, optNumber, readId, reqNumber, reqPositive } from './read.ts';
@@ -30,11 +31,12 @@ interface Market {
 /** Ticker fields passed through when present; `tp` and the time are required. Nothing else is (SPEC §3). */
 const TICKER_OPTIONAL = ['op', 'hp', 'lp', 'pcp', 'scp', 'scr', 'atv24h', 'atp24h'] as const;
 
-/** Upbit's own time fields: JSON numbers, ms since epoch. */
+/** Upbit's own time fields: JSON numbers, ms since epoch, or µs (16 digits) floored to ms (time-unit.ts). */
 export function msTime(m: Json, key: string, ctx: string): number {
   const v = m[key];
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-  throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a time in ms`);
+  const ms = typeof v === 'number' ? msFromTimeNumber(v) : undefined;
+  if (ms !== undefined) return ms;
+  throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a time in ms (13 digits) or µs (16 digits)`);
 }
 
 /**
@@ -75,7 +77,8 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<st
       tp: reqPositive(m, n.tp, ctx),
       tv: reqPositive(m, n.tv, ctx),
       ab,
-      sid: readId(m, n.sid, ctx),
+      // a trade without an id is still a trade: `sid` absent (SPEC §3); a malformed id is a bad frame
+      ...(m[n.sid] === undefined || m[n.sid] === null ? {} : { sid: readId(m, n.sid, ctx) }),
       // the execution time, not `timestamp` (when the message was made)
       tms: dialect.readTime(m, n.ttms, ctx),
     };

@@ -23,7 +23,7 @@ export function optNumber(m: Json, key: string, ctx: string): number | undefined
   const v = m[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a finite number`);
-  return v;
+  return v === 0 ? 0 : v; // -0.0 (a change of zero) must not reach a record as -0
 }
 
 export function reqNumber(m: Json, key: string, ctx: string): number {

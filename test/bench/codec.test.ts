@@ -3,13 +3,15 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Packr } from 'msgpackr';
-import { MsgWriter } from '../../core/codec.ts';
+import { Packr, Unpackr } from 'msgpackr';
+import { encode, MsgWriter, wideIntegersAsBigInt } from '../../core/codec.ts';
 import { BatchBuilder, recordAt } from '../../core/batch.ts';
 import { JsonCursor } from '../../core/json-cursor.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
+/** decodes 64-bit integers as BigInt and floats as numbers, so a test sees which one went over the wire */
+const wire = new Unpackr({ useRecords: false, int64AsType: 'bigint' });
 
 /** seeded, so every run checks the same inputs */
 const rng = mulberry32;
@@ -32,14 +34,45 @@ function value(depth: number): unknown {
 }
 
 describe('MsgWriter', () => {
-  it('writes exactly the bytes msgpackr writes, for records and for odd values alike', () => {
+  it('writes exactly the bytes msgpackr writes (integers beyond 32 bits as its BigInts), for records and for odd values alike', () => {
     const w = new MsgWriter(64);
     const record = { ty: 'orderbook', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC', tms: 1_736_910_000_100, obu: [{ ap: 1, as: 0.5 }, { bp: 2, bs: 0.25 }], tas: 0.5, tbs: 0.25, rtms: 1, ep: 2, sq: 3 };
     for (const v of [record, ...NUMBERS, ...STRINGS, true, false, null, undefined, [], {}, ...Array.from({ length: 3000 }, () => value(0))]) {
       w.reset();
       assert.ok(w.write(v));
-      assert.deepEqual(Buffer.from(w.buf.subarray(0, w.pos)), Buffer.from(packr.pack(v)), `for ${String(JSON.stringify(v)).slice(0, 200)}`);
+      const reference = packr.pack(wideIntegersAsBigInt(v));
+      assert.deepEqual(Buffer.from(w.buf.subarray(0, w.pos)), Buffer.from(reference), `for ${String(JSON.stringify(v)).slice(0, 200)}`);
+      assert.deepEqual(Buffer.from(encode(v)), Buffer.from(reference));
     }
+  });
+
+  it('writes every integer as a msgpack integer, int64 beyond 32 bits, and fractions as float64', () => {
+    const w = new MsgWriter();
+    for (const [v, head] of [
+      [1_796_116_379_175, 0xd3],
+      [2 ** 32, 0xd3],
+      [-(2 ** 31) - 1, 0xd3],
+      [Number.MAX_SAFE_INTEGER, 0xd3],
+      [-Number.MAX_SAFE_INTEGER, 0xd3],
+      [2 ** 32 - 1, 0xce],
+      [2 ** 53, 0xcb],
+      [1_796_116_379_175.5, 0xcb],
+    ] as const) {
+      w.reset();
+      w.write(v);
+      assert.equal(w.buf[0], head, `${v}`);
+      assert.equal(w.pos, 9 - (head === 0xce ? 4 : 0));
+      assert.equal(packr.unpack(w.buf.subarray(0, w.pos)), v);
+    }
+    const record = { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC', tp: 58_250_000, tv: 0.5, tms: 1_796_116_379_175, rtms: 1_796_116_379_190, ep: 1_796_116_300_000, sq: 5_000_000_000 };
+    const decoded = wire.unpack(encode(record)) as Record<string, unknown>;
+    for (const k of ['tms', 'rtms', 'ep', 'sq']) assert.equal(typeof decoded[k], 'bigint', k);
+    assert.equal(decoded.tv, 0.5);
+    const pong = wire.unpack(encode({ event: 'pong', tms: 1_796_116_379_175 })) as Record<string, unknown>;
+    assert.equal(pong.tms, 1_796_116_379_175n);
+    // values only msgpackr handles still get integers for their wide numbers
+    const withDate = wire.unpack(encode({ at: new Date(0), tms: 1_796_116_379_175 })) as Record<string, unknown>;
+    assert.equal(withDate.tms, 1_796_116_379_175n);
   });
 
   it('leaves values it does not handle to msgpackr, in a batch too', () => {

@@ -98,9 +98,17 @@ describe('upbit mapping', () => {
   });
 
   it('rejects a trade id that is not an integer literal rather than rounding it', () => {
-    assert.deepEqual(run([json({ ...TRADE, sid: 1.5 }), json({ ...TRADE, sid: -7 }), json({ ...TRADE, sid: null })]).errors, [
+    assert.deepEqual(run([json({ ...TRADE, sid: 1.5 }), json({ ...TRADE, sid: -7 }), json({ ...TRADE, sid: '' })]).errors, [
       'BAD_FRAME', 'BAD_FRAME', 'BAD_FRAME',
     ]);
+  });
+
+  it('maps a trade without an id (absent or null, as Upbit writes a missing value) to a record without sid', () => {
+    const { sid: _sid, ...bare } = TRADE;
+    const { records, errors } = run([json(bare), json({ ...TRADE, sid: null })]);
+    assert.deepEqual(errors, []);
+    assert.equal(records.length, 2);
+    for (const r of records) assert.equal('sid' in r, false);
   });
 
   it('takes a trade time from trade_timestamp and a ticker time from timestamp', () => {

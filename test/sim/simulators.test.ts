@@ -100,6 +100,27 @@ describe('SimHandle fault switches', () => {
     }
   });
 
+  it('rejectUpgrades with a count refuses only that many upgrades, and upgrades() records every attempt', async () => {
+    const sim = await startUpbitSim();
+    try {
+      sim.rejectUpgrades(429, undefined, 2);
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(TestClient.open(sim.url), (err: { status?: number; headers?: Record<string, string> }) => {
+          assert.equal(err.status, 429);
+          assert.equal(err.headers?.['retry-after'], undefined);
+          return true;
+        });
+      }
+      const c = await TestClient.open(sim.url);
+      assert.deepEqual(sim.upgrades().map((u) => u.status), [429, 429, 101]);
+      assert.ok(sim.upgrades().every((u, i, all) => i === 0 || u.atMs >= all[i - 1]!.atMs));
+      await sim.close();
+      await c.closed;
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('rejectUpgrades answers the handshake with the status and Retry-After until switched off', async () => {
     const sim = await startUpbitSim();
     try {
