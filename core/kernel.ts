@@ -91,6 +91,7 @@ export class Kernel {
       },
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
       onStats: (exchange) => this.stream.source.evaluate(exchange),
+      onCrash: (exchange) => this.stream.crashed(exchange),
       privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
       onPrivate: (_exchange, batch) => priv.publish(batch),
     });
@@ -311,7 +312,9 @@ export class Kernel {
         this.exchanges.ids.map((id) => {
           const sup = this.exchanges.supervisors.find((s) => s.id === id);
           // a follower holds no exchange connection: the leader does
-          return [id, sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }];
+          const told = this.stream.view.status(id);
+          const status = { state: told.state, since: told.since, ...(told.reason ? { reason: told.reason } : {}) };
+          return [id, { ...(sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }), status }];
         }),
       ),
       bus: this.bus?.health() ?? { kind: 'none', healthy: false },

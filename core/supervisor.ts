@@ -41,6 +41,8 @@ export class ExchangeSupervisor {
   /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
   privateConnections: ConnectionStats[] = [];
   restarts = 0;
+  /** when the worker last reported its connections (ms) */
+  reportedAt = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
@@ -95,6 +97,7 @@ export class ExchangeSupervisor {
             break;
           case 'stats':
             this.connections = msg.connections;
+            this.reportedAt = Date.now();
             if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             this.opts.onStats?.();
