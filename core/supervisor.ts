@@ -33,6 +33,8 @@ export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
   restarts = 0;
+  /** the worker's V8 heap in use (bytes), from its latest stats report */
+  workerHeapUsed = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
@@ -82,6 +84,7 @@ export class ExchangeSupervisor {
           case 'stats':
             this.connections = msg.connections;
             this.tracker.update(msg.connections);
+            if (msg.heapUsed !== undefined) this.workerHeapUsed = msg.heapUsed;
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);

@@ -55,7 +55,8 @@ export interface ConnectionStats {
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
-  | { t: 'stats'; connections: ConnectionStats[] }
+  /** `heapUsed`: the worker's own V8 heap in use, bytes (optional: older workers do not send it) */
+  | { t: 'stats'; connections: ConnectionStats[]; heapUsed?: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };

@@ -34,7 +34,8 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
   post({ t: 'log', level, msg, fields });
 
 const feeds = new Map<string, Feed>();
-const reportStats = () => post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()) });
+const reportStats = () =>
+  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), heapUsed: process.memoryUsage().heapUsed });
 
 function feedOptions(plugin: ExchangePlugin): FeedOptions {
   const limits = plugin.limits ?? {};
