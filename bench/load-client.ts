@@ -12,6 +12,8 @@
 //
 //   node --import tsx bench/load-client.ts --port 8080 --path /ws/exchange --clients 1000 [--probe-every 10]
 //     [--formats json,msgpack] [--latency-field rtms|tms] [--track-sq] [--query snapshot=false]
+//     [--shaped-query depth=5&interval=250]   (every other pair of connections adds it, both formats alike;
+//     latency probes are plain clients only, conflation delays state records by design)
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
@@ -28,6 +30,8 @@ const FIELD = args.string('latency-field', 'rtms');
 const FIELD2 = args.string('second-field', '');
 const TRACK_SQ = args.flag('track-sq');
 const QUERY = args.string('query', 'snapshot=false');
+/** added to the query of every second connection (a mixed-shape run); their frames are counted apart */
+const SHAPED_QUERY = args.string('shaped-query', '');
 /** connections opened at once while connecting */
 const PARALLEL = 200;
 const HIST_MS = 10_000;
@@ -43,6 +47,8 @@ interface Window {
   startedMs: number;
   cpu: NodeJS.CpuUsage;
   frames: number;
+  /** of which to connections with the shaped query */
+  shapedFrames: number;
   bytes: number;
   byFormat: Record<string, number>;
   hist: Uint32Array;
@@ -60,6 +66,7 @@ const newWindow = (): Window => ({
   startedMs: Date.now(),
   cpu: process.cpuUsage(),
   frames: 0,
+  shapedFrames: 0,
   bytes: 0,
   byFormat: {},
   hist: new Uint32Array(HIST_MS + 1),
@@ -81,6 +88,7 @@ class Conn {
   closeCode = 0;
   closed = false;
   paused = false;
+  readonly shaped: boolean;
 
   constructor(
     readonly id: number,
@@ -89,11 +97,13 @@ class Conn {
     onOpen: (c: Conn) => void,
     onGone: (c: Conn) => void,
   ) {
+    this.shaped = isShaped(id);
+    const query = [QUERY, this.shaped ? SHAPED_QUERY : ''].filter((q) => q).join('&');
     const s = (this.socket = connect(PORT, '127.0.0.1'));
     s.setNoDelay(true);
     s.on('connect', () => {
       s.write(
-        `GET ${PATH}?format=${this.format}${QUERY ? `&${QUERY}` : ''} HTTP/1.1\r\nHost: 127.0.0.1:${PORT}\r\nUpgrade: websocket\r\n` +
+        `GET ${PATH}?format=${this.format}${query ? `&${query}` : ''} HTTP/1.1\r\nHost: 127.0.0.1:${PORT}\r\nUpgrade: websocket\r\n` +
           'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       );
     });
@@ -148,6 +158,7 @@ class Conn {
       const start = i + h;
       if (op === 1 || op === 2) {
         win.frames++;
+        if (this.shaped) win.shapedFrames++;
         win.bytes += n;
         if (this.probe) this.measure(data, start, n, op === 2, now);
       } else if (op === 8) {
@@ -208,6 +219,11 @@ function timeField(data: Buffer, start: number, end: number, key: Buffer, binary
   return t;
 }
 
+/** connections 2, 3, 6, 7, ...: half of them, as many JSON as msgpack */
+function isShaped(id: number): boolean {
+  return SHAPED_QUERY !== '' && ((id >> 1) & 1) === 1;
+}
+
 const conns = new Set<Conn>();
 let nextId = 0;
 let opened = 0;
@@ -215,7 +231,7 @@ let opened = 0;
 function open(): Promise<Conn> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
-    const c = new Conn(id, FORMATS[id % FORMATS.length]!, id % PROBE_EVERY === 0, (x) => {
+    const c = new Conn(id, FORMATS[id % FORMATS.length]!, id % PROBE_EVERY === 0 && !isShaped(id), (x) => {
       opened++;
       resolve(x);
     }, (x) => {
@@ -250,6 +266,7 @@ function report() {
     t: 'report',
     elapsedMs,
     frames: win.frames,
+    shapedFrames: win.shapedFrames,
     bytes: win.bytes,
     byFormat: win.byFormat,
     latencies: win.latencies,

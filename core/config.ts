@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol } from './model.ts';
+import { privateSchema } from './private/config.ts';
+import { authSchema, limitsSchema, serverSecurityShape } from './security/config-schema.ts';
 
 const symbol = z.string().refine(isSymbol, { message: 'expected a unified symbol BASE/QUOTE in upper case, e.g. BTC/KRW' });
 const url = (schemes: string[]) =>
@@ -49,9 +51,22 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** a client whose unsent data exceeds this is disconnected (close 1008) */
       maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      ...serverSecurityShape,
     })
     .prefault({}),
+  auth: authSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
   orderbook: z.strictObject({ depth: z.number().int().min(1).max(200).default(15) }).prefault({}),
+  /** what every node keeps of the stream it serves, per key, for clients that resume (SPEC §4a) */
+  history: z
+    .strictObject({
+      /** records per key; 0 keeps none (every resume is then lost + snapshot) */
+      records: z.number().int().min(0).default(1000),
+      maxAgeMs: z.number().int().min(0).default(120_000),
+      /** all keys together: the oldest entries go first */
+      maxBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
   exchanges: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case exchange id'), exchangeSchema),
   cluster: z
@@ -77,6 +92,18 @@ export const configSchema = z.strictObject({
       maxWaitMs: z.number().int().min(1).max(10_000).default(20),
     })
     .prefault({}),
+  /** cluster bus recovery (Kafka consumer watchdog, Redis subscription probe): docs/operations.md */
+  bus: z
+    .strictObject({
+      /** a consumer that has not fetched, or a subscriber that has heard nothing, for this long is rebuilt */
+      stallTimeoutMs: z.number().int().min(1000).max(120_000).default(5000),
+      /** how often the watchdog looks and a bus that does not answer is probed (Redis: one probe message) */
+      probeIntervalMs: z.number().int().min(100).max(60_000).default(1000),
+      /** the first rebuild waits this long, doubling for each rebuild that does not help, up to the maximum */
+      rebuildInitialDelayMs: z.number().int().min(0).max(60_000).default(250),
+      rebuildMaxDelayMs: z.number().int().min(1).max(300_000).default(4000),
+    })
+    .prefault({}),
   redis: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -87,6 +114,8 @@ export const configSchema = z.strictObject({
       channel: z.string().min(1).default('gateway:records'),
     })
     .prefault({}),
+  /** per-account private streams (core/private/config.ts) */
+  private: privateSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

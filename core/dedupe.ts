@@ -33,7 +33,8 @@ export class RecentRecords {
    * Books are never dropped here: each new epoch starts with a full book.
    */
   isRepeat(draft: Draft, link: number): boolean {
-    if (draft.ty === 'orderbook') return false;
+    // books start full in each epoch; private records (myOrder, myAsset) are not repeated by the exchanges
+    if (draft.ty !== 'ticker' && draft.ty !== 'trade') return false;
     const states = this.byType[draft.ty];
     let s = states.get(draft.cd);
     if (!s) {

@@ -12,7 +12,13 @@ export type ErrorCode =
   | 'EXCHANGE_ERROR'
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
+  | 'UNAVAILABLE'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'LIMIT_EXCEEDED';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;
@@ -48,4 +54,12 @@ export function errorCode(err: unknown): string {
   if (typeof code === 'string') return code;
   if (err instanceof SyntaxError) return 'BAD_FRAME';
   return 'INTERNAL';
+}
+
+/** the codes a client may see in an error event or answer; anything else is reported as INTERNAL */
+const CLIENT_CODES = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'LIMIT_EXCEEDED']);
+
+export function clientErrorCode(err: unknown): string {
+  const code = errorCode(err);
+  return CLIENT_CODES.has(code) ? code : 'INTERNAL';
 }

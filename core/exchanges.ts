@@ -10,8 +10,10 @@ import { RECORD_TYPES, isSymbol } from './model.ts';
 import type { RecordType } from './model.ts';
 import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
+import type { PrivateAccountInit } from './private/types.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
+import type { Invalidation } from './worker-protocol.ts';
 
 /** A change to one exchange's subscriptions: `symbols` replaces the list; `add`/`remove` edit it. */
 export interface SubscriptionChange {
@@ -37,6 +39,11 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  onInvalidate?(exchange: string, keys: Invalidation[]): void;
+  onStats?(exchange: string): void;
+  /** the private accounts (with keys) an exchange's worker connects, and where their records go */
+  privateAccounts?(exchange: string): PrivateAccountInit[];
+  onPrivate?(exchange: string, batch: RecordBatch): void;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -101,9 +108,13 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        private: this.opts.privateAccounts?.(config.id),
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
+      onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
+      onStats: () => this.opts.onStats?.(config.id),
+      onPrivate: (batch) => this.opts.onPrivate?.(config.id, batch),
     });
     await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */
@@ -130,22 +141,37 @@ export class ExchangeSet {
 
   /** Changes an exchange's subscriptions live: only its changed connections roll over; nothing restarts. */
   update(id: string, change: SubscriptionChange): PluginConfig {
+    return this.reconfigure(this.running.get(id)!, this.plan(id, change));
+  }
+
+  /**
+   * Validates a change without applying it: the subscriptions it gives, edited from `base` (default: those in
+   * force). Throws BAD_REQUEST naming what is wrong.
+   */
+  plan(id: string, change: SubscriptionChange, base?: { symbols: string[]; channels: string[] }): PluginConfig {
     const r = this.running.get(id);
     if (!r) throw new GatewayError('BAD_REQUEST', `exchange: "${id}" is not running`);
-    let symbols = change.symbols === undefined ? [...r.config.symbols] : stringList('symbols', change.symbols);
+    const from = base ?? r.config;
+    let symbols = change.symbols === undefined ? [...from.symbols] : stringList('symbols', change.symbols);
     if (change.add !== undefined) symbols.push(...stringList('add', change.add).filter((s) => !symbols.includes(s)));
     if (change.remove !== undefined) {
       const drop = new Set(stringList('remove', change.remove));
       symbols = symbols.filter((s) => !drop.has(s));
     }
-    const channels = change.channels === undefined ? r.config.channels : stringList('channels', change.channels);
+    const channels = change.channels === undefined ? from.channels : stringList('channels', change.channels);
     for (const s of symbols) if (!isSymbol(s)) throw new GatewayError('BAD_REQUEST', `symbols: malformed symbol "${s}" (expected BASE/QUOTE)`);
     for (const c of channels) {
       if (!(RECORD_TYPES as readonly string[]).includes(c)) throw new GatewayError('BAD_REQUEST', `channels: unknown type "${c}"`);
     }
     if (symbols.length === 0) throw new GatewayError('BAD_REQUEST', 'symbols: at least one symbol is needed (disable the exchange instead)');
     if (channels.length === 0) throw new GatewayError('BAD_REQUEST', 'channels: at least one channel is needed');
-    return this.reconfigure(r, { ...r.config, symbols, channels: channels as RecordType[] });
+    const next = { ...r.config, symbols, channels: channels as RecordType[] };
+    try {
+      checkPluginConfig(r.plugin, next);
+    } catch (err) {
+      throw new GatewayError('BAD_REQUEST', (err as Error).message, { cause: err });
+    }
+    return next;
   }
 
   private reconfigure(r: Running, next: PluginConfig): PluginConfig {
@@ -154,6 +180,8 @@ export class ExchangeSet {
     } catch (err) {
       throw new GatewayError('BAD_REQUEST', (err as Error).message, { cause: err });
     }
+    // the same again (e.g. a cluster node applying the set it wrote itself): nothing rolls over
+    if (JSON.stringify(r.config) === JSON.stringify(next)) return r.config;
     r.config = next;
     r.supervisor?.update(next);
     this.opts.catalog.set(next.id, { symbols: next.symbols, channels: next.channels });

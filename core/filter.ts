@@ -2,6 +2,7 @@
 
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from './model.ts';
+import { isPrivateType } from './private/types.ts';
 
 /** null in a dimension = everything */
 export interface Filter {
@@ -69,7 +70,8 @@ export class Catalog {
       symbol: this.dimension('symbol', raw.symbol, (v) => isSymbol(v) && this.symbols.has(v), (v) =>
         isSymbol(v) ? 'no enabled exchange serves symbol' : 'malformed symbol (expected BASE/QUOTE)',
       ),
-      type: this.dimension('type', raw.type, (v) => (RECORD_TYPES as readonly string[]).includes(v), 'unknown type'),
+      // private types are valid filters for everyone; only entitled clients ever receive such records
+      type: this.dimension('type', raw.type, (v) => (RECORD_TYPES as readonly string[]).includes(v) || isPrivateType(v), 'unknown type'),
     };
   }
 

@@ -6,7 +6,9 @@ import type { Bus } from './bus/bus.ts';
 import { DirectBus } from './bus/direct.ts';
 import { KafkaBus } from './bus/kafka.ts';
 import { LeaderElection } from './cluster/election.ts';
+import { SubscriptionSync } from './cluster/subscription-sync.ts';
 import { RedisBus } from './bus/redis.ts';
+import { registerBusMetrics } from './bus/bus-metrics.ts';
 import { RedisLatest } from './redis/latest.ts';
 import { filterBatch } from './batch.ts';
 import type { Config } from './config.ts';
@@ -23,6 +25,11 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { NodeStream } from './node-stream.ts';
+import { PrivateStreams } from './private/streams.ts';
+import { Security } from './security/security.ts';
+import { StageLatency } from './latency.ts';
+import { WsGate } from './security/ws-gate.ts';
 
 export interface KernelOptions {
   config: Config;
@@ -31,6 +38,8 @@ export interface KernelOptions {
   pluginsDir?: string;
   /** how often workers report connection figures */
   statsIntervalMs?: number;
+  /** cluster mode: remove the stored live subscription set at start (`--reset-subscriptions`) */
+  resetSubscriptions?: boolean;
 }
 
 export class Kernel {
@@ -40,6 +49,8 @@ export class Kernel {
   readonly nodeId: string;
   readonly log: Logger;
   readonly exchanges: ExchangeSet;
+  /** per-account private streams: never on the public bus, store or snapshot (core/private/) */
+  readonly privateStreams: PrivateStreams;
   private config: Config;
   private bus: Bus | undefined;
   private hub: Hub | undefined;
@@ -47,6 +58,11 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** history, status and resync around the bus stream */
+  readonly stream: NodeStream;
+  /** cluster mode: the live subscription set kept in ZooKeeper */
+  private subs: SubscriptionSync | undefined;
+  private readonly resetSubscriptions: boolean;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
 
@@ -54,7 +70,9 @@ export class Kernel {
     this.config = opts.config;
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
+    this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
+    const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
@@ -67,9 +85,25 @@ export class Kernel {
         // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
         const served = filterBatch(batch, (key) => this.catalog.serves(key));
         if (!served.keys.length) return;
+        this.stream.produced(exchange, served.keys);
         this.bus?.publish(served);
         this.latest?.write(served);
       },
+      onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
+      onStats: (exchange) => this.stream.source.evaluate(exchange),
+      privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
+      onPrivate: (_exchange, batch) => priv.publish(batch),
+    });
+    this.stream = new NodeStream({
+      config: opts.config,
+      exchanges: this.exchanges,
+      store: this.store,
+      metrics: this.metrics,
+      log: this.log,
+      bus: () => this.bus,
+      hub: () => this.hub,
+      election: () => this.election,
+      role: () => this.role,
     });
   }
 
@@ -96,6 +130,9 @@ export class Kernel {
         'mode: cluster needs kafka.enabled: true or redis.enabled: true (followers receive records through Kafka or Redis pub/sub)',
       );
     }
+    // secrets are read from the environment here, once, before anything starts: a missing one is CONFIG_INVALID
+    const security = await Security.create(config, this.metrics);
+    const gate = new WsGate(security);
     const enabled = Object.entries(config.exchanges).filter(([, ex]) => ex.enabled);
     const resolved = [];
     for (const [id, ex] of enabled) resolved.push({ ...(await this.exchanges.resolve(id, ex)), ex });
@@ -103,9 +140,9 @@ export class Kernel {
     for (const r of resolved) await this.exchanges.add(r.plugin, r.config, r.ex);
 
     this.bus = config.kafka.enabled
-      ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, log: this.log.child('kafka') })
+      ? new KafkaBus({ ...config.kafka, nodeId: this.nodeId, recovery: config.bus, log: this.log.child('kafka') })
       : config.mode === 'cluster'
-        ? new RedisBus(config.redis.url, config.redis.channel, this.log.child('redis'))
+        ? new RedisBus(config.redis.url, config.redis.channel, this.log.child('redis'), this.nodeId, config.bus)
         : new DirectBus();
     if (config.redis.enabled) {
       this.latest = new RedisLatest(config.redis.url, config.redis.hash, this.log.child('redis'));
@@ -118,11 +155,21 @@ export class Kernel {
       maxBufferedBytes: config.server.maxBufferedBytes,
       metrics: this.metrics,
       log: this.log.child('hub'),
+      maxDepth: config.orderbook.depth,
+      history: this.stream.history,
+      statuses: (exchanges) => this.stream.statuses(exchanges),
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity) => gate.guardFilter(f, identity) },
     }));
-    this.bus.subscribe((batch) => this.store.putBatch(batch));
-    this.bus.subscribe((batch) => hub.deliver(batch));
+    // latest values, history and hub, in that order; status and resync messages among the records
+    this.bus.subscribe((batch) => this.stream.accept(batch));
+    const latency = new StageLatency(this.metrics, () => hub.size > 0);
+    this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
+    this.stream.start();
+    await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    registerBusMetrics(this.metrics, this.bus);
+    this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
       { labels: { node: this.nodeId }, value: this.role === 'follower' ? 0 : 1 },
     ]);
@@ -137,7 +184,7 @@ export class Kernel {
         { labels: {}, value: kafka.health().healthy ? 1 : 0 },
       ]);
       this.metrics.gauge('gateway_kafka_consumer_lag', 'Records behind the end of the topic, as of the last fetch', () => [
-        { labels: {}, value: (kafka.health().consumer as { lag: number }).lag },
+        { labels: {}, value: kafka.health().consumer.lag },
       ]);
       this.metrics.gauge('gateway_bus_fallback', '1 while the leader serves its own clients directly because Kafka fails', () => [
         { labels: {}, value: kafka.path === 'direct-fallback' ? 1 : 0 },
@@ -157,9 +204,10 @@ export class Kernel {
       metrics: this.metrics,
       subscriptions: {
         list: () => this.exchanges.describe(),
-        change: (id, change) => this.exchanges.update(id, change),
+        change: (id, change) => (this.subs ? this.subs.change(id, change) : this.exchanges.update(id, change)),
+        reset: () => (this.subs ? this.subs.reset() : this.resetToFile()),
       },
-      adminToken: process.env.GATEWAY_ADMIN_TOKEN,
+      security,
     });
     this.server = await startServer({
       app,
@@ -169,13 +217,28 @@ export class Kernel {
       port: config.server.port,
       log: this.log.child('http'),
       metrics: this.metrics,
+      maxDepth: config.orderbook.depth,
+      gate,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
     if (config.mode === 'standalone') {
       this.setProducing(true);
       // One exchange failing to start never stops the others: it is logged and shown in health.
       await this.exchanges.activate();
-    } else this.startElection();
+    } else {
+      const { cluster } = config;
+      this.subs = new SubscriptionSync(this.exchanges, { ...cluster, connectString: cluster.zookeeper, nodeId: this.nodeId, log: this.log.child('subscriptions') }, this.log.child('subscriptions'));
+      await this.subs.start(this.resetSubscriptions);
+      this.startElection();
+    }
+  }
+
+  /** standalone DELETE /api/subscriptions: every exchange back to the config file's subscriptions */
+  private async resetToFile(): Promise<void> {
+    for (const id of this.exchanges.ids) {
+      const { ex } = this.exchanges.get(id)!;
+      this.exchanges.update(id, { symbols: ex.symbols, channels: ex.channels });
+    }
   }
 
   /** Cluster mode: only the elected leader holds exchange connections; losing leadership closes them at once. */
@@ -195,6 +258,9 @@ export class Kernel {
     election.on('elected', () =>
       then(async () => {
         if (!election.isLeader) return;
+        // connect with the subscriptions the cluster agreed on, not the file's
+        await this.subs?.ready(this.config.cluster.sessionTimeoutMs);
+        if (!election.isLeader) return;
         this.setProducing(true);
         await this.exchanges.activate();
       }),
@@ -210,6 +276,8 @@ export class Kernel {
 
   private setProducing(on: boolean): void {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
+    this.stream.setProducing(on);
+    this.privateStreams.setProducing(on);
   }
 
   /**
@@ -217,13 +285,18 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'orderbook', 'log', 'cluster', 'kafka', 'redis'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
     }
     await this.exchanges.reload(next);
     this.config = { ...this.config, exchanges: next.exchanges };
+    // cluster mode: the stored live set still wins over the file's symbols and channels (docs/operations.md)
+    if (this.subs?.shared.stored) {
+      this.log.warn('config reload: a stored subscription set exists; it stays in force over the file (DELETE /api/subscriptions to follow the file)');
+      this.subs.apply();
+    }
     this.log.info('config reloaded');
   }
 
@@ -257,6 +330,8 @@ export class Kernel {
         ? { enabled: true, latest: this.latest?.health(), ...(this.bus instanceof RedisBus ? { bus: this.bus.health() } : {}), healthy: this.redisHealthy() }
         : { enabled: false, healthy: true },
       clients: this.hub?.size ?? 0,
+      ...(this.subs ? { subscriptions: this.subs.health() } : {}),
+      private: this.privateStreams.health(() => this.exchanges.supervisors),
     };
   }
 
@@ -275,9 +350,12 @@ export class Kernel {
       await this.roleChanges();
       await this.exchanges.close(left());
       this.hub?.close();
+      this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);
       await this.bus?.close();
+      await this.privateStreams.close();
       await this.latest?.close();
+      await this.subs?.close();
       this.log.info('closed');
     })();
     return this.closing;

@@ -6,13 +6,16 @@ import { Kernel } from './kernel.ts';
 import { createLogger } from './log.ts';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', default: 'config.yaml' } }, strict: true });
+  const { values } = parseArgs({
+    options: { config: { type: 'string', default: 'config.yaml' }, 'reset-subscriptions': { type: 'boolean', default: false } },
+    strict: true,
+  });
   const boot = createLogger('info', 'main');
   let missing: string | undefined;
   const config = loadConfig(values.config!, (p) => (missing = p));
   const log = createLogger(config.log.level, 'main');
   if (missing) log.warn(`config file ${missing} not found: using built-in defaults`);
-  const kernel = new Kernel({ config, log });
+  const kernel = new Kernel({ config, log, resetSubscriptions: values['reset-subscriptions'] });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -41,6 +41,20 @@ export class RecordPipeline {
     return s;
   }
 
+  /** forgets the key's last book, so its next book is published even if unchanged; the key if it had published */
+  invalidate(ex: string, ty: string, cd: string): string | undefined {
+    const s = this.state(ex, ty, cd);
+    s.book = undefined;
+    return s.sq > 0 ? s.key : undefined;
+  }
+
+  /** the keys of one type this pipeline has published, with their (ex, cd) */
+  published(ty: string): { key: string; ex: string; cd: string }[] {
+    const out = [];
+    for (const [cd, list] of this.states) for (const s of list) if (s.ty === ty && s.sq > 0) out.push({ key: s.key, ex: s.ex, cd });
+    return out;
+  }
+
   /**
    * The final record for a draft, with its stream key; undefined for an order book whose top N did not change.
    * Throws BAD_FRAME for a draft without a usable time. The draft becomes the record (its keys stay in the same

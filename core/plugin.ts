@@ -5,6 +5,7 @@
 // The worker (workers/exchange.ts) owns the socket, keep-alive, HTTP requests, epochs, sequences and encoding.
 
 import type { Draft, RecordType } from './model.ts';
+import type { Credentials, PrivateAccountConfig, SigningInput } from './private/types.ts';
 
 /** Bumped when the contract changes incompatibly; the kernel refuses plugins built for another version. */
 export const PLUGIN_API_VERSION = 1;
@@ -42,6 +43,19 @@ export interface ConnectionPlan {
   keepAlive?: { intervalMs: number; frame?: string };
   /** A fresh mapper per connection: all per-connection state (books, last ids) lives in it. */
   createMapper(): Mapper;
+  /**
+   * Headers for the upgrade request, computed before every connection attempt. Set by the worker (for private
+   * connections: the signed `Authorization`), never by a plugin.
+   */
+  headers?(): Record<string, string>;
+}
+
+/**
+ * A private (per-account) connection: a plan whose upgrade carries credentials. `authorize` is pure: the same
+ * credentials and input give the same headers (the worker supplies a fresh nonce and time per attempt).
+ */
+export interface PrivatePlan extends ConnectionPlan {
+  authorize(credentials: Credentials, input: SigningInput): Record<string, string>;
 }
 
 /** How a mapper acts. Every call is synchronous and cheap; the worker does the I/O. */
@@ -57,6 +71,12 @@ export interface Output {
    * replacement, subscribes, and only then closes this one, with no record lost or duplicated across the switch.
    */
   rollover(reason: string): void;
+  /**
+   * The last record emitted for this key no longer holds (a diff-stream book found a gap and is being rebuilt):
+   * clients are told (`resync`) and the next book is published even if its top N equals the last one.
+   * Optional for callers that replay fixtures; the worker always provides it.
+   */
+  invalidate?(ty: RecordType, cd: string): void;
 }
 
 /** An exchange's published limits; the worker paces connection attempts and outgoing frames by them. */
@@ -110,6 +130,8 @@ export interface ExchangePlugin {
   connections(config: PluginConfig): ConnectionPlan[];
   /** published limits (EXCHANGES.md); absent = no pacing beyond the reconnect backoff */
   limits?: ExchangeLimits;
+  /** the private connection of one configured account (`private.accounts`); absent = no private streams */
+  privateConnection?(account: PrivateAccountConfig, config: PluginConfig): PrivatePlan;
 }
 
 /** Identity helper that gives plugin authors type checking: `export default definePlugin({...})`. */

@@ -42,6 +42,11 @@ export class SnapshotStore {
     for (const [key, e] of this.entries) if (!keep(e)) this.entries.delete(key);
   }
 
+  /** the entry of one key */
+  get(key: string): StoreEntry | undefined {
+    return this.entries.get(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -6,7 +6,7 @@ import type { RecordBatch } from './batch.ts';
 import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ConnectionStats, FromWorker, ReconnectPolicy, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { ConnectionStats, FromWorker, Invalidation, ReconnectPolicy, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
@@ -20,6 +20,12 @@ export interface SupervisorOptions {
   init: WorkerInit;
   log: Logger;
   onBatch(batch: RecordBatch): void;
+  /** keys whose last record no longer holds (book gaps, reconnects) */
+  onInvalidate?(keys: Invalidation[]): void;
+  /** a connection report arrived (on every open and close, and periodically) */
+  onStats?(): void;
+  /** private records (myOrder, myAsset) of this exchange's accounts: never to onBatch */
+  onPrivate?(batch: RecordBatch): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -32,6 +38,8 @@ const RESTART_POLICY: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_00
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
+  privateConnections: ConnectionStats[] = [];
   restarts = 0;
   /** the worker's V8 heap in use (bytes), from its latest stats report */
   workerHeapUsed = 0;
@@ -81,10 +89,18 @@ export class ExchangeSupervisor {
           case 'batch':
             this.opts.onBatch(msg.batch);
             break;
+          case 'invalidate':
+            this.opts.onInvalidate?.(msg.keys);
+            break;
+          case 'private':
+            this.opts.onPrivate?.(msg.batch);
+            break;
           case 'stats':
             this.connections = msg.connections;
+            if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             if (msg.heapUsed !== undefined) this.workerHeapUsed = msg.heapUsed;
+            this.opts.onStats?.();
             break;
           case 'log':
             log.log(msg.level, msg.msg, msg.fields);

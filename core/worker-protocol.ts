@@ -3,6 +3,7 @@
 import type { RecordBatch } from './batch.ts';
 import type { SerializedError } from './errors.ts';
 import type { PluginConfig } from './plugin.ts';
+import type { PrivateAccountInit } from './private/types.ts';
 
 export interface ReconnectPolicy {
   initialDelayMs: number;
@@ -23,6 +24,8 @@ export interface WorkerInit {
   reconnect: ReconnectPolicy;
   /** how often the worker reports connection statistics */
   statsIntervalMs: number;
+  /** this exchange's private accounts, with their keys (core/private/accounts.ts) */
+  private?: PrivateAccountInit[];
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -50,13 +53,29 @@ export interface ConnectionStats {
   /** errors by code: BAD_FRAME, EXCHANGE_ERROR, SOCKET, HTTP, ... */
   errors: Record<string, number>;
   subscriptions: number;
+  /** how the last producing connection ended (absent before the first close): what status reasons are made of */
+  lastClose?: { at: number; code: number; reason: string; wasOpen: boolean; httpStatus?: number; stalled?: boolean };
+}
+
+/** A key whose last published record no longer holds (a book gap, a reconnect): the main thread tells clients. */
+export interface Invalidation {
+  key: string;
+  ex: string;
+  ty: string;
+  cd: string;
+  /** when the worker knew, ms */
+  tms: number;
 }
 
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
   /** `heapUsed`: the worker's own V8 heap in use, bytes (optional: older workers do not send it) */
-  | { t: 'stats'; connections: ConnectionStats[]; heapUsed?: number }
+  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; heapUsed?: number }
+  /** posted after every batch holding records from before it */
+  | { t: 'invalidate'; keys: Invalidation[] }
+  /** private records (myOrder, myAsset): kept apart from the public batches, never on the public bus */
+  | { t: 'private'; batch: RecordBatch }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
   | { t: 'fatal'; error: SerializedError }
   | { t: 'closed' };

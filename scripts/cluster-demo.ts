@@ -74,7 +74,8 @@ try {
         ...rest,
         mode: 'cluster',
         nodeId: `node-${i}`,
-        server: { ...base.server, port },
+        // nginx on loopback fronts every node: its X-Forwarded-For names the real client (docs/operations.md, Security)
+        server: { ...base.server, port, trustProxy: ['127.0.0.1', '::1'] },
         cluster: { ...base.cluster, zookeeper: zk.connectString },
         kafka: { ...base.kafka, enabled: true, brokers: kafka.brokers, acks: 1 },
       }),

@@ -15,8 +15,14 @@ const { values } = parseArgs({
   options: { config: { type: 'string', default: 'config.demo.yaml' }, 'port-base': { type: 'string', default: '18001' } },
 });
 const log = createLogger('info', 'demo');
+// The demo's private account (config.demo.yaml): made-up keys the simulators accept, and the client token that may
+// read it. Set the variables yourself to use other values.
+process.env.DEMO_ACCESS_KEY ??= 'demo-access-key';
+process.env.DEMO_SECRET_KEY ??= 'demo-secret-key';
+process.env.DEMO_CLIENT_TOKEN ??= 'demo-client-token';
 
-const sim = spawn(process.execPath, [...process.execArgv, 'sim/main.ts', '--port-base', values['port-base']!], {
+const simArgs = ['--port-base', values['port-base']!, '--account', `${process.env.DEMO_ACCESS_KEY}:${process.env.DEMO_SECRET_KEY}`];
+const sim = spawn(process.execPath, [...process.execArgv, 'sim/main.ts', ...simArgs], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
 });

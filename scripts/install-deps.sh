@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): Chromium for the monitor-page browser test,
-# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra). Java comes with the machine.
+# ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra), Prometheus (with promtool) for the
+# observability test. Java comes with the machine.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 need=()
@@ -10,6 +11,8 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+# Debian's prometheus would start a system service on :9090; policy-rc.d below prevents it. Ships promtool too.
+{ [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -22,4 +25,10 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# another install may hold the dpkg lock for a while: retry rather than fail
+for attempt in 1 2 3 4 5 6; do
+  if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then exit 0; fi
+  echo "install-deps: apt-get failed (attempt $attempt), retrying in 10 s" >&2
+  sleep 10
+done
+exit 1

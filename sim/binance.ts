@@ -38,8 +38,10 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
   const markets = new MarketSet(BINANCE_RULES, o.seed, o.tradesPerStep);
   const merged = new Map<Market, MergedDiff>();
   const marketOf = (ref: { base: string; quote: string }): Market => markets.get(ref.base, ref.quote);
+  /** depth diff events still to leave out (fault switch: an update-id gap for every client) */
+  let skipDepth = 0;
 
-  return startSimServer<BinanceState>(o.limits, ({ peers }: PeerSet<BinanceState>) => {
+  const handle = await startSimServer<BinanceState>(o.limits, ({ peers }: PeerSet<BinanceState>) => {
     /** Sends each subscribed stream of this cadence its frames, building each payload once per tick. */
     function push(speedMs: 100 | 1000, build: (ref: StreamRef, market: Market) => string[]): void {
       const cache = new Map<string, string[]>();
@@ -66,12 +68,14 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       push(100, (ref, market) => {
         const step = steps.get(market)?.step;
         if (!step) return [];
+        if (ref.kind === 'depth' && skipDepth > 0) return [];
         if (ref.kind === 'trade') return events.tradeEvents(ref.symbol, step, eventMs);
         if (ref.kind === 'aggTrade') return events.aggTradeEvents(ref.symbol, step, eventMs);
         if (ref.kind === 'bookTicker') return [events.bookTicker(ref.symbol, market)];
         if (ref.kind === 'depth') return [events.depthUpdate(ref.symbol, step, eventMs)];
         return [events.partialDepth(ref, market)];
       });
+      if (skipDepth > 0) skipDepth--;
     }
 
     function onSecond(): void {
@@ -181,4 +185,5 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       ],
     };
   });
+  return { ...handle, skipDepthDiffs: (steps) => void (skipDepth = steps) };
 }

@@ -3,16 +3,19 @@
 import { startBinanceSim } from './binance.ts';
 import { startBithumbLegacySim } from './bithumb-legacy.ts';
 import { startBithumbSim } from './bithumb.ts';
+import type { SimAccount } from './private-auth.ts';
 import type { SimHandle, SimOptions } from './sim-types.ts';
 import { startUpbitSim } from './upbit.ts';
 
 export { startBinanceSim, startBithumbLegacySim, startBithumbSim, startUpbitSim };
-export type { SimHandle, SimOptions };
+export type { SimAccount, SimHandle, SimOptions };
 export type { UpbitSimOptions } from './upbit.ts';
 
 export interface SimulatorsOptions extends Omit<SimOptions, 'port'> {
   /** binance, upbit, bithumb and bithumb legacy listen on portBase .. portBase+3; default: random ports */
   portBase?: number;
+  /** accounts the Upbit and Bithumb private endpoints accept */
+  accounts?: SimAccount[];
 }
 
 export interface Simulators {
@@ -25,9 +28,9 @@ export interface Simulators {
 }
 
 export async function startSimulators(options: SimulatorsOptions = {}): Promise<Simulators> {
-  const { portBase, ...rest } = options;
+  const { portBase, accounts, ...rest } = options;
   const port = (offset: number): number => (portBase === undefined ? 0 : portBase + offset);
-  const starters = [startBinanceSim, startUpbitSim, startBithumbSim, startBithumbLegacySim];
+  const starters = [startBinanceSim, (o: SimOptions) => startUpbitSim({ ...o, accounts }), (o: SimOptions) => startBithumbSim({ ...o, accounts }), startBithumbLegacySim];
   const results = await Promise.allSettled(starters.map((start, i) => start({ ...rest, port: port(i) })));
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

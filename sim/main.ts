@@ -1,5 +1,6 @@
 // CLI: runs the four simulated exchanges on consecutive ports until SIGINT or SIGTERM.
 // Usage: tsx sim/main.ts [--port-base 18001] [--seed 1] [--interval-ms 100] [--host 127.0.0.1]
+//        [--account <accessKey>:<secretKey>]...   (accounts the Upbit and Bithumb private endpoints accept)
 
 import { parseArgs } from 'node:util';
 import { startSimulators } from './index.ts';
@@ -10,6 +11,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'interval-ms': { type: 'string' },
     host: { type: 'string' },
+    account: { type: 'string', multiple: true },
   },
 });
 
@@ -28,6 +30,14 @@ const sims = await startSimulators({
   seed: toNumber('seed', values.seed),
   intervalMs: toNumber('interval-ms', values['interval-ms']),
   host: values.host,
+  accounts: (values.account ?? []).map((a) => {
+    const at = a.indexOf(':');
+    if (at <= 0 || at === a.length - 1) {
+      console.error('--account must be <accessKey>:<secretKey>');
+      process.exit(2);
+    }
+    return { accessKey: a.slice(0, at), secretKey: a.slice(at + 1) };
+  }),
 });
 
 for (const [name, sim] of Object.entries({ binance: sims.binance, upbit: sims.upbit, bithumb: sims.bithumb, 'bithumb-legacy': sims.bithumbLegacy })) {

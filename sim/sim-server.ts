@@ -1,6 +1,6 @@
 // The HTTP + WebSocket plumbing every simulated exchange shares: peers, limits, timers, recording and fault switches.
 
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SimHandle } from './sim-types.ts';
@@ -31,9 +31,9 @@ export interface TimerSpec {
 export interface Protocol<S> {
   /** the WebSocket endpoint's path, appended to ws://host:port for the handle's url ('' for Binance) */
   readonly wsPath: string;
-  /** null accepts the upgrade; a reply refuses it (unknown path, bad stream list) */
-  checkUpgrade(url: URL): HttpReply | null;
-  createState(url: URL): S;
+  /** null accepts the upgrade; a reply refuses it (unknown path, bad stream list, bad credentials) */
+  checkUpgrade(url: URL, headers: IncomingHttpHeaders): HttpReply | null;
+  createState(url: URL, headers: IncomingHttpHeaders): S;
   onOpen?(peer: Peer<S>): void;
   onMessage(peer: Peer<S>, text: string): void;
   onClose?(peer: Peer<S>): void;
@@ -166,8 +166,8 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
     peer.idleTimer?.refresh();
   }
 
-  function attach(socket: WebSocket, url: URL): void {
-    const peer = new SimPeer(nextId++, url, protocol.createState(url), socket, () => stalled);
+  function attach(socket: WebSocket, url: URL, headers: IncomingHttpHeaders): void {
+    const peer = new SimPeer(nextId++, url, protocol.createState(url, headers), socket, () => stalled);
     peers.add(peer);
     total++;
     if (peers.size === 1) startTimers();
@@ -212,13 +212,13 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://sim');
-    const refusal = closing ? { status: 503, body: '' } : (rejection ?? protocol.checkUpgrade(url));
+    const refusal = closing ? { status: 503, body: '' } : (rejection ?? protocol.checkUpgrade(url, req.headers));
     if (upgrades.length < MAX_RECORDED) upgrades.push({ atMs: Date.now(), status: refusal?.status ?? 101 });
     if (refusal === rejection && rejection && --refusalsLeft <= 0) rejection = null;
     if (refusal) return writeRawHttp(socket, refusal);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing) ws.terminate();
-      else attach(ws, url);
+      else attach(ws, url, req.headers);
     });
   });
 

@@ -46,6 +46,8 @@ export interface SimHandle {
   rejectUpgrades(status: number | null, retryAfterS?: number, count?: number): void;
   /** every WebSocket upgrade request since start: when it arrived (ms) and the status it got (101 = accepted) */
   upgrades(): { atMs: number; status: number }[];
+  /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
+  skipDepthDiffs?(steps: number): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */

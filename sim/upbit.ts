@@ -8,6 +8,8 @@ import type { SimHandle, SimOptions } from './sim-types.ts';
 import { encode, orderbookMessage, tickerMessage, tradeMessage, type StreamType, type Variant } from './upbit-messages.ts';
 import { parseRequest, type UpbitFormat, type UpbitRequest, type UpbitSub } from './upbit-request.ts';
 import { BITHUMB_RULES, UPBIT_RULES } from './venue-rules.ts';
+import type { SimAccount } from './private-auth.ts';
+import { PrivateEndpoint, type PrivateSession } from './upbit-private.ts';
 
 export const UPBIT_WS_PATH = '/websocket/v1';
 
@@ -16,11 +18,15 @@ interface UpbitState {
   request: UpbitRequest | undefined;
   /** `type:code` pairs that have had their first (SNAPSHOT) message since the request */
   started: Set<string>;
+  /** set on the private endpoint: the authenticated account's session */
+  private?: PrivateSession;
 }
 
 export interface UpbitSimOptions extends SimOptions {
   /** 'bithumb': string sequential ids, µs string orderbook timestamps, text frames. Default 'upbit' */
   variant?: Variant;
+  /** accounts the private endpoint accepts (JWT signed with their secret); none = every private upgrade is refused */
+  accounts?: SimAccount[];
 }
 
 export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimHandle> {
@@ -29,6 +35,7 @@ export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimH
   const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep);
   // Upbit sends binary frames holding UTF-8 JSON; Bithumb sends text.
   const binary = variant === 'upbit';
+  const priv = new PrivateEndpoint(variant, options.accounts ?? [], o.seed, markets);
 
   return startSimServer<UpbitState>(o.limits, ({ peers }: PeerSet<UpbitState>) => {
     /** The frames one subscription gets: for a snapshot (no step) or for a market step. */
@@ -46,6 +53,7 @@ export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimH
     }
 
     function onMessage(peer: Peer<UpbitState>, text: string): void {
+      if (peer.state.private) return priv.onMessage(peer, peer.state.private, text, binary);
       if (text === 'PING') return peer.send('{"status":"UP"}', binary);
       const parsed = parseRequest(text);
       // A rejected request leaves the previous subscription in force.
@@ -64,6 +72,7 @@ export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimH
 
     function onStep(nowMs: number): void {
       const steps = markets.stepAll(nowMs);
+      priv.onStep(peers(), nowMs, binary);
       const cache = new Map<string, string[]>();
       for (const peer of peers()) {
         const { request, started } = peer.state;
@@ -84,8 +93,17 @@ export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimH
 
     return {
       wsPath: UPBIT_WS_PATH,
-      checkUpgrade: (url) => (url.pathname === UPBIT_WS_PATH ? null : { status: 404, body: '{"error":{"name":"NOT_FOUND","message":"not found"}}' }),
-      createState: () => ({ request: undefined, started: new Set() }),
+      checkUpgrade: (url, headers) =>
+        url.pathname === UPBIT_WS_PATH
+          ? null
+          : url.pathname === priv.path
+            ? priv.checkUpgrade(headers)
+            : { status: 404, body: '{"error":{"name":"NOT_FOUND","message":"not found"}}' },
+      createState: (url, headers) => ({
+        request: undefined,
+        started: new Set(),
+        ...(url.pathname === priv.path ? { private: priv.createSession(headers) } : {}),
+      }),
       onMessage,
       timers: [{ everyMs: o.intervalMs, run: onStep }],
     };

@@ -9,6 +9,7 @@ import type { FromWorker, ToWorker, WorkerInit } from '../core/worker-protocol.t
 import { limitWindowMs } from '../core/pushback.ts';
 import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
+import { PrivateFeeds } from './private-feeds.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
 const port = parentPort;
@@ -35,7 +36,13 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
 
 const feeds = new Map<string, Feed>();
 const reportStats = () =>
-  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), heapUsed: process.memoryUsage().heapUsed });
+  post({
+    t: 'stats',
+    connections: [...feeds.values()].map((f) => f.snapshot()),
+    ...(init.private?.length ? { private: privateFeeds.stats() } : {}),
+    heapUsed: process.memoryUsage().heapUsed,
+  });
+const privateFeeds = new PrivateFeeds(post, log, () => reportStats());
 
 function feedOptions(plugin: ExchangePlugin): FeedOptions {
   const limits = plugin.limits ?? {};
@@ -44,6 +51,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
   if (limits.connectsPerWindow) windows.push(limits.connectsPerWindow);
   const publishedAge = limits.maxConnectionAgeMs ? Math.max(60_000, limits.maxConnectionAgeMs - AGE_MARGIN_MS) : 0;
   return {
+    exchange: init.plugin.id,
     depth: init.plugin.depth,
     reconnect: init.reconnect,
     stallTimeoutMs: init.stallTimeoutMs,
@@ -79,6 +87,11 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
         },
         log,
         changed: reportStats,
+        invalidate(keys) {
+          // records of this turn from before the invalidation go first
+          flush();
+          post({ t: 'invalidate', keys });
+        },
       });
       feeds.set(plan.name, f);
       f.start();
@@ -107,7 +120,7 @@ async function main(): Promise<void> {
       return;
     }
     clearInterval(statsTimer);
-    await Promise.all([...feeds.values()].map((f) => f.close()));
+    await Promise.all([...[...feeds.values()].map((f) => f.close()), privateFeeds.close()]);
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).
@@ -115,6 +128,7 @@ async function main(): Promise<void> {
   });
   post({ t: 'ready' });
   apply(plugin, init.plugin, options);
+  if (init.private?.length) privateFeeds.start(plugin, init.plugin, init.private, options);
 }
 
 main().catch((err) => {

@@ -5,7 +5,7 @@ import { RecentRecords } from '../core/dedupe.ts';
 import type { Draft, MarketRecord } from '../core/model.ts';
 import { RecordPipeline } from '../core/pipeline.ts';
 import type { ConnectionPlan } from '../core/plugin.ts';
-import type { ConnectionStats, ReconnectPolicy } from '../core/worker-protocol.ts';
+import type { ConnectionStats, Invalidation, ReconnectPolicy } from '../core/worker-protocol.ts';
 import { Backoff } from '../core/backoff.ts';
 import { Pushback } from '../core/pushback.ts';
 import { Link } from './link.ts';
@@ -13,6 +13,8 @@ import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface FeedOptions {
+  /** the exchange id (keys of invalidated books) */
+  exchange: string;
   depth: number;
   reconnect: ReconnectPolicy;
   stallTimeoutMs: number;
@@ -31,6 +33,8 @@ export interface FeedHooks {
   record(key: string, record: MarketRecord): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
   changed(): void;
+  /** keys whose last record no longer holds (book gap, unplanned reconnect) */
+  invalidate(keys: Invalidation[]): void;
 }
 
 /** after the replacement's first record, how long both links overlap before the switch */
@@ -40,7 +44,9 @@ const HANDOVER_MAX_MS = 5000;
 /** records held from the replacement before the switch */
 const HANDOVER_BUFFER = 20_000;
 /** the exchange refused us: HTTP 429 or 418 on the upgrade, or close 1008 (policy violation, e.g. too many messages) */
-const isPushback = (info: LinkClose) => info.httpStatus === 429 || info.httpStatus === 418 || info.code === 1008;
+// a refused key (401/403, private connections) is pushback too: retrying it at full speed would only earn a ban
+const isPushback = (info: LinkClose) =>
+  info.httpStatus === 429 || info.httpStatus === 418 || info.httpStatus === 401 || info.httpStatus === 403 || info.code === 1008;
 
 export class Feed {
   readonly stats: ConnectionStats;
@@ -86,6 +92,11 @@ export class Feed {
       opened: (link) => this.onOpened(link),
       draft: (link, draft, rtms) => this.onDraft(link, draft, rtms),
       rollover: (link, reason) => link === this.current && this.rollover(reason),
+      invalidate: (link, ty, cd) => {
+        if (link !== this.current || !this.pipeline) return;
+        const key = this.pipeline.invalidate(this.opts.exchange, ty, cd);
+        if (key) this.hooks.invalidate([{ key, ex: this.opts.exchange, ty, cd, tms: Date.now() }]);
+      },
       closed: (link, info) => this.onClosed(link, info),
       count: (code) => (this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1),
       log: (level, msg) => this.hooks.log(level, msg),
@@ -241,6 +252,11 @@ export class Feed {
       return;
     }
     this.stats.state = 'closed';
+    const { code, reason, wasOpen, httpStatus, stalled } = info;
+    this.stats.lastClose = { at: Date.now(), code, reason, wasOpen, ...(httpStatus ? { httpStatus } : {}), ...(stalled ? { stalled } : {}) };
+    // the books this connection published are stale until the next connection's first books
+    const books = this.pipeline?.published('orderbook') ?? [];
+    if (books.length) this.hooks.invalidate(books.map((b) => ({ ...b, ty: 'orderbook', tms: Date.now() })));
     this.pipeline = undefined;
     const delay = this.retryDelay(info);
     this.stats.reconnects++;

@@ -3,7 +3,7 @@
 
 import WebSocket from 'ws';
 import { errorCode } from '../core/errors.ts';
-import type { Draft } from '../core/model.ts';
+import type { Draft, RecordType } from '../core/model.ts';
 import type { ConnectionPlan, Mapper, Output } from '../core/plugin.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
@@ -24,6 +24,7 @@ export interface LinkEvents {
   opened(link: Link): void;
   draft(link: Link, draft: Draft, rtms: number): void;
   rollover(link: Link, reason: string): void;
+  invalidate(link: Link, ty: RecordType, cd: string): void;
   closed(link: Link, info: LinkClose): void;
   /** an error or event worth counting, by code */
   count(code: string): void;
@@ -96,6 +97,7 @@ export class Link {
       request: (tag, url) => this.request(tag, url),
       send: (frame) => this.send(frame),
       rollover: (reason) => this.events.rollover(this, reason),
+      invalidate: (ty, cd) => this.events.invalidate(this, ty, cd),
     };
   }
 
@@ -104,7 +106,8 @@ export class Link {
   }
 
   start(): void {
-    const ws = new WebSocket(this.plan.url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, perMessageDeflate: false });
+    const headers = this.plan.headers?.();
+    const ws = new WebSocket(this.plan.url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, perMessageDeflate: false, ...(headers ? { headers } : {}) });
     this.socket = ws;
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));

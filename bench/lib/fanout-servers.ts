@@ -126,7 +126,8 @@ export class RecordSource {
     this.timer = undefined;
   }
 
-  private record(now: number): MarketRecord {
+  /** one record of the stream (public for bench/hub-shapes.ts) */
+  record(now: number): MarketRecord {
     const k = this.keys[this.n++ % this.keys.length]!;
     const roll = this.n % 10;
     const ty = roll < 7 ? 'trade' : roll < 9 ? 'ticker' : 'orderbook';

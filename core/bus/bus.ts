@@ -1,6 +1,7 @@
 // The bus contract: how record batches travel from the node that holds exchange connections to every node's hub.
 
 import type { RecordBatch } from '../batch.ts';
+import type { BusHealth, BusStatus } from './bus-status.ts';
 
 export interface Bus {
   /** `direct`, `kafka`, `redis` */
@@ -12,7 +13,10 @@ export interface Bus {
   publish(batch: RecordBatch): void;
   /** every batch that reaches this node, in order; handlers MUST NOT throw */
   subscribe(handler: (batch: RecordBatch) => void): void;
-  health(): Record<string, unknown>;
+  /** state, reason, since, counters: the shape documented in docs/operations.md */
+  health(): BusHealth;
+  /** where the bus keeps its state (listeners: onChange) */
+  readonly status?: BusStatus;
   /** idempotent */
   close(): Promise<void>;
 }

@@ -29,3 +29,22 @@ export const remove = (c: Client, path: string) => call<void>((cb) => c.remove(p
 export function isNoNode(err: unknown): boolean {
   return (err as { getCode?: () => number })?.getCode?.() === zookeeper.Exception.NO_NODE;
 }
+
+/** data and version of `path` (NO_NODE when missing); `watch` fires once on its next change or deletion */
+export const getDataWatch = (c: Client, path: string, watch?: (e: Event) => void) =>
+  call<{ data: string; version: number }>((cb) =>
+    c.getData(path, watch as (e: Event) => void, (err, data, stat) => cb(err, { data: data ? data.toString('utf8') : '', version: stat?.version ?? -1 })),
+  );
+
+/** writes `data` if the node is still at `version` (BAD_VERSION otherwise) */
+export const setDataAt = (c: Client, path: string, data: string, version: number) =>
+  call<number>((cb) => c.setData(path, Buffer.from(data), version, (err, stat) => cb(err, stat?.version ?? -1)));
+
+/** creates a persistent node (NODE_EXISTS when somebody was first) */
+export const createPersistent = (c: Client, path: string, data: string) =>
+  call<string>((cb) => c.create(path, Buffer.from(data), zookeeper.CreateMode.PERSISTENT, cb));
+
+/** the error's ZooKeeper code, if it is one */
+export function zkCode(err: unknown): number | undefined {
+  return (err as { getCode?: () => number })?.getCode?.();
+}

@@ -3,6 +3,10 @@
 import { GatewayError } from '../errors.ts';
 import type { Catalog, Filter } from '../filter.ts';
 import { decode } from '../codec.ts';
+import type { ResumeEntry } from './resume.ts';
+import { parseResume } from './resume.ts';
+import type { Shape } from './shape.ts';
+import { PLAIN, parseShape } from './shape.ts';
 
 export type Format = 'json' | 'msgpack';
 
@@ -10,16 +14,20 @@ export interface ConnectOptions {
   format: Format;
   filter: Filter;
   snapshot: boolean;
+  /** absent: plain (every record, full depth, one per frame) */
+  shape?: Shape;
+  /** send nothing (no snapshot, records or status) until the first subscribe: how a resuming client connects */
+  wait?: boolean;
 }
 
 export type Control =
-  | { method: 'subscribe'; filter: Filter; snapshot: boolean; id?: string | number }
+  | { method: 'subscribe'; filter: Filter; snapshot: boolean; shape: Shape; resume?: ResumeEntry[]; id?: string | number }
   | { method: 'ping'; id?: string | number };
 
 /** the largest control message accepted, in bytes */
 export const MAX_CONTROL_BYTES = 64 * 1024;
 
-const QUERY_KEYS = new Set(['format', 'exchange', 'symbol', 'type', 'snapshot']);
+const QUERY_KEYS = new Set(['format', 'exchange', 'symbol', 'type', 'snapshot', 'depth', 'interval', 'batch', 'wait']);
 
 function bool(name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
@@ -43,13 +51,16 @@ export function parseFilterQuery(params: URLSearchParams, catalog: Catalog, allo
   return catalog.filter({ exchange: csv(params, 'exchange'), symbol: csv(params, 'symbol'), type: csv(params, 'type') });
 }
 
-export function parseConnectQuery(params: URLSearchParams, catalog: Catalog): ConnectOptions {
+/** `maxDepth`: orderbook.depth, the most a client may ask for */
+export function parseConnectQuery(params: URLSearchParams, catalog: Catalog, maxDepth = 200): ConnectOptions {
   const format = params.get('format') ?? 'json';
   if (format !== 'json' && format !== 'msgpack') {
     throw new GatewayError('BAD_REQUEST', `format: expected json or msgpack, got "${format}"`);
   }
   const filter = parseFilterQuery(params, catalog, QUERY_KEYS);
-  return { format, filter, snapshot: bool('snapshot', params.get('snapshot') ?? undefined, true) };
+  const opt = (k: string) => params.get(k) ?? undefined;
+  const shape = parseShape({ depth: opt('depth'), interval: opt('interval'), batch: opt('batch') }, maxDepth);
+  return { format, filter, snapshot: bool('snapshot', opt('snapshot'), true), shape, wait: bool('wait', opt('wait'), false) };
 }
 
 /** Decodes a control frame: JSON text, or (for msgpack clients) a msgpack binary frame. */
@@ -71,9 +82,10 @@ export function decodeControl(data: string | Uint8Array, format: Format): unknow
   }
 }
 
-const SUBSCRIBE_KEYS = new Set(['method', 'id', 'exchange', 'symbol', 'type', 'snapshot']);
+const SUBSCRIBE_KEYS = new Set(['method', 'id', 'exchange', 'symbol', 'type', 'snapshot', 'depth', 'interval', 'batch', 'resume']);
 
-export function parseControl(msg: unknown, catalog: Catalog): Control {
+/** `shaping`: the most depth allowed and the client's shape now (omitted shaping keys keep it) */
+export function parseControl(msg: unknown, catalog: Catalog, shaping: { maxDepth: number; shape: Shape } = { maxDepth: 200, shape: PLAIN }): Control {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
     throw new GatewayError('BAD_REQUEST', 'control message must be an object with a "method"');
   }
@@ -90,7 +102,9 @@ export function parseControl(msg: unknown, catalog: Catalog): Control {
         if (!SUBSCRIBE_KEYS.has(k)) throw new GatewayError('BAD_REQUEST', `subscribe: unknown field "${k}"`);
       }
       const filter = catalog.filter({ exchange: m.exchange, symbol: m.symbol, type: m.type });
-      return { method: 'subscribe', filter, snapshot: bool('snapshot', m.snapshot, true), id };
+      const shape = parseShape(m, shaping.maxDepth, shaping.shape);
+      const resume = m.resume === undefined ? undefined : parseResume(m.resume, catalog, filter);
+      return { method: 'subscribe', filter, snapshot: bool('snapshot', m.snapshot, true), shape, ...(resume ? { resume } : {}), id };
     }
     case undefined:
       throw new GatewayError('BAD_REQUEST', 'control message has no "method"');

@@ -1,49 +1,67 @@
-// Fans records out to clients: per-key routing index, one encoding and one WebSocket frame per format per record,
-// clients with the same filter and format grouped so each gets one socket write per event-loop turn, backpressure
-// cut-off.
+// Fans records out to clients: per-key routing index, one encoding and one WebSocket frame per shape (format ×
+// depth) per record, clients with the same filter, format and shape grouped so each gets one socket write per
+// event-loop turn, conflation per group, backpressure cut-off; status and resync events; resume.
 
 import type { RecordBatch } from '../batch.ts';
 import { recordAt } from '../batch.ts';
-import { decode, encode } from '../codec.ts';
-import { errorCode } from '../errors.ts';
+import { encode } from '../codec.ts';
+import { clientErrorCode } from '../errors.ts';
 import type { Catalog, Filter } from '../filter.ts';
 import { describeFilter, matches, matchesKey } from '../filter.ts';
+import type { History } from '../history/history.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { splitStreamKey, streamKey } from '../model.ts';
 import type { SnapshotStore } from '../snapshot-store.ts';
+import type { StatusEvent, StreamEvent } from '../status/events.ts';
+import { arrayPayload } from './batch-frame.ts';
 import type { ConnectOptions, Format } from './client-protocol.ts';
 import { decodeControl, parseControl } from './client-protocol.ts';
 import type { Peer } from './peer.ts';
 import { BINARY, TEXT, wsFrame } from './peer.ts';
+import type { ResumeEntry } from './resume.ts';
+import { planResume } from './resume.ts';
+import type { Shape } from './shape.ts';
+import { PLAIN, describeShape, isStateType, shapeId } from './shape.ts';
+import type { Out } from './shaped-outs.ts';
+import { RecordOuts, out, replayPayload, snapshotPayload } from './shaped-outs.ts';
 
 export interface Client {
   readonly id: number;
   readonly peer: Peer;
   readonly format: Format;
   filter: Filter;
-  /** the clients with this filter and format: they receive exactly the same frames */
-  group: Group;
+  shape: Shape;
+  /** the clients with this filter, format and shape: they receive exactly the same frames; none while waiting */
+  group: Group | undefined;
+  /** history position when it joined its group: it has been sent every later record of its filter */
+  since: number;
   open: boolean;
 }
 
-/** One record ready to send in one format: the payload, and the whole WebSocket frame around it. */
-interface Out {
-  payload: string | Uint8Array;
-  frame: Buffer;
-}
-
 /**
- * Clients with the same filter and format. Records for them collect here during an event-loop turn and leave in
- * one write per client: the routing index points at groups, not clients.
+ * Clients with the same filter, format and shape. Records for them collect here during an event-loop turn and leave
+ * in one write per client: the routing index points at groups, not clients.
  */
 interface Group {
   readonly id: string;
   readonly format: Format;
   readonly filter: Filter;
+  readonly shape: Shape;
   readonly clients: Set<Client>;
   /** keys whose route sets hold this group */
   readonly routes: Set<string>;
   pending: Out[];
+  /** interval groups: the newest record of each state key since the last tick */
+  conflated?: Map<string, Out>;
+  timer?: ReturnType<typeof setInterval>;
+}
+
+interface Route {
+  groups: Set<Group>;
+  /** ticker, orderbook, ...: conflated by interval groups */
+  state: boolean;
+  book: boolean;
 }
 
 /** What a transport adapter calls for a connected client. */
@@ -58,26 +76,41 @@ export interface HubOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   log: Logger;
+  /** orderbook.depth: the most `depth` a client may ask for */
+  maxDepth?: number;
+  /** the node's per-key history, for resume */
+  history?: History;
+  /** each exchange's state now, for the exchanges a filter selects (null = all) */
+  statuses?(exchanges: Set<string> | null): StatusEvent[];
+  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
+  guard?: {
+    control(msg: unknown): void;
+    filter(filter: Filter, identity: Peer['identity']): Filter;
+  };
 }
 
 export class Hub {
   private readonly clients = new Set<Client>();
   private readonly groups = new Map<string, Group>();
   /** stream key → the groups whose filter matches it, built when a key is first seen */
-  private readonly routes = new Map<string, Set<Group>>();
+  private readonly routes = new Map<string, Route>();
   /** groups holding records not yet written */
   private readonly dirty: Group[] = [];
   private flushTimer: ReturnType<typeof setImmediate> | undefined;
   private nextId = 1;
   private readonly counters;
+  private readonly outs = new RecordOuts();
+  private readonly maxDepth: number;
 
   constructor(private readonly opts: HubOptions) {
+    this.maxDepth = opts.maxDepth ?? 200;
     const m = opts.metrics;
     this.counters = {
       deliveries: m.counter('gateway_client_frames_total', 'Frames sent to clients, by format'),
       errors: m.counter('gateway_client_errors_total', 'Bad client messages answered with an error, by code'),
       slow: m.counter('gateway_client_slow_disconnects_total', 'Clients disconnected for not keeping up (close 1008)'),
       connects: m.counter('gateway_client_connections_total', 'Client connections accepted'),
+      resumes: m.counter('gateway_client_resume_keys_total', 'Keys asked for in resume, by outcome (recovered, lost)'),
     };
     m.gauge('gateway_clients', 'Connected clients, by format', () => {
       const by = { json: 0, msgpack: 0 };
@@ -90,14 +123,38 @@ export class Hub {
     return this.clients.size;
   }
 
+  /** every connected client: private delivery (core/private/delivery.ts) picks the ones entitled to a record */
+  get connected(): ReadonlySet<Client> {
+    return this.clients;
+  }
+
+  /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
+  sendTo(c: Client, payload: string | Uint8Array): void {
+    this.flush();
+    this.send(c, payload);
+  }
+
   connect(peer: Peer, options: ConnectOptions): ClientHandle {
     // records already routed go out first, so this client's stream starts cleanly after its snapshot
     this.flush();
-    const client: Client = { id: this.nextId++, peer, format: options.format, filter: options.filter, group: undefined!, open: true };
+    const client: Client = {
+      id: this.nextId++,
+      peer,
+      format: options.format,
+      filter: options.filter,
+      shape: options.shape ?? PLAIN,
+      group: undefined!,
+      since: 0,
+      open: true,
+    };
     this.clients.add(client);
     this.counters.connects.inc();
-    if (options.snapshot) this.sendSnapshot(client, null);
-    this.join(client);
+    // wait=true: nothing at all until the first subscribe (which may resume)
+    if (!options.wait) {
+      if (options.snapshot) this.sendSnapshot(client, null, undefined);
+      this.join(client);
+      this.sendStatuses(client);
+    }
     return {
       message: (data) => this.onMessage(client, data),
       closed: () => this.remove(client),
@@ -105,39 +162,33 @@ export class Hub {
   }
 
   /**
-   * Routes a batch to every matching group: each record is encoded and framed once per format, whatever the client
-   * count, and written when the turn ends (several batches of one turn leave together).
+   * Routes a batch to every matching group: each record is encoded and framed once per shape, whatever the client
+   * count, and written when the turn ends (several batches of one turn leave together). Interval groups keep only
+   * the newest record of each state key until their next tick.
    */
   deliver(batch: RecordBatch): void {
     const { keys } = batch;
+    const outs = this.outs;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const route = this.routes.get(key) ?? this.buildRoute(key);
-      if (route.size === 0) continue;
-      const bytes = recordAt(batch, i);
-      let json: Out | undefined;
-      let pack: Out | undefined;
-      for (const g of route) {
-        let out: Out;
-        if (g.format === 'json') {
-          if (!json) {
-            const text = JSON.stringify(decode(bytes));
-            json = { payload: text, frame: wsFrame(text, TEXT) };
-          }
-          out = json;
-        } else {
-          // a copy: the batch's buffer belongs to the bus, the frame may wait in socket buffers
-          pack ??= { payload: bytes, frame: wsFrame(bytes, BINARY) };
-          out = pack;
+      if (route.groups.size === 0) continue;
+      outs.reset(recordAt(batch, i));
+      for (const g of route.groups) {
+        const o = outs.get(g.format, route.book ? g.shape.depth : null);
+        if (g.conflated && route.state) {
+          g.conflated.set(key, o);
+          continue;
         }
         if (g.pending.length === 0) this.dirty.push(g);
-        g.pending.push(out);
+        g.pending.push(o);
       }
     }
+    outs.reset(EMPTY);
     if (this.dirty.length && !this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
   }
 
-  /** Writes what the groups hold: one buffer per group, one write per client. */
+  /** Writes what the groups hold: one buffer per group (one array frame with batch=true), one write per client. */
   flush(): void {
     if (this.flushTimer) {
       clearImmediate(this.flushTimer);
@@ -148,11 +199,17 @@ export class Hub {
       const g = dirty[d]!;
       const outs = g.pending;
       g.pending = [];
+      if (outs.length === 0) continue;
       let all: Buffer | undefined;
+      let one: Out | undefined;
+      if (g.shape.batch) one = out(arrayPayload(outs.map((o) => o.payload)));
       let sent = 0;
       for (const c of g.clients) {
         if (!this.keepsUp(c)) continue;
-        if (c.peer.sendFrames) {
+        if (one) {
+          if (c.peer.sendFrames) c.peer.sendFrames(one.frame);
+          else c.peer.send(one.payload);
+        } else if (c.peer.sendFrames) {
           all ??= outs.length === 1 ? outs[0]!.frame : Buffer.concat(outs.map((o) => o.frame));
           c.peer.sendFrames(all);
         } else for (const o of outs) c.peer.send(o.payload);
@@ -163,16 +220,40 @@ export class Hub {
     dirty.length = 0;
   }
 
-  private groupOf(format: Format, filter: Filter): Group {
-    const f = describeFilter(filter);
-    const id = `${format} ${JSON.stringify([f.exchange?.sort(), f.symbol?.sort(), f.type?.sort()])}`;
+  /** A status or resync message (from the bus): to every client whose filter selects it, after what is pending. */
+  event(ev: StreamEvent): void {
+    this.flush();
+    const encoded: Partial<Record<Format, string | Uint8Array>> = {};
+    const payload = (f: Format) => (encoded[f] ??= f === 'json' ? JSON.stringify(ev) : encode(ev));
+    if (ev.event === 'status') {
+      for (const c of this.clients) {
+        if (c.group && (!c.filter.exchange || c.filter.exchange.has(ev.exchange))) this.send(c, payload(c.format));
+      }
+      return;
+    }
+    const key = streamKey(ev.exchange, ev.type, ev.symbol);
+    const route = this.routes.get(key) ?? this.buildRoute(key);
+    for (const g of route.groups) {
+      // a book conflated before the resync must not go out after it
+      g.conflated?.delete(key);
+      for (const c of g.clients) this.send(c, payload(c.format));
+    }
+  }
+
+  private groupOf(format: Format, filter: Filter, shape: Shape): Group {
+    const id = this.groupId(format, filter, shape);
     let g = this.groups.get(id);
     if (!g) {
-      g = { id, format, filter, clients: new Set(), routes: new Set(), pending: [] };
+      g = { id, format, filter, shape, clients: new Set(), routes: new Set(), pending: [] };
+      if (shape.intervalMs !== null) {
+        const group = g;
+        group.conflated = new Map();
+        group.timer = setInterval(() => this.tick(group), shape.intervalMs);
+      }
       this.groups.set(id, g);
       for (const [key, route] of this.routes) {
         if (matchesKey(filter, key)) {
-          route.add(g);
+          route.groups.add(g);
           g.routes.add(key);
         }
       }
@@ -180,11 +261,27 @@ export class Hub {
     return g;
   }
 
-  private buildRoute(key: string): Set<Group> {
-    const route = new Set<Group>();
+  private groupId(format: Format, filter: Filter, shape: Shape): string {
+    const f = describeFilter(filter);
+    return `${format} ${shapeId(shape)} ${JSON.stringify([f.exchange?.sort(), f.symbol?.sort(), f.type?.sort()])}`;
+  }
+
+  /** an interval group's conflated records join the turn's pending ones */
+  private tick(g: Group): void {
+    const c = g.conflated!;
+    if (c.size === 0) return;
+    if (g.pending.length === 0) this.dirty.push(g);
+    for (const o of c.values()) g.pending.push(o);
+    c.clear();
+    if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
+  }
+
+  private buildRoute(key: string): Route {
+    const { ty } = splitStreamKey(key);
+    const route: Route = { groups: new Set(), state: isStateType(ty), book: ty === 'orderbook' };
     for (const g of this.groups.values()) {
       if (matchesKey(g.filter, key)) {
-        route.add(g);
+        route.groups.add(g);
         g.routes.add(key);
       }
     }
@@ -192,18 +289,22 @@ export class Hub {
     return route;
   }
 
-  /** puts the client in the group of its format and filter */
+  /** puts the client in the group of its format, filter and shape */
   private join(c: Client): void {
-    c.group = this.groupOf(c.format, c.filter);
+    c.group = this.groupOf(c.format, c.filter, c.shape);
     c.group.clients.add(c);
+    c.since = this.opts.history?.position ?? 0;
   }
 
   /** takes the client out of its group; an empty group leaves the routing index */
   private leave(c: Client): void {
     const g = c.group;
+    if (!g) return;
+    c.group = undefined;
     g.clients.delete(c);
     if (g.clients.size > 0) return;
-    for (const key of g.routes) this.routes.get(key)?.delete(g);
+    for (const key of g.routes) this.routes.get(key)?.groups.delete(g);
+    clearInterval(g.timer);
     this.groups.delete(g.id);
   }
 
@@ -226,11 +327,18 @@ export class Hub {
   }
 
   /** one frame for one client (answers, snapshots): after everything already routed to it */
-  private send(c: Client, payload: string | Uint8Array): void {
+  private send(c: Client, payload: string | Uint8Array, records = 1): void {
     if (!this.keepsUp(c)) return;
     if (c.peer.sendFrames) c.peer.sendFrames(wsFrame(payload, typeof payload === 'string' ? TEXT : BINARY));
     else c.peer.send(payload);
-    this.counters.deliveries.inc({ format: c.format });
+    this.counters.deliveries.inc({ format: c.format }, records);
+  }
+
+  /** records for one client: one array frame with batch=true, else one frame each */
+  private sendRecords(c: Client, payloads: (string | Uint8Array)[]): void {
+    if (payloads.length === 0) return;
+    if (c.shape.batch) this.send(c, arrayPayload(payloads), payloads.length);
+    else for (const p of payloads) this.send(c, p);
   }
 
   /** sends a control answer in the client's format */
@@ -238,12 +346,49 @@ export class Hub {
     this.send(c, c.format === 'json' ? JSON.stringify(msg) : encode(msg));
   }
 
-  /** replays the latest record of every key matching the client's filter but not `previous` */
-  private sendSnapshot(c: Client, previous: Filter | null): void {
+  private sendStatuses(c: Client): void {
+    for (const s of this.opts.statuses?.(c.filter.exchange) ?? []) this.reply(c, s as unknown as Record<string, unknown>);
+  }
+
+  /** replays the latest record of every key matching the client's filter but not `previous`, except `skip` keys */
+  private sendSnapshot(c: Client, previous: Filter | null, skip: Set<string> | undefined): void {
+    const payloads = [];
     for (const e of this.opts.store.select(c.filter)) {
       if (previous && matches(previous, e.ex, e.ty, e.cd)) continue;
-      this.send(c, this.opts.store.snapshotFrame(e, c.format));
+      if (skip?.has(e.key)) continue;
+      payloads.push(snapshotPayload(this.opts.store, e, c.format, c.shape.depth));
     }
+    this.sendRecords(c, payloads);
+  }
+
+  /** what a client that moves to another group has not yet been sent from its interval group */
+  private sendConflated(c: Client): void {
+    const pending = c.group?.conflated;
+    if (pending?.size) this.sendRecords(c, [...pending.values()].map((o) => o.payload));
+  }
+
+  /** `resumed`, then what each key missed (replayed records, or the latest as a snapshot) */
+  private resume(c: Client, entries: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
+    const { history, store } = this.opts;
+    if (!history) {
+      this.reply(c, { event: 'resumed', recovered: [], lost: entries.map((e) => e.id), ...withId });
+      this.sendRecords(c, entries.flatMap((e) => {
+        const s = store.get(e.key);
+        return s ? [snapshotPayload(store, s, c.format, c.shape.depth)] : [];
+      }));
+      return;
+    }
+    const plan = planResume(entries, history, store, (key) => (matchesKey(previous, key) ? since : Infinity));
+    this.counters.resumes.inc({ outcome: 'recovered' }, plan.recovered.length);
+    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length);
+    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: plan.lost, ...withId });
+    const types = new Map(entries.map((e) => [e.key, e.id.ty]));
+    const payloads: (string | Uint8Array)[] = [];
+    for (const s of plan.sends) {
+      if ('snapshot' in s) payloads.push(snapshotPayload(store, s.snapshot, c.format, c.shape.depth));
+      else payloads.push(replayPayload(s.live, types.get(s.key) ?? '', c.format, c.shape.depth));
+    }
+    this.sendRecords(c, payloads);
   }
 
   private onMessage(c: Client, data: string | Uint8Array): void {
@@ -254,20 +399,28 @@ export class Hub {
     try {
       const raw = decodeControl(data, c.format);
       id = (raw as { id?: unknown } | null)?.id;
-      const ctl = parseControl(raw, this.opts.catalog);
+      this.opts.guard?.control(raw);
+      const ctl = parseControl(raw, this.opts.catalog, { maxDepth: this.maxDepth, shape: c.shape });
       const withId = ctl.id === undefined ? {} : { id: ctl.id };
       if (ctl.method === 'ping') {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const previous = c.filter;
+      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity) : ctl.filter;
+      // a waiting client has had nothing yet
+      const previous = c.group ? c.filter : NOTHING;
+      const since = c.since;
+      if (this.groupId(c.format, filter, ctl.shape) !== c.group?.id) this.sendConflated(c);
       this.leave(c);
-      c.filter = ctl.filter;
+      c.filter = filter;
+      c.shape = ctl.shape;
       this.join(c);
-      this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...withId });
-      if (ctl.snapshot) this.sendSnapshot(c, previous);
+      this.reply(c, { event: 'subscribed', ...describeFilter(c.filter), ...describeShape(c.shape, this.maxDepth), ...withId });
+      if (ctl.resume) this.resume(c, ctl.resume, previous, since, withId);
+      if (ctl.snapshot) this.sendSnapshot(c, previous, ctl.resume ? new Set(ctl.resume.map((r) => r.key)) : undefined);
+      this.sendStatuses(c);
     } catch (err) {
-      const code = errorCode(err) === 'BAD_REQUEST' ? 'BAD_REQUEST' : 'INTERNAL';
+      const code = clientErrorCode(err);
       this.counters.errors.inc({ code });
       const withId = typeof id === 'string' || typeof id === 'number' ? { id } : {};
       this.reply(c, { event: 'error', code, message: (err as Error).message, ...withId });
@@ -283,3 +436,7 @@ export class Hub {
     }
   }
 }
+
+const EMPTY = new Uint8Array(0);
+/** the filter of a client that has not subscribed yet (wait=true): it matches no key */
+const NOTHING: Filter = { exchange: new Set(), symbol: new Set(), type: new Set() };

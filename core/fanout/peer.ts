@@ -1,6 +1,8 @@
 // The one thing the hub needs from a client connection, whatever the runtime or WebSocket library, and the
 // WebSocket framing the hub uses to build each message once for all the clients that get it.
 
+import type { ClientIdentity } from '../security/identity.ts';
+
 export interface Peer {
   /** queue a frame: text for JSON clients, binary for msgpack clients. MUST NOT throw. */
   send(frame: string | Uint8Array): void;
@@ -14,6 +16,8 @@ export interface Peer {
   readonly bufferedAmount: number;
   /** MUST NOT throw; idempotent */
   close(code: number, reason: string): void;
+  /** who the client authenticated as at upgrade (core/security); absent = anonymous */
+  readonly identity?: ClientIdentity;
 }
 
 /** RFC 6455 §5.2 opcodes */

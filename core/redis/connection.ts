@@ -1,6 +1,7 @@
 // One way to open Redis connections: never throws into callers, retries forever, and reports health.
 
 import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { redact } from '../log.ts';
 
@@ -11,7 +12,8 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-export function connectRedis(url: string, name: string, log: Logger): RedisConnection {
+/** `extra`: ioredis options on top of these, e.g. a `commandTimeout` so a hung server fails commands */
+export function connectRedis(url: string, name: string, log: Logger, extra: RedisOptions = {}): RedisConnection {
   let error: string | undefined;
   let ready = false;
   const client = new Redis(url, {
@@ -22,6 +24,7 @@ export function connectRedis(url: string, name: string, log: Logger): RedisConne
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
     retryStrategy: (times) => Math.min(2000, 100 * 2 ** Math.min(times, 5)),
+    ...extra,
   });
   client.on('ready', () => {
     if (!ready) log.info(`Redis ${name} connected (${redact(url)})`);

@@ -120,6 +120,7 @@ export class MarketBook {
 
   /** Throws the book away and starts over from a new snapshot, keeping the diffs that may still be needed. */
   private resync(keep: DepthDiff[], out: Output): void {
+    out.invalidate?.('orderbook', this.target.cd);
     this.book.clear();
     this.synced = false;
     this.awaitingFirst = true;

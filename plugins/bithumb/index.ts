@@ -5,6 +5,8 @@ import { quoteBaseCode } from '../upbit/market.ts';
 import { apiOf, ENDPOINTS } from './api.ts';
 import { legacyCode, legacyPlan } from './legacy-plan.ts';
 import { v1Plan } from './v1.ts';
+import { upbitStylePrivatePlan } from '../upbit/private.ts';
+import { BITHUMB_PRIVATE } from './private.ts';
 
 export default definePlugin({
   id: 'bithumb',
@@ -16,4 +18,7 @@ export default definePlugin({
   defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
   marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
   connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],
+  // the private streams are the same for both public APIs; their URL follows the v1 public URL unless configured
+  privateConnection: (account, config) =>
+    upbitStylePrivatePlan(account, apiOf(config.options) === 'legacy' ? { ...config, url: 'wss://ws-api.bithumb.com/websocket/v1' } : config, BITHUMB_PRIVATE),
 });

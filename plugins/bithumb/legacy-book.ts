@@ -125,6 +125,7 @@ export class LegacyBooks {
   }
 
   private resync(b: MarketBook, out: Output): void {
+    out.invalidate?.('orderbook', b.cd);
     b.book.clear();
     b.buffer = [];
     b.droppedUs = 0;

@@ -4,6 +4,7 @@ import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
 import { msTime } from './map.ts';
 import { quoteBaseCode } from './market.ts';
 import { upbitStylePlan } from './plan.ts';
+import { UPBIT_PRIVATE, upbitStylePrivatePlan } from './private.ts';
 
 export default definePlugin({
   id: 'upbit',
@@ -14,4 +15,5 @@ export default definePlugin({
   defaultUrls: () => ({ url: 'wss://api.upbit.com/websocket/v1', restUrl: 'https://api.upbit.com' }),
   marketCode: (symbol) => quoteBaseCode(symbol),
   connections: (config) => [upbitStylePlan(config, { ex: 'upbit', readTime: msTime })],
+  privateConnection: (account, config) => upbitStylePrivatePlan(account, config, UPBIT_PRIVATE),
 });

@@ -22,3 +22,5 @@ export { redisCommand, startRedis } from './redis.ts';
 export type { RedisHandle } from './redis.ts';
 export { nginxConfig, startNginx } from './nginx.ts';
 export type { NginxHandle, NginxOptions } from './nginx.ts';
+export { prometheusConfig, startPrometheus } from './prometheus.ts';
+export type { PrometheusHandle, PrometheusOptions } from './prometheus.ts';

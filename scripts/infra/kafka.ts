@@ -30,6 +30,7 @@ export interface KafkaOptions {
 
 export const KAFKA_PROBE_TOPIC = '__infra_probe';
 const TOPIC_COMMANDS_AT_ONCE = 3;
+const STILL_REGISTERED = /A broker is already registered on the path/;
 
 export interface KafkaHandle {
   /** for kafkajs: the proxy's address, which the broker advertises */
@@ -40,6 +41,8 @@ export interface KafkaHandle {
   zookeeper: string;
   /** Stops the broker (SIGTERM, SIGKILL after 10 s) and makes the proxy refuse connections: an outage. */
   stop(): Promise<void>;
+  /** Like stop(), but SIGKILL: the broker leaves no goodbye (its ZooKeeper session lingers until it times out). */
+  kill9(): Promise<void>;
   /** Starts the broker again on the same data and ports; resolves when every topic has a partition leader. */
   start(): Promise<void>;
   /** Stops everything and removes the temp dir. Idempotent. */
@@ -75,10 +78,20 @@ async function startOnce(opts: KafkaOptions): Promise<KafkaHandle> {
       brokerProperties({ listenPort, advertisedPort: proxy.port, logDir: join(dir, 'data'), zookeeper }),
     );
     const launch = async (): Promise<OwnedProcess> => {
-      const proc = spawnBroker(propertiesPath, join(dir, 'logs'), proxy!.port);
-      broker = proc;
-      await proc.waitForOutput(BROKER_STARTED, KAFKA_START_TIMEOUT_MS);
-      return proc;
+      const deadline = Date.now() + KAFKA_START_TIMEOUT_MS;
+      for (;;) {
+        const proc = spawnBroker(propertiesPath, join(dir, 'logs'), proxy!.port);
+        broker = proc;
+        try {
+          await proc.waitForOutput(BROKER_STARTED, KAFKA_START_TIMEOUT_MS);
+          return proc;
+        } catch (err) {
+          // After kill9() the old broker's ZooKeeper registration lives until its session times out (6 s): the new
+          // one exits at once. Start it again, as a supervisor would, until the registration is gone.
+          if (!STILL_REGISTERED.test(proc.output()) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     };
     await launch();
     // One JVM per topic, a few side by side: each spends most of its second starting Scala, mostly on one core.
@@ -97,6 +110,10 @@ async function startOnce(opts: KafkaOptions): Promise<KafkaHandle> {
       stop: async () => {
         await proxy!.pause();
         await broker!.stop();
+      },
+      kill9: async () => {
+        await proxy!.pause();
+        await broker!.kill9();
       },
       start: async () => {
         if (closing) return;

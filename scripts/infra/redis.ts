@@ -16,7 +16,14 @@ export interface RedisHandle {
   /** `redis://127.0.0.1:PORT` */
   url: string;
   port: number;
-  pid: number;
+  /** the server's PID (changes after start()) */
+  readonly pid: number;
+  /** An outage: SIGTERM (SIGKILL after a deadline) and wait for the exit; start() brings it back on the same port. */
+  stop(): Promise<void>;
+  /** An outage without goodbye: SIGKILL and wait for the exit. */
+  kill9(): Promise<void>;
+  /** Starts the server again on the same port (empty: nothing is persisted); resolves once it answers PING. */
+  start(): Promise<void>;
   /** SIGTERM (SIGKILL after a deadline), wait for the exit, remove the temp dir. Idempotent. */
   close(): Promise<void>;
 }
@@ -50,26 +57,37 @@ async function startOnce(fixedPort: number | undefined): Promise<RedisHandle> {
   let proc: OwnedProcess | undefined;
   try {
     const port = fixedPort ?? (await freePort());
-    // `--save ""` turns snapshots off; the empty string must be its own argument, which spawn (no shell) keeps.
-    proc = spawnOwned(`redis:${port}`, 'redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid'), '--dir', dir, '--logfile', '',
-    ]);
-    const pid = proc.pid;
-    await until(
-      `redis on 127.0.0.1:${port} to answer PING`,
-      async () => listensOn(pid, port) && (await redisCommand(port, 'PING')) === '+PONG',
-      { timeoutMs: REDIS_START_TIMEOUT_MS, proc },
-    );
-    const owned = proc;
+    const launch = async (): Promise<OwnedProcess> => {
+      // `--save ""` turns snapshots off; the empty string must be its own argument, which spawn (no shell) keeps.
+      const p = spawnOwned(`redis:${port}`, 'redis-server', [
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+        '--daemonize', 'no', '--pidfile', join(dir, 'redis.pid'), '--dir', dir, '--logfile', '',
+      ]);
+      proc = p;
+      await until(
+        `redis on 127.0.0.1:${port} to answer PING`,
+        async () => listensOn(p.pid, port) && (await redisCommand(port, 'PING')) === '+PONG',
+        { timeoutMs: REDIS_START_TIMEOUT_MS, proc: p },
+      );
+      return p;
+    };
+    await launch();
     let closing: Promise<void> | undefined;
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
-      pid: owned.pid,
+      get pid() {
+        return proc!.pid;
+      },
+      stop: () => proc!.stop(),
+      kill9: () => proc!.kill9(),
+      start: async () => {
+        if (closing || proc!.running) return;
+        await launch();
+      },
       close: () =>
         (closing ??= (async () => {
-          await owned.stop();
+          await proc?.stop();
           await removeDir(dir);
         })()),
     };

@@ -74,7 +74,7 @@ describe('gateway kernel with the feed test plugin', () => {
     assert.ok(!c.frames.some((f) => f.cd === 'BTC/KRW'));
     c.send({ method: 'subscribe', symbol: 'BTC/KRW', snapshot: false, id: 7 });
     const ack = await c.next((f) => f.event === 'subscribed');
-    assert.deepEqual(ack, { event: 'subscribed', exchange: null, symbol: ['BTC/KRW'], type: null, id: 7 });
+    assert.deepEqual(ack, { event: 'subscribed', exchange: null, symbol: ['BTC/KRW'], type: null, depth: 15, interval: null, batch: false, id: 7 });
     feed.push(JSON.stringify({ sym: 'BTC/KRW', p: 3, q: 1, ts: Date.now() }));
     await c.next((f) => f.cd === 'BTC/KRW' && f.tp === 3);
     await c.close();

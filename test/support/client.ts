@@ -34,9 +34,10 @@ export class TestClient {
     );
   }
 
-  static connect(url: string): Promise<TestClient> {
+  /** `opts`: request headers (Authorization, Origin, X-Forwarded-For) and subprotocols, for the security tests */
+  static connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
       const c = new TestClient(ws);
       ws.once('open', () => resolve(c));
       ws.once('error', reject);
@@ -91,11 +92,11 @@ export class TestClient {
 }
 
 /** polls `fn` until it returns a truthy value */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

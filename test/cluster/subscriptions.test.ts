@@ -1,0 +1,166 @@
+// Live subscription changes in a cluster (real ZooKeeper, Kafka, nginx and three gateway processes): a change sent
+// through the load balancer reaches every node's catalog and the leader's exchange connections, survives a
+// kill -9 of the leader and a restarted node, and DELETE /api/subscriptions takes every node back to its file.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort, startKafka, startNginx, startZooKeeper } from '../../scripts/infra/index.ts';
+import { startSimulators } from '../../sim/index.ts';
+import { TestClient, waitFor } from '../support/client.ts';
+import { startGateway } from '../support/gateway.ts';
+import { getJson, spawnGateway } from '../support/process.ts';
+import type { GatewayProcess } from '../support/process.ts';
+import { isRecord } from '../support/streams.ts';
+
+type Subs = { exchanges: Record<string, { symbols: string[] }> };
+const NEW = 'DOGE/KRW';
+
+describe('live subscription changes across a cluster', () => {
+  let zk: Awaited<ReturnType<typeof startZooKeeper>>;
+  let kafka: Awaited<ReturnType<typeof startKafka>>;
+  let sims: Awaited<ReturnType<typeof startSimulators>>;
+  let lb: Awaited<ReturnType<typeof startNginx>>;
+  const nodes: GatewayProcess[] = [];
+
+  const config = (nodeId: string) => ({
+    mode: 'cluster',
+    nodeId,
+    cluster: { zookeeper: zk.connectString, path: '/gw-subs', sessionTimeoutMs: 3000 },
+    kafka: { enabled: true, brokers: kafka.brokers, topic: 'subs', acks: 1, maxWaitMs: 20 },
+    exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
+  });
+  const live = () => nodes.filter((n) => n.alive());
+  const symbols = async (n: GatewayProcess) => (await getJson<Subs>(`${n.http}/api/subscriptions`)).exchanges.upbit!.symbols;
+  const role = async (n: GatewayProcess) => (await getJson<{ role: string }>(`${n.http}/ws/info`).catch(() => ({ role: '?' }))).role;
+  async function leader(): Promise<GatewayProcess> {
+    return (await waitFor(async () => {
+      for (const n of live()) if ((await role(n)) === 'leader') return n;
+      return undefined;
+    }, 20_000, 'a leader'))!;
+  }
+  /** a client on every live node subscribes to `symbol` and receives records of it newer than `afterEp` */
+  async function everyNodeDelivers(symbol: string, afterEp = 0): Promise<number> {
+    const clients = await Promise.all(live().map((n) => TestClient.connect(`${n.ws}?snapshot=false`)));
+    try {
+      for (const c of clients) c.send({ method: 'subscribe', exchange: 'upbit', symbol, snapshot: false });
+      const subscribed = await Promise.all(clients.map((c) => c.next((f) => f.event === 'subscribed' || f.event === 'error', 10_000)));
+      for (const f of subscribed) assert.equal(f.event, 'subscribed', JSON.stringify(f));
+      const got = await Promise.all(clients.map((c) => c.next((f) => isRecord(f) && f.cd === symbol && (f.ep as number) > afterEp, 30_000)));
+      return Math.max(...got.map((f) => f.ep as number));
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }
+  const post = (base: string, body: unknown) =>
+    fetch(`${base}/api/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  before(async () => {
+    zk = await startZooKeeper();
+    kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: 'subs', partitions: 3 }] });
+    sims = await startSimulators({ seed: 21, intervalMs: 50 });
+    for (const id of ['s-1', 's-2', 's-3']) nodes.push(await spawnGateway(config(id)));
+    lb = await startNginx({ upstreams: nodes.map((n) => `127.0.0.1:${n.port}`) });
+    await leader();
+  });
+
+  after(async () => {
+    await lb?.close();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await sims?.close();
+    await kafka?.close();
+    await zk?.close();
+  });
+
+  it('applies a change sent through nginx on every node: catalogs within a second, records on every node', async () => {
+    const client = await TestClient.connect(`${nodes[0]!.ws}?snapshot=false`);
+    client.send({ method: 'subscribe', symbol: NEW });
+    assert.equal((await client.next((f) => f.event === 'error', 10_000)).code, 'BAD_REQUEST');
+    await client.close();
+
+    const res = await post(lb.url, { exchange: 'upbit', add: [NEW] });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(((await res.json()) as { symbols: string[] }).symbols, ['BTC/KRW', NEW]);
+    const sent = Date.now();
+    await waitFor(async () => (await Promise.all(nodes.map(symbols))).every((s) => s.includes(NEW)), 10_000, 'every catalog');
+    const took = Date.now() - sent;
+    process.stderr.write(`# every node's catalog had ${NEW} ${took} ms after the answer\n`);
+    assert.ok(took <= 1000, `catalogs updated after ${took} ms`);
+    await everyNodeDelivers(NEW);
+    const stored = (await getJson<{ subscriptions: { stored: boolean; version: number } }>(`${nodes[2]!.http}/api/ws/infra-health`)).subscriptions;
+    assert.equal(stored.stored, true);
+  });
+
+  it('accepts a change sent to a follower the same way', async () => {
+    const lead = await leader();
+    const follower = live().find((n) => n !== lead)!;
+    const res = await post(follower.http, { exchange: 'upbit', add: ['XRP/KRW'] });
+    assert.equal(res.status, 200, await res.clone().text());
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => s.includes('XRP/KRW')), 10_000, 'every catalog');
+    await everyNodeDelivers('XRP/KRW');
+    // a bad change is refused by whichever node gets it, and stores nothing
+    const bad = await post(follower.http, { exchange: 'upbit', add: ['not a symbol'] });
+    assert.equal(bad.status, 400);
+  });
+
+  it('keeps both of two changes sent at the same time to different nodes (compare-and-set)', async () => {
+    const [a, b] = live();
+    const answers = await Promise.all([post(a!.http, { exchange: 'upbit', add: ['SOL/KRW'] }), post(b!.http, { exchange: 'upbit', add: ['ETH/KRW'] })]);
+    assert.deepEqual(answers.map((r) => r.status), [200, 200]);
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => s.includes('SOL/KRW') && s.includes('ETH/KRW')), 10_000, 'both changes everywhere');
+    const res = await post(a!.http, { exchange: 'upbit', remove: ['SOL/KRW', 'ETH/KRW'] });
+    assert.equal(res.status, 200);
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => !s.includes('SOL/KRW') && !s.includes('ETH/KRW')), 10_000, 'removed everywhere');
+  });
+
+  it('keeps the stored set when the leader is killed (kill -9) and when a node restarts', async () => {
+    const old = await leader();
+    const lastEp = await everyNodeDelivers(NEW);
+    await old.kill9();
+    const next = await leader();
+    assert.notEqual(next, old);
+    // the new leader connects with the stored set, not its file: records of the new symbol from the new leader
+    await everyNodeDelivers(NEW, lastEp);
+    // a node started again with the same file starts from the stored set
+    const again = await spawnGateway(config('s-4'));
+    nodes.push(again);
+    await waitFor(async () => (await symbols(again)).includes(NEW), 10_000, 'restarted node has the stored set');
+    assert.deepEqual(await symbols(again), ['BTC/KRW', NEW, 'XRP/KRW']);
+  });
+
+  it('goes back to every node’s config file on DELETE /api/subscriptions', async () => {
+    const res = await fetch(`${lb.url}/api/subscriptions`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => s.length === 1 && s[0] === 'BTC/KRW'), 10_000, 'file set everywhere');
+    const client = await TestClient.connect(`${live()[0]!.ws}?snapshot=false`);
+    client.send({ method: 'subscribe', symbol: NEW });
+    assert.equal((await client.next((f) => f.event === 'error', 10_000)).code, 'BAD_REQUEST');
+    await client.close();
+  });
+});
+
+describe('live subscription changes without ZooKeeper', () => {
+  it('refuses a change with 503 UNAVAILABLE while ZooKeeper does not answer, and changes nothing', async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const sims = await startSimulators({ seed: 22, intervalMs: 200 });
+    const gw = await startGateway({
+      mode: 'cluster',
+      cluster: { zookeeper: nowhere, path: '/gw-none', sessionTimeoutMs: 2000 },
+      redis: { enabled: true, url: `redis://${nowhere}` },
+      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } },
+    });
+    try {
+      const res = await fetch(`${gw.http}/api/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ exchange: 'upbit', add: [NEW] }),
+      });
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: string }).error, 'UNAVAILABLE');
+      assert.deepEqual((await getJson<Subs>(`${gw.http}/api/subscriptions`)).exchanges.upbit!.symbols, ['BTC/KRW']);
+      assert.equal((await fetch(`${gw.http}/api/subscriptions`, { method: 'DELETE' })).status, 503);
+    } finally {
+      await gw.kernel.close();
+      await sims.close();
+    }
+  });
+});

@@ -1,0 +1,168 @@
+// Status and resync events (SPEC §4a) against the exchange simulators: on connect and after subscribe, on a drop,
+// a stall and an HTTP 429 refusal of each exchange (down with the reason, then up again), and resync on a Binance
+// depth gap.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulators } from '../../sim/index.ts';
+import type { SimHandle } from '../../sim/sim-types.ts';
+import type { Frame } from '../support/client.ts';
+import { TestClient, waitFor } from '../support/client.ts';
+import { startGateway } from '../support/gateway.ts';
+import { assertSequences, isRecord } from '../support/streams.ts';
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+const KRW = ['BTC/KRW', 'ETH/KRW'];
+const USDT = ['BTC/USDT', 'ETH/USDT'];
+const RESILIENCE = {
+  reconnect: { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 400 },
+  stallTimeoutMs: 1000,
+};
+
+const isStatus = (ex: string, state?: string) => (f: Frame) => f.event === 'status' && f.exchange === ex && (!state || f.state === state);
+
+interface Target {
+  name: string;
+  ex: string;
+  sim: () => SimHandle;
+  client: () => TestClient;
+}
+
+describe('status and resync events', () => {
+  let sims: Awaited<ReturnType<typeof startSimulators>>;
+  let main: Gateway;
+  let legacy: Gateway;
+  let mainClient: TestClient;
+  let legacyClient: TestClient;
+
+  before(async () => {
+    sims = await startSimulators({ seed: 5, intervalMs: 50 });
+    main = await startGateway({
+      exchanges: {
+        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: USDT, ...RESILIENCE },
+        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW, ...RESILIENCE },
+        bithumb: { url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW, ...RESILIENCE },
+      },
+    });
+    legacy = await startGateway({
+      exchanges: { bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: KRW, ...RESILIENCE } },
+    });
+    mainClient = await TestClient.connect(`${main.ws}?snapshot=false`);
+    legacyClient = await TestClient.connect(`${legacy.ws}?snapshot=false`);
+    for (const ex of ['binance', 'upbit', 'bithumb']) await mainClient.next(isStatus(ex, 'up'), 20_000);
+    await legacyClient.next(isStatus('bithumb', 'up'), 20_000);
+  });
+
+  after(async () => {
+    await mainClient?.close();
+    await legacyClient?.close();
+    await main?.kernel.close();
+    await legacy?.kernel.close();
+    await sims?.close();
+  });
+
+  it('sends one status per exchange of the filter after the snapshot, and again after every subscribed', async () => {
+    const c = await TestClient.connect(`${main.ws}?exchange=upbit,binance`);
+    try {
+      await c.next((f) => f.event === 'status' && f.exchange === 'binance');
+      await c.next((f) => f.event === 'status' && f.exchange === 'upbit');
+      const statuses = c.frames.filter((f) => f.event === 'status');
+      const firstStatus = c.frames.findIndex((f) => f.event === 'status');
+      // the snapshot (st: SNAPSHOT records) comes first, and nothing of bithumb
+      assert.ok(c.frames.slice(0, firstStatus).every((f) => f.st === 'SNAPSHOT'));
+      assert.ok(firstStatus > 0, 'a snapshot came first');
+      assert.ok(statuses.every((s) => s.exchange !== 'bithumb'));
+      for (const s of statuses) {
+        assert.ok(['up', 'degraded', 'down'].includes(s.state as string));
+        assert.ok((s.since as number) <= (s.tms as number));
+        if (s.state !== 'up') assert.equal(typeof s.reason, 'string');
+      }
+      const n = c.frames.length;
+      c.send({ method: 'subscribe', exchange: 'bithumb', id: 7 });
+      const sub = await c.next((f) => f.event === 'subscribed', 10_000, n);
+      assert.equal(sub.id, 7);
+      const st = await c.next(isStatus('bithumb'), 10_000, n);
+      assert.ok(c.frames.indexOf(st) > c.frames.indexOf(sub));
+    } finally {
+      await c.close();
+    }
+  });
+
+  const targets: Target[] = [
+    { name: 'binance', ex: 'binance', sim: () => sims.binance, client: () => mainClient },
+    { name: 'upbit', ex: 'upbit', sim: () => sims.upbit, client: () => mainClient },
+    { name: 'bithumb v1', ex: 'bithumb', sim: () => sims.bithumb, client: () => mainClient },
+    { name: 'bithumb legacy', ex: 'bithumb', sim: () => sims.bithumbLegacy, client: () => legacyClient },
+  ];
+
+  /** after `fault`, a down status of t's exchange whose reason matches, then up; other exchanges stay up */
+  async function reports(t: Target, reason: RegExp, fault: () => void | Promise<void>, heal?: () => void): Promise<Frame> {
+    const c = t.client();
+    await c.next(isStatus(t.ex, 'up'), 20_000, c.frames.findLastIndex((f) => f.event === 'status' && f.exchange === t.ex));
+    const from = c.frames.length;
+    const faultAt = Date.now();
+    await fault();
+    const down = await c.next((f) => isStatus(t.ex, 'down')(f) && reason.test(f.reason as string), 15_000, from);
+    assert.ok((down.since as number) >= faultAt - 50, 'since is when the trouble began');
+    heal?.();
+    const up = await c.next(isStatus(t.ex, 'up'), 20_000, c.frames.indexOf(down) + 1);
+    assert.equal(up.reason, undefined, 'up carries no reason');
+    const between = c.frames.slice(from, c.frames.indexOf(up));
+    const others = between.filter((f) => f.event === 'status' && f.exchange !== t.ex && f.state !== 'up');
+    assert.deepEqual(others, [], 'other exchanges stayed up');
+    return down;
+  }
+
+  for (const t of targets) {
+    describe(t.name, () => {
+      it('says down when the connection drops, with the close as the reason, and up when data flows again', async () => {
+        const c = t.client();
+        const from = c.frames.length;
+        const down = await reports(t, /connection closed|could not connect/, () => t.sim().dropAll());
+        // the books that connection had published are invalid until the next connection's first books
+        const resync = c.frames.slice(from).find((f) => f.event === 'resync' && f.exchange === t.ex);
+        assert.ok(resync, 'resync for the books of the dropped connection');
+        await c.next((f) => f.ty === 'orderbook' && f.ex === t.ex && f.cd === resync.symbol, 20_000, c.frames.indexOf(resync) + 1);
+        assert.ok((down.since as number) >= (resync.tms as number) - 1000);
+      });
+
+      it('says down while the exchange is silent (stalled), and up once it speaks again', async () => {
+        await reports(t, /stalled/, () => t.sim().stall(true), () => t.sim().stall(false));
+      });
+
+      it('says down while the exchange refuses the connection with HTTP 429, and up after', async () => {
+        await reports(
+          t,
+          /HTTP 429/,
+          () => {
+            t.sim().rejectUpgrades(429, 1);
+            t.sim().dropAll();
+          },
+          () => t.sim().rejectUpgrades(null),
+        );
+      });
+    });
+  }
+
+  it('sends resync for a book whose depth stream has a gap, then the rebuilt book, on the same connection', async () => {
+    const c = mainClient;
+    const ep = main.kernel.supervisors.find((s) => s.id === 'binance')!.connections[0]!.ep;
+    await waitFor(() => c.frames.some((f) => f.ty === 'orderbook' && f.ex === 'binance' && f.ep === ep), 10_000, 'a book');
+    const from = c.frames.length;
+    sims.binance.skipDepthDiffs!(3);
+    const resync = await c.next((f) => f.event === 'resync' && f.exchange === 'binance', 15_000, from);
+    assert.equal(resync.type, 'orderbook');
+    assert.ok(USDT.includes(resync.symbol as string));
+    assert.equal(typeof resync.tms, 'number');
+    assert.equal(resync.ty, undefined, 'a control message carries no ty');
+    const at = c.frames.indexOf(resync);
+    const book = await c.next((f) => f.ty === 'orderbook' && f.ex === 'binance' && f.cd === resync.symbol, 15_000, at + 1);
+    assert.equal(book.ep, ep, 'rebuilt without reconnecting');
+    // the exchange was degraded while its books were resynchronizing, then up again
+    const degraded = c.frames.slice(from).find((f) => isStatus('binance', 'degraded')(f));
+    assert.ok(degraded, 'degraded while resynchronizing');
+    assert.match(degraded.reason as string, /resynchroniz/);
+    await c.next(isStatus('binance', 'up'), 10_000, c.frames.indexOf(degraded) + 1);
+    assertSequences(c.frames.filter(isRecord));
+  });
+});
