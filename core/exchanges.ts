@@ -41,6 +41,8 @@ export interface ExchangeSetOptions {
   onBatch(exchange: string, batch: RecordBatch): void;
   onInvalidate?(exchange: string, keys: Invalidation[]): void;
   onStats?(exchange: string): void;
+  /** the exchange's worker crashed (it is restarted with backoff) */
+  onCrash?(exchange: string): void;
   /** the private accounts (with keys) an exchange's worker connects, and where their records go */
   privateAccounts?(exchange: string): PrivateAccountInit[];
   onPrivate?(exchange: string, batch: RecordBatch): void;
@@ -114,6 +116,7 @@ export class ExchangeSet {
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
       onInvalidate: (keys) => this.opts.onInvalidate?.(config.id, keys),
       onStats: () => this.opts.onStats?.(config.id),
+      onCrash: () => this.opts.onCrash?.(config.id),
       onPrivate: (batch) => this.opts.onPrivate?.(config.id, batch),
     });
     await r.supervisor.start().catch(() => {

@@ -91,6 +91,7 @@ export class Kernel {
       },
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
       onStats: (exchange) => this.stream.source.evaluate(exchange),
+      onCrash: (exchange) => this.stream.crashed(exchange),
       privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
       onPrivate: (_exchange, batch) => priv.publish(batch),
     });
@@ -158,10 +159,11 @@ export class Kernel {
       maxDepth: config.orderbook.depth,
       history: this.stream.history,
       statuses: (exchanges) => this.stream.statuses(exchanges),
-      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity) => gate.guardFilter(f, identity) },
+      guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
+    // after the hub: the client stage ends after the hub's write of this turn
     const latency = new StageLatency(this.metrics, () => hub.size > 0);
     this.bus.subscribe((batch) => latency.onBus(batch));
     await this.bus.start();
@@ -310,7 +312,9 @@ export class Kernel {
         this.exchanges.ids.map((id) => {
           const sup = this.exchanges.supervisors.find((s) => s.id === id);
           // a follower holds no exchange connection: the leader does
-          return [id, sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }];
+          const told = this.stream.view.status(id);
+          const status = { state: told.state, since: told.since, ...(told.reason ? { reason: told.reason } : {}) };
+          return [id, { ...(sup ? exchangeHealth(sup) : { active: false, connected: false, healthy: this.role === 'follower', worker: 'inactive' }), status }];
         }),
       ),
       bus: this.bus?.health() ?? { kind: 'none', healthy: false },

@@ -21,12 +21,22 @@ export class StageLatency {
   onBus(batch: RecordBatch): void {
     if (batch.keys.length === 0) return;
     const now = Date.now();
-    let r: { ex?: unknown; tms?: unknown; rtms?: unknown };
-    try {
-      r = decode(recordAt(batch, 0)) as typeof r;
-    } catch {
-      return;
+    // the first record (status and resync events travel among records: skip a few of those)
+    type Sampled = { ty?: unknown; ex?: unknown; tms?: unknown; rtms?: unknown };
+    let r: Sampled | undefined;
+    for (let i = 0; i < Math.min(batch.keys.length, 8); i++) {
+      let v: Sampled | null;
+      try {
+        v = decode(recordAt(batch, i)) as Sampled | null;
+      } catch {
+        return;
+      }
+      if (v && typeof v.ty === 'string') {
+        r = v;
+        break;
+      }
     }
+    if (!r) return;
     const exchange = typeof r.ex === 'string' ? r.ex : 'unknown';
     if (typeof r.rtms === 'number') {
       // an exchange clock ahead of ours would give a negative time: counted as zero

@@ -46,8 +46,8 @@ export class NodeStream {
           return {
             id,
             facts: sup
-              ? { worker: sup.state, workerError: sup.lastError?.message, connections: sup.connections, stallTimeoutMs }
-              : { worker: 'inactive' as const, connections: [], stallTimeoutMs },
+              ? { worker: sup.state, workerError: sup.lastError?.message, connections: sup.connections, reportedAt: sup.reportedAt, stallTimeoutMs }
+              : { worker: 'inactive' as const, connections: [], reportedAt: 0, stallTimeoutMs },
           };
         }),
       publish: (events) => opts.bus()?.publish(eventBatch(events)),
@@ -97,6 +97,13 @@ export class NodeStream {
     this.source.invalidated(exchange, keys);
   }
 
+  /** a worker crashed: every book it had published is invalid until its successor's first books */
+  crashed(exchange: string): void {
+    const books = this.opts.store.select({ exchange: new Set([exchange]), symbol: null, type: new Set(['orderbook']) });
+    const tms = Date.now();
+    this.source.invalidated(exchange, books.map((e) => ({ key: e.key, ex: e.ex, ty: e.ty, cd: e.cd, tms })));
+  }
+
   /** this node feeds the bus (standalone, or elected) */
   setProducing(on: boolean): void {
     this.source.setActive(on);
@@ -111,8 +118,10 @@ export class NodeStream {
   private distrust(): string | undefined {
     const bus = this.opts.bus();
     if (!bus) return 'gateway starting';
+    // the bus's own verdict (core/bus/bus-status.ts): `down` = this node receives nothing over it; `degraded` = the
+    // leader serves its own clients directly, which they can trust
     const h = bus.health();
-    if (h.healthy === false && h.path !== 'direct-fallback') return `bus (${bus.kind}) unavailable on this node`;
+    if (h.state === 'down') return `bus (${bus.kind}) unavailable on this node${h.reason ? `: ${h.reason}` : ''}`;
     if (this.opts.config.mode !== 'cluster' || this.opts.role() === 'leader') return undefined;
     const e = this.opts.election();
     if (!e || e.state !== 'follower') return `no leader: ZooKeeper ${e?.state ?? 'not started'}`;

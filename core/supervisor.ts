@@ -43,6 +43,8 @@ export class ExchangeSupervisor {
   restarts = 0;
   /** the worker's V8 heap in use (bytes), from its latest stats report */
   workerHeapUsed = 0;
+  /** when the worker last reported its connections (ms) */
+  reportedAt = 0;
   lastError: SerializedError | undefined;
   readonly tracker = new ConnectionTracker();
   private worker: Worker | undefined;
@@ -97,6 +99,7 @@ export class ExchangeSupervisor {
             break;
           case 'stats':
             this.connections = msg.connections;
+            this.reportedAt = Date.now();
             if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             if (msg.heapUsed !== undefined) this.workerHeapUsed = msg.heapUsed;

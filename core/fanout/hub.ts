@@ -76,17 +76,18 @@ export interface HubOptions {
   maxBufferedBytes: number;
   metrics: Metrics;
   log: Logger;
+  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
+  guard?: {
+    control(msg: unknown): void;
+    /** `keys`: what a resume asks for; each must lie inside the guarded filter */
+    filter(filter: Filter, identity: Peer['identity'], keys?: { ex: string; ty: string; cd: string }[]): Filter;
+  };
   /** orderbook.depth: the most `depth` a client may ask for */
   maxDepth?: number;
   /** the node's per-key history, for resume */
   history?: History;
   /** each exchange's state now, for the exchanges a filter selects (null = all) */
   statuses?(exchanges: Set<string> | null): StatusEvent[];
-  /** security checks on every subscription (core/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */
-  guard?: {
-    control(msg: unknown): void;
-    filter(filter: Filter, identity: Peer['identity']): Filter;
-  };
 }
 
 export class Hub {
@@ -130,6 +131,8 @@ export class Hub {
 
   /** one record for one client (private records), after what was already routed to it; counted, cut when slow */
   sendTo(c: Client, payload: string | Uint8Array): void {
+    // wait=true: nothing before the first subscribe
+    if (!c.group) return;
     this.flush();
     this.send(c, payload);
   }
@@ -368,10 +371,13 @@ export class Hub {
   }
 
   /** `resumed`, then what each key missed (replayed records, or the latest as a snapshot) */
-  private resume(c: Client, entries: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
+  private resume(c: Client, asked: ResumeEntry[], previous: Filter, since: number, withId: Record<string, unknown>): void {
     const { history, store } = this.opts;
+    // keys the filter in force does not select (the security guard may narrow it) are lost, and nothing is sent
+    const entries = asked.filter((e) => matches(c.filter, e.id.ex, e.id.ty, e.id.cd));
+    const denied = asked.filter((e) => !entries.includes(e)).map((e) => e.id);
     if (!history) {
-      this.reply(c, { event: 'resumed', recovered: [], lost: entries.map((e) => e.id), ...withId });
+      this.reply(c, { event: 'resumed', recovered: [], lost: [...entries.map((e) => e.id), ...denied], ...withId });
       this.sendRecords(c, entries.flatMap((e) => {
         const s = store.get(e.key);
         return s ? [snapshotPayload(store, s, c.format, c.shape.depth)] : [];
@@ -380,8 +386,8 @@ export class Hub {
     }
     const plan = planResume(entries, history, store, (key) => (matchesKey(previous, key) ? since : Infinity));
     this.counters.resumes.inc({ outcome: 'recovered' }, plan.recovered.length);
-    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length);
-    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: plan.lost, ...withId });
+    this.counters.resumes.inc({ outcome: 'lost' }, plan.lost.length + denied.length);
+    this.reply(c, { event: 'resumed', recovered: plan.recovered, lost: [...plan.lost, ...denied], ...withId });
     const types = new Map(entries.map((e) => [e.key, e.id.ty]));
     const payloads: (string | Uint8Array)[] = [];
     for (const s of plan.sends) {
@@ -406,7 +412,7 @@ export class Hub {
         this.reply(c, { event: 'pong', tms: Date.now(), ...withId });
         return;
       }
-      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity) : ctl.filter;
+      const filter = this.opts.guard ? this.opts.guard.filter(ctl.filter, c.peer.identity, ctl.resume?.map((e) => e.id)) : ctl.filter;
       // a waiting client has had nothing yet
       const previous = c.group ? c.filter : NOTHING;
       const since = c.since;

@@ -52,8 +52,12 @@ export class Security {
     this.refusals.inc({ reason, where });
   }
 
-  /** a browser's Origin, judged against `server.allowedOrigins` (empty list: any); no Origin (not a browser) passes */
-  originAllowed(origin: string | undefined): boolean {
-    return origin === undefined || this.allowedOrigins.size === 0 || this.allowedOrigins.has(origin);
+  /**
+   * a browser's Origin, judged against `server.allowedOrigins` (empty list: any); no Origin (not a browser) passes,
+   * and so does the gateway's own origin (its monitor page), named by the request's Host
+   */
+  originAllowed(origin: string | undefined, host?: string): boolean {
+    if (origin === undefined || this.allowedOrigins.size === 0 || this.allowedOrigins.has(origin)) return true;
+    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
   }
 }

@@ -9,7 +9,7 @@ import type { Filter } from '../filter.ts';
 import { resolveClientAddress } from './client-address.ts';
 import { BEARER_PROTOCOL, upgradeCredential } from './credentials.ts';
 import type { ClientIdentity } from './identity.ts';
-import { restrictFilter } from './identity.ts';
+import { allows, restrictFilter } from './identity.ts';
 import { ConnectionLimits, listedQueryValues, listedValues, nestedDeeper } from './limits.ts';
 import type { RefusalReason, Security } from './security.ts';
 
@@ -60,7 +60,7 @@ export class WsGate {
       return { ok: false, status, text, error, message, reason };
     };
     const origin = req.headers.origin;
-    if (!s.originAllowed(origin)) return refuse(403, 'Forbidden', 'FORBIDDEN', `origin ${origin} is not allowed (server.allowedOrigins)`, 'origin');
+    if (!s.originAllowed(origin, req.headers.host)) return refuse(403, 'Forbidden', 'FORBIDDEN', `origin ${origin} is not allowed (server.allowedOrigins)`, 'origin');
     const { credential } = upgradeCredential(req.headers, params, s.queryToken);
     if (listedQueryValues(params) > s.limits.keysPerSubscription) {
       return refuse(400, 'Bad Request', 'LIMIT_EXCEEDED', `more than ${s.limits.keysPerSubscription} filter values (limits.keysPerSubscription)`, 'too_many_keys');
@@ -82,15 +82,22 @@ export class WsGate {
     return { ok: true, address: who.address, identity, pending: identity === undefined && s.auth.required, release: lease.release };
   }
 
-  /** The filter a client's subscription may have: within keysPerSubscription and its identity's limits. */
-  guardFilter(filter: Filter, identity: ClientIdentity | undefined): Filter {
+  /**
+   * The filter a client's subscription may have: within keysPerSubscription and its identity's limits. `keys`
+   * (resume entries) must lie inside the result: a resume cannot reach what the filter may not.
+   */
+  guardFilter(filter: Filter, identity: ClientIdentity | undefined, keys: { ex: string; ty: string; cd: string }[] = []): Filter {
     const n = (filter.exchange?.size ?? 0) + (filter.symbol?.size ?? 0) + (filter.type?.size ?? 0);
     if (n > this.security.limits.keysPerSubscription) {
       this.security.refused('too_many_keys', 'ws');
       throw new GatewayError('LIMIT_EXCEEDED', `more than ${this.security.limits.keysPerSubscription} filter values (limits.keysPerSubscription)`);
     }
     try {
-      return restrictFilter(filter, identity);
+      const allowed = restrictFilter(filter, identity);
+      for (const k of keys) {
+        if (!allows(identity, k.ex, k.ty)) throw new GatewayError('FORBIDDEN', `resume: this client's credential does not allow ${k.ex} ${k.ty}`);
+      }
+      return allowed;
     } catch (err) {
       this.security.refused('forbidden', 'ws');
       throw err;

@@ -18,6 +18,8 @@ export class WsSession {
   private queued: (string | Uint8Array)[] = [];
   private done = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** gives the connection slot back (idempotent) */
+  private readonly release: () => void;
 
   /**
    * `connect` hands the client to the hub with its identity; it may throw (e.g. FORBIDDEN for a filter outside the
@@ -41,8 +43,6 @@ export class WsSession {
       }, limits.authTimeoutMs);
     }
   }
-
-  private readonly release: () => void;
 
   private start(identity: ClientIdentity | undefined): void {
     try {
@@ -80,13 +80,12 @@ export class WsSession {
 
   private async authenticate(data: string | Uint8Array): Promise<void> {
     const security = this.gate.security;
-    let token: unknown;
+    let msg: { method?: unknown; token?: unknown } | null | undefined;
     try {
-      token = (decodeControl(data, this.sock.format) as { method?: unknown; token?: unknown } | null);
+      msg = decodeControl(data, this.sock.format) as typeof msg;
     } catch {
-      token = undefined;
+      msg = undefined;
     }
-    const msg = token as { method?: unknown; token?: unknown } | undefined;
     if (!msg || typeof msg !== 'object' || msg.method !== 'auth' || typeof msg.token !== 'string') {
       security.refused('unauthenticated', 'ws');
       return this.fail('UNAUTHORIZED', 'authenticate first: {"method":"auth","token":"<token>"} (auth.required)');

@@ -10,6 +10,8 @@ export interface ExchangeFacts {
   worker: SupervisorState | 'inactive';
   workerError?: string;
   connections: ConnectionStats[];
+  /** when the worker reported them: silence is judged as of then (a late report is not a silent exchange) */
+  reportedAt: number;
   /** the exchange's stall timeout: a connection silent for half of it is not counted as delivering */
   stallTimeoutMs: number;
   /** book keys invalidated and not yet published again */
@@ -22,9 +24,9 @@ export interface Verdict {
 }
 
 /** why a connection does not deliver, or undefined when it does; reasons are stable texts (no timings or counts) */
-function trouble(c: ConnectionStats, stallTimeoutMs: number, now: number): string | undefined {
+function trouble(c: ConnectionStats, stallTimeoutMs: number, reportedAt: number): string | undefined {
   if (c.state === 'open') {
-    if (c.lastHeardAt > 0 && now - c.lastHeardAt > stallTimeoutMs / 2) return `${c.name}: silent (stalled)`;
+    if (c.lastHeardAt > 0 && reportedAt - c.lastHeardAt > stallTimeoutMs / 2) return `${c.name}: silent (stalled)`;
     return undefined;
   }
   const last = c.lastClose;
@@ -49,7 +51,9 @@ export function evaluate(f: ExchangeFacts, now = Date.now()): Verdict {
       return { state: 'down', reason: 'stopped' };
   }
   if (f.connections.length === 0) return { state: 'down', reason: 'no connection yet' };
-  const troubles = f.connections.map((c) => trouble(c, f.stallTimeoutMs, now)).filter((t): t is string => t !== undefined);
+  // a worker that stopped reporting for longer than a stall would have been noticed is not vouched for
+  if (now - f.reportedAt > Math.max(f.stallTimeoutMs, 5000)) return { state: 'down', reason: 'worker not reporting' };
+  const troubles = f.connections.map((c) => trouble(c, f.stallTimeoutMs, f.reportedAt)).filter((t): t is string => t !== undefined);
   if (troubles.length === f.connections.length) return { state: 'down', reason: troubles.join('; ') };
   if (troubles.length) return { state: 'degraded', reason: troubles.join('; ') };
   if (f.resyncing > 0) return { state: 'degraded', reason: 'order books resynchronizing' };

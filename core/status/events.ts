@@ -1,9 +1,12 @@
 // Stream-health messages (SPEC §4a): status per exchange and resync per book key, as clients receive them and as
-// they travel on the bus beside the records (control keys start with "!", record keys never do).
+// they travel on the bus beside the records. A message is a msgpack map whose first key is `event` (records begin
+// with `ty` and never carry `event`). Status goes under the key `!status|<exchange>`; a resync under the book's own
+// stream key, so that on Kafka it shares the book's partition and stays in order with its records.
 
 import type { RecordBatch } from '../batch.ts';
 import { BatchBuilder, recordAt } from '../batch.ts';
 import { decode } from '../codec.ts';
+import { streamKey } from '../model.ts';
 
 export type StatusState = 'up' | 'degraded' | 'down';
 
@@ -29,14 +32,22 @@ export interface ResyncEvent {
 
 export type StreamEvent = StatusEvent | ResyncEvent;
 
-/** bus keys of stream-health messages begin with this; stream keys never do */
+/** the bus key of status messages begins with this; stream keys never do */
 const CONTROL = 0x21; // '!'
 
 export const statusKey = (exchange: string) => `!status|${exchange}`;
-export const resyncKey = (exchange: string, symbol: string) => `!resync|${exchange}|${symbol}`;
+export const resyncKey = (exchange: string, symbol: string) => streamKey(exchange, 'orderbook', symbol);
 
 export function isControlKey(key: string): boolean {
   return key.charCodeAt(0) === CONTROL;
+}
+
+/** the encoded value at `at` is a map whose first key is "event": a stream-health message */
+function isEventAt(buf: Uint8Array, at: number): boolean {
+  const b0 = buf[at]!;
+  const k = at + (b0 >= 0x80 && b0 <= 0x8f ? 1 : b0 === 0xde ? 3 : b0 === 0xdf ? 5 : buf.length);
+  // fixstr of 5: "event"
+  return buf[k] === 0xa5 && buf[k + 1] === 0x65 && buf[k + 2] === 0x76 && buf[k + 3] === 0x65 && buf[k + 4] === 0x6e && buf[k + 5] === 0x74;
 }
 
 /** the messages as one batch for the bus */
@@ -51,14 +62,15 @@ export function eventBatch(events: StreamEvent[]): RecordBatch {
  * without control keys (nearly all of them) is passed on as it is.
  */
 export function splitEvents(batch: RecordBatch, records: (b: RecordBatch) => void, event: (e: StreamEvent) => void): void {
-  const { keys } = batch;
+  const { keys, ends, buf } = batch;
+  const control = (i: number) => isControlKey(keys[i]!) || isEventAt(buf, i === 0 ? 0 : ends[i - 1]!);
   let i = 0;
-  while (i < keys.length && !isControlKey(keys[i]!)) i++;
+  while (i < keys.length && !control(i)) i++;
   if (i === keys.length) return records(batch);
   const run = new BatchBuilder();
   for (i = 0; i < keys.length; i++) {
     const bytes = recordAt(batch, i);
-    if (!isControlKey(keys[i]!)) {
+    if (!control(i)) {
       run.add(keys[i]!, bytes);
       continue;
     }

@@ -103,7 +103,8 @@ describe('cluster of three gateway nodes', () => {
     const old = await leader();
     const survivors = nodes.filter((n) => n !== old);
     const clients = await Promise.all(survivors.map((n) => TestClient.connect(`${n.ws}?snapshot=false&exchange=upbit`)));
-    const lastEp = Math.max(0, ...clients.flatMap((c) => c.frames.map((f) => f.ep as number)));
+    // records only: status events (sent on connect) carry no ep
+    const lastEp = Math.max(0, ...clients.flatMap((c) => c.frames.filter(isRecord).map((f) => f.ep as number)));
     const killedAt = Date.now();
     await old.kill9();
     const next = await leader();

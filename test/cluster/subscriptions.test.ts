@@ -51,8 +51,13 @@ describe('live subscription changes across a cluster', () => {
       await Promise.all(clients.map((c) => c.close()));
     }
   }
+  // Through nginx every caller looks forwarded, so admin calls carry the operator's token (docs/operations.md#security);
+  // the nodes inherit it from this process's environment.
+  const ADMIN_TOKEN = 'cluster-subscriptions-test-token';
+  process.env.GATEWAY_ADMIN_TOKEN = ADMIN_TOKEN;
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const post = (base: string, body: unknown) =>
-    fetch(`${base}/api/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${base}/api/subscriptions`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   before(async () => {
     zk = await startZooKeeper();
@@ -128,7 +133,7 @@ describe('live subscription changes across a cluster', () => {
   });
 
   it('goes back to every node’s config file on DELETE /api/subscriptions', async () => {
-    const res = await fetch(`${lb.url}/api/subscriptions`, { method: 'DELETE' });
+    const res = await fetch(`${lb.url}/api/subscriptions`, { method: 'DELETE', headers: admin });
     assert.equal(res.status, 200);
     await waitFor(async () => (await Promise.all(live().map(symbols))).every((s) => s.length === 1 && s[0] === 'BTC/KRW'), 10_000, 'file set everywhere');
     const client = await TestClient.connect(`${live()[0]!.ws}?snapshot=false`);
@@ -151,13 +156,14 @@ describe('live subscription changes without ZooKeeper', () => {
     try {
       const res = await fetch(`${gw.http}/api/subscriptions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${process.env.GATEWAY_ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ exchange: 'upbit', add: [NEW] }),
       });
       assert.equal(res.status, 503);
       assert.equal(((await res.json()) as { error: string }).error, 'UNAVAILABLE');
       assert.deepEqual((await getJson<Subs>(`${gw.http}/api/subscriptions`)).exchanges.upbit!.symbols, ['BTC/KRW']);
-      assert.equal((await fetch(`${gw.http}/api/subscriptions`, { method: 'DELETE' })).status, 503);
+      const del = await fetch(`${gw.http}/api/subscriptions`, { method: 'DELETE', headers: { authorization: `Bearer ${process.env.GATEWAY_ADMIN_TOKEN}` } });
+      assert.equal(del.status, 503);
     } finally {
       await gw.kernel.close();
       await sims.close();

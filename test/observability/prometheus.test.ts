@@ -65,7 +65,7 @@ describe('Prometheus scraping a gateway', { timeout: 120_000 }, () => {
     await feed?.close();
   });
 
-  it('scrapes the gateway and reads the latency histogram of every stage', async () => {
+  it('scrapes the gateway and reads the latency histogram of every stage', async (t) => {
     const samples = (await waitFor(async () => {
       const r = await prom.api<{ result: Sample[] }>(`query?query=${encodeURIComponent('sum by (stage) (gateway_stage_latency_seconds_count)')}`);
       return r.result.length === 3 && r.result.every((s) => Number(s.value[1]) > 0) ? r.result : undefined;
@@ -82,6 +82,10 @@ describe('Prometheus scraping a gateway', { timeout: 120_000 }, () => {
       return Number.isFinite(v) ? v : undefined;
     }, 60_000, 'a p50 of the exchange stage'))!;
     assert.ok(p50 >= 0.025 && p50 <= 0.1, `exchange-stage p50 ${p50} s`);
+    for (const q of [0.5, 0.99]) {
+      const r = await prom.api<{ result: Sample[] }>(`query?query=${encodeURIComponent(`histogram_quantile(${q}, sum by (stage, le) (rate(gateway_stage_latency_seconds_bucket[1m])))`)}`);
+      t.diagnostic(`p${q * 100}: ${r.result.map((s) => `${s.metric.stage} ${(Number(s.value[1]) * 1000).toFixed(2)} ms`).join(', ')}`);
+    }
   });
 
   it('loads every alert rule and evaluates it without error, none firing on a healthy gateway', async () => {

@@ -91,7 +91,7 @@ describe('Upbit private plan', () => {
       '{"ty":"myOrder","cd":"KRW-BTC","ab":"HOLD","uid":"x","s":"wait","tms":1}',
       '{"ty":"myAsset","ast":"lots","tms":1}',
       '{"ty":"myOrder","cd":"BTCKRW","ab":"BID","uid":"x","s":"wait","tms":1}',
-      '{"ty":"myAsset","ast":[{"cu":"KRW","b":1,"l":0}],"tms":2}',
+      '{"ty":"myAsset","ast":[{"cu":"KRW","b":1,"l":0}],"tms":1710146517267}',
     ]);
     assert.deepEqual(errors, ['BAD_FRAME', 'EXCHANGE_ERROR', 'BAD_FRAME', 'BAD_FRAME', 'BAD_FRAME']);
     assert.equal(drafts.length, 1);

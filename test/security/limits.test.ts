@@ -117,7 +117,9 @@ describe('limits', () => {
     assert.equal(metric('origin'), 1);
     const good = await TestClient.connect(gw.ws, { headers: { origin: 'http://good.example' } });
     const none = await TestClient.connect(gw.ws);
-    await Promise.all([good.close(), none.close()]);
+    // the gateway's own monitor page is always allowed
+    const own = await TestClient.connect(gw.ws, { headers: { origin: `http://127.0.0.1:${gw.kernel.port}` } });
+    await Promise.all([good.close(), none.close(), own.close()]);
   });
 
   it('closes a TCP connection that sends no complete request within limits.authTimeoutMs; open WebSockets stay', async () => {

@@ -58,7 +58,7 @@ describe('resume history', () => {
 });
 
 describe('status rules', () => {
-  const base = { worker: 'running' as const, stallTimeoutMs: 1000, resyncing: 0 };
+  const base = { worker: 'running' as const, stallTimeoutMs: 1000, resyncing: 0, reportedAt: Date.now() };
 
   it('is up when every connection delivers, degraded when some do not or books resynchronize, down when none does', () => {
     assert.deepEqual(evaluate({ ...base, connections: [conn(), conn({ name: 'b' })] }), { state: 'up' });

@@ -102,14 +102,17 @@ describe('status and resync events', () => {
     const from = c.frames.length;
     const faultAt = Date.now();
     await fault();
-    const down = await c.next((f) => isStatus(t.ex, 'down')(f) && reason.test(f.reason as string), 15_000, from);
-    assert.ok((down.since as number) >= faultAt - 50, 'since is when the trouble began');
+    const seen = () => JSON.stringify(c.frames.slice(from).filter((f) => f.event === 'status'));
+    const down = await c.next((f) => isStatus(t.ex, 'down')(f) && reason.test(f.reason as string), 15_000, from).catch((err: Error) => {
+      throw new Error(`${err.message}; statuses since the fault: ${seen()}`);
+    });
+    assert.ok((down.since as number) >= faultAt - 50, `since is when the trouble began: ${seen()}`);
     heal?.();
     const up = await c.next(isStatus(t.ex, 'up'), 20_000, c.frames.indexOf(down) + 1);
     assert.equal(up.reason, undefined, 'up carries no reason');
     const between = c.frames.slice(from, c.frames.indexOf(up));
     const others = between.filter((f) => f.event === 'status' && f.exchange !== t.ex && f.state !== 'up');
-    assert.deepEqual(others, [], 'other exchanges stayed up');
+    assert.deepEqual(others, [], `other exchanges stayed up: ${seen()}`);
     return down;
   }
 

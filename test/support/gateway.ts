@@ -4,14 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../core/config.ts';
 import { Kernel } from '../../core/kernel.ts';
 import { createLogger } from '../../core/log.ts';
+import type { Logger } from '../../core/log.ts';
 
 export const TEST_PLUGINS_DIR = fileURLToPath(new URL('./plugins/', import.meta.url));
 
-export async function startGateway(doc: Record<string, unknown>, opts: { pluginsDir?: string } = {}) {
+/** `log`: a Logger to use instead of stderr (tests that read what the gateway logs) */
+export async function startGateway(doc: Record<string, unknown>, opts: { pluginsDir?: string; log?: Logger } = {}) {
   const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' }, ...doc });
   const kernel = new Kernel({
     config,
-    log: createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'error'),
+    log: opts.log ?? createLogger(process.env.TEST_LOG === '1' ? 'debug' : 'error'),
     pluginsDir: opts.pluginsDir,
     statsIntervalMs: 200,
   });
