@@ -1,5 +1,5 @@
-// `npm run bench`: the three benchmarks one after the other, each in its own process with its own flags, each
-// writing its section of BENCHMARKS.md. Extra arguments go to all three (e.g. `--out -` to write nothing).
+// `npm run bench`: the benchmarks one after the other, each in its own process with its own flags, each
+// writing its section of BENCHMARKS.md. Extra arguments go to all of them (e.g. `--out -` to write nothing).
 // The soak is not part of it: `npm run bench:soak`.
 
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,8 @@ const benches: { script: string; node: string[]; args?: string[] }[] = [
   { script: 'fanout.ts', node: ['--expose-gc'] },
   { script: 'e2e.ts', node: [] },
   { script: 'e2e.ts', node: [], args: ['--mode', 'cluster', '--ramp-trades', '15,30,60'] },
+  { script: 'replay.ts', node: [] },
+  { script: 'derived.ts', node: [] },
 ];
 const started = Date.now();
 let failed = 0;

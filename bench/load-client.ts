@@ -11,7 +11,7 @@
 //   parent → {t:'close'}                   close everything and exit
 //
 //   node --import tsx bench/load-client.ts --port 8080 --path /ws/exchange --clients 1000 [--probe-every 10]
-//     [--formats json,msgpack] [--latency-field rtms|tms] [--track-sq] [--query snapshot=false]
+//     [--formats json,msgpack] [--latency-field rtms|tms] [--track-sq] [--query snapshot=false] [--skip-types premium,candle]
 //     [--shaped-query depth=5&interval=250]   (every other pair of connections adds it, both formats alike;
 //     latency probes are plain clients only, conflation delays state records by design)
 
@@ -30,6 +30,10 @@ const FIELD = args.string('latency-field', 'rtms');
 const FIELD2 = args.string('second-field', '');
 const TRACK_SQ = args.flag('track-sq');
 const QUERY = args.string('query', 'snapshot=false');
+/** record types received but left out of latency and loss figures (derived records carry other times in `tms`) */
+const SKIP_TYPES = args.string('skip-types', '').split(',').filter(Boolean);
+const SKIP_JSON = SKIP_TYPES.map((t) => Buffer.from(`"ty":"${t}"`));
+const SKIP_PACK = SKIP_TYPES.map((t) => Buffer.from([0xa2, 0x74, 0x79, 0xa0 | t.length, ...Buffer.from(t)]));
 /** added to the query of every second connection (a mixed-shape run); their frames are counted apart */
 const SHAPED_QUERY = args.string('shaped-query', '');
 /** connections opened at once while connecting */
@@ -172,6 +176,11 @@ class Conn {
   measure(data: Buffer, start: number, n: number, binary: boolean, now: number): void {
     win.byFormat[binary ? 'msgpack' : 'json'] = (win.byFormat[binary ? 'msgpack' : 'json'] ?? 0) + 1;
     const end = start + n;
+    if (SKIP_TYPES.length) {
+      // `ty` is a record's first key: its value sits within the first few bytes
+      const head = data.subarray(start, Math.min(end, start + 24));
+      if ((binary ? SKIP_PACK : SKIP_JSON).some((k) => head.includes(k))) return;
+    }
     const t = timeField(data, start, end, binary ? PACK_KEY : JSON_KEY, binary);
     if (!(t > 0)) return;
     const ms = Math.max(0, now - t);
@@ -188,9 +197,9 @@ class Conn {
   /** end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes: parsed) */
   sequence(payload: Buffer, binary: boolean): void {
     if (binary) return;
-    const r = JSON.parse(payload.toString('utf8')) as { ex?: string; ty?: string; cd?: string; ep?: number; sq?: number; st?: string };
+    const r = JSON.parse(payload.toString('utf8')) as { ex?: string; ty?: string; cd?: string; rex?: string; iv?: string; ep?: number; sq?: number; st?: string };
     if (r.ty === undefined || r.sq === undefined || r.ep === undefined || r.st !== undefined) return;
-    const key = `${this.id}|${r.ex}|${r.ty}|${r.cd}`;
+    const key = `${this.id}|${r.ex}|${r.ty}|${r.cd}|${r.rex ?? r.iv ?? ''}`;
     const prev = lastSq.get(key);
     if (prev && prev.ep === r.ep && r.sq > prev.sq + 1) win.lost += r.sq - prev.sq - 1;
     if (prev && prev.ep === r.ep && r.sq <= prev.sq) win.repeated++;

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Args } from './lib/args.ts';
 import { frameSets, upbitDepthSets } from './lib/frames.ts';
-import { countRecords, FRAMES_PER_TURN, gatewayPath, jsonParsePath, naivePath, pluginFor, tardisFrames, tardisPath, tardisSupports } from './lib/paths.ts';
+import { countRecords, FRAMES_PER_TURN, gatewayPath, gzipCost, jsonParsePath, naivePath, pluginFor, tardisFrames, tardisPath, tardisSupports } from './lib/paths.ts';
 import type { Path } from './lib/paths.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import type { Table } from './lib/report.ts';
@@ -21,6 +21,8 @@ const OUT = args.string('out', BENCHMARKS_MD);
 const DEPTH = 15;
 /** only frame kinds containing this text (e.g. `--only trade`) */
 const ONLY = args.string('only', '');
+/** `--no-record`: skip the recorder's cost (its own table) */
+const RECORD = !args.flag('no-record');
 
 interface Contender {
   name: string;
@@ -76,6 +78,7 @@ interface GroupResult {
   main: (string | number)[][];
   peer: (string | number)[][];
   perLevel: (string | number)[][];
+  record: (string | number)[][];
   summary: string[];
   worstTradeTicker: number;
   worstPeer: number;
@@ -84,7 +87,7 @@ interface GroupResult {
 /** Measures one group in this process: a fresh isolate whose JIT has seen only that exchange's frames, like its worker. */
 async function measureGroup(group: string): Promise<GroupResult> {
   const sets = frameSets(N).filter((s) => s.kind.startsWith(`${group} `) && s.kind.includes(ONLY));
-  const r: GroupResult = { main: [], peer: [], perLevel: [], summary: [], worstTradeTicker: Infinity, worstPeer: Infinity };
+  const r: GroupResult = { main: [], peer: [], perLevel: [], record: [], summary: [], worstTradeTicker: Infinity, worstPeer: Infinity };
 
   // The worker sees every kind of its exchange's frames: warm the code up on all of them first, so that no kind is
   // measured on code the JIT specialised for it alone (or cold because it comes first).
@@ -110,7 +113,23 @@ async function measureGroup(group: string): Promise<GroupResult> {
       list.push(tardis);
       if (oursSame !== ours) list.push(oursSame);
     }
+    // recording's cost (record.enabled): the exchange worker's share, and the total with the recorder thread's work
+    const rec = RECORD ? contender('gateway + recording (worker)', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'post'), set.frames) : undefined;
+    const recz = RECORD ? contender('gateway + recording (all)', gatewayPath(plugin, set, DEPTH, set.ty !== 'orderbook', 'all'), set.frames) : undefined;
+    const base = dedupe ?? ours;
+    if (rec && recz) list.push(rec, recz);
     race(list);
+    if (rec && recz) {
+      const perFrame = (c: Contender) => median(c.fps.map((x, i) => 1e9 / x - 1e9 / base.fps[i]!));
+      r.record.push([
+        set.kind,
+        si(median(base.fps)),
+        `${si(median(rec.fps))} (${ratio(pairedRatio(rec, base))})`,
+        fixed(perFrame(rec), 0),
+        fixed(perFrame(recz) - perFrame(rec), 0),
+        fixed(gzipCost(set.frames), 0),
+      ]);
+    }
     const rJson = pairedRatio(ours, json);
     const target = set.ty === 'orderbook' ? '–' : '≥ 0.60×';
     if (set.ty !== 'orderbook') r.worstTradeTicker = Math.min(r.worstTradeTicker, rJson);
@@ -181,6 +200,7 @@ async function main(): Promise<void> {
   const main = all.flatMap((g) => g.main);
   const peer = all.flatMap((g) => g.peer);
   const perLevel = all.flatMap((g) => g.perLevel);
+  const record = all.flatMap((g) => g.record);
   const summary = all.flatMap((g) => g.summary);
   // (Infinity, for a group without such kinds, crosses IPC as null)
   const finite = (xs: (number | null)[]) => Math.min(...xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)));
@@ -209,6 +229,19 @@ async function main(): Promise<void> {
       rows: perLevel,
       notes: ['Levels: units in an Upbit-format book; changed levels in a Binance diff; items in a Bithumb legacy diff.', ...summary],
     },
+    ...(record.length
+      ? [
+          {
+            title: 'Recording on vs off (`record.enabled`): frames/s of the worker path (with the feed\'s dedupe), and the cost per frame',
+            head: ['frame kind', 'recording off', 'recording on (/ off)', 'ns/frame more in the exchange worker', 'ns/frame in the recorder thread: line', 'ns/frame: gzip (thread pool)'],
+            rows: record,
+            notes: [
+              'Recording on = the exchange worker\'s share (workers/record-client.ts): each frame\'s text and numbers appended to the turn\'s lists, the texts joined into one string and posted with the numbers (a transferred Float64Array) on a real MessagePort. ' +
+                'The recorder thread\'s work (workers/recorder.ts), on another thread: each frame escaped into its `{"rtms","conn","frame"}` line and the turn\'s lines joined (measured in this thread, paired rounds), then compressed by zlib level 6 as one stream (measured apart: the best of 5 gzips of all the set\'s lines).',
+            ],
+          },
+        ]
+      : []),
   ];
   const method =
     `Method: ${N} frames of each kind, built by the simulators' message builders (\`sim/\`) in the exchanges' recorded formats, ` +

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GatewayError } from './errors.ts';
 import { RECORD_TYPES, isSymbol } from './model.ts';
+import { derivedSchema } from './derived/config.ts';
 import { privateSchema } from './private/config.ts';
 import { authSchema, limitsSchema, serverSecurityShape } from './security/config-schema.ts';
 
@@ -114,6 +115,24 @@ export const configSchema = z.strictObject({
       channel: z.string().min(1).default('gateway:records'),
     })
     .prefault({}),
+  /** recording of raw frames for replay (docs/replay.md) */
+  record: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** one folder per exchange under it; relative to the working directory */
+      dir: z.string().min(1).default('data/raw'),
+      /** a new part file every this many minutes, aligned to the clock (fractions allowed) */
+      rotateMinutes: z.number().positive().default(60),
+      /** parts last written longer ago are deleted; 0 = keep everything */
+      keepHours: z.number().min(0).default(48),
+      /** per exchange and queue (to the recorder thread, to the disk): bytes waiting beyond which frames are dropped from the recording */
+      maxBufferBytes: z.number().int().min(65_536).default(8 * 1024 * 1024),
+      /** how often compressed data is flushed to the file (a crash loses at most this much) */
+      flushMs: z.number().int().min(50).max(60_000).default(1000),
+    })
+    .prefault({}),
+  /** premium, candles, FX source and their history (core/derived/, docs/derived.md); absent = off */
+  derived: derivedSchema.optional(),
   /** per-account private streams (core/private/config.ts) */
   private: privateSchema.prefault({}),
 });

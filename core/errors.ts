@@ -13,6 +13,10 @@ export type ErrorCode =
   | 'WORKER_START_TIMEOUT'
   | 'WORKER_CRASHED'
   | 'BAD_REQUEST'
+  /** replay: an input file or directory that cannot be read or names no exchange */
+  | 'REPLAY_INPUT'
+  /** replay: a bad command-line argument */
+  | 'REPLAY_ARGS'
   /** a dependency needed for the request (e.g. ZooKeeper for a cluster-wide change) does not answer: HTTP 503 */
   | 'UNAVAILABLE'
   | 'UNAUTHORIZED'

@@ -6,12 +6,13 @@ import { EXCHANGE_KERNEL_KEYS } from './config.ts';
 import { GatewayError } from './errors.ts';
 import type { Catalog } from './filter.ts';
 import type { Logger } from './log.ts';
-import { RECORD_TYPES, isSymbol } from './model.ts';
+import { DERIVED_TYPES, RECORD_TYPES, isSymbol } from './model.ts';
 import type { RecordType } from './model.ts';
 import type { ExchangePlugin, PluginConfig } from './plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from './registry.ts';
 import type { PrivateAccountInit } from './private/types.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
+import type { RecordOptions } from './worker-protocol.ts';
 import { ExchangeSupervisor } from './supervisor.ts';
 import type { Invalidation } from './worker-protocol.ts';
 
@@ -39,6 +40,8 @@ export interface ExchangeSetOptions {
   store: SnapshotStore;
   log: Logger;
   onBatch(exchange: string, batch: RecordBatch): void;
+  /** recording settings for every worker (absent = not recording) */
+  record?: RecordOptions;
   onInvalidate?(exchange: string, keys: Invalidation[]): void;
   onStats?(exchange: string): void;
   /** the exchange's worker crashed (it is restarted with backoff) */
@@ -110,6 +113,7 @@ export class ExchangeSet {
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
         statsIntervalMs: this.opts.statsIntervalMs,
+        record: this.opts.record,
         private: this.opts.privateAccounts?.(config.id),
       },
       log: this.opts.log.child(config.id),
@@ -188,7 +192,10 @@ export class ExchangeSet {
     r.config = next;
     r.supervisor?.update(next);
     this.opts.catalog.set(next.id, { symbols: next.symbols, channels: next.channels });
-    this.opts.store.retain((e) => e.ex !== next.id || (next.symbols.includes(e.cd) && (next.channels as string[]).includes(e.ty)));
+    // derived records (premium, candle) of the exchange's markets stay: the derived stage owns them
+    this.opts.store.retain(
+      (e) => e.ex !== next.id || (next.symbols.includes(e.cd) && ((next.channels as string[]).includes(e.ty) || (DERIVED_TYPES as readonly string[]).includes(e.ty))),
+    );
     this.opts.log.info(`subscriptions of ${next.id}: ${next.symbols.join(' ')} × ${next.channels.join(' ')}`);
     return next;
   }

@@ -1,7 +1,7 @@
 // A client's subscription filter (exchange × symbol × type) and the catalog it is validated against.
 
 import { GatewayError } from './errors.ts';
-import { RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from './model.ts';
+import { DERIVED_TYPES, RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from './model.ts';
 import { isPrivateType } from './private/types.ts';
 
 /** null in a dimension = everything */
@@ -33,6 +33,8 @@ export class Catalog {
   private symbols = new Set<string>();
   /** every stream key (`ex|ty|cd`) an enabled exchange is subscribed to */
   private keys = new Set<string>();
+  /** derived record types this node serves (core/derived/), for every served exchange and symbol */
+  private derived = new Set<string>();
 
   constructor(readonly exchanges = new Map<string, { symbols: string[]; channels: string[] }>()) {
     this.reindex();
@@ -55,9 +57,17 @@ export class Catalog {
     );
   }
 
+  /** the derived types (`premium`, `candle`) the derived stage produces: clients may filter on them */
+  setDerived(types: Iterable<string>): void {
+    this.derived = new Set(types);
+  }
+
   /** true when the key belongs to the current subscriptions (records of dropped ones may still be in flight) */
   serves(key: string): boolean {
-    return this.keys.has(key);
+    if (this.keys.has(key)) return true;
+    if (this.derived.size === 0) return false;
+    const { ex, ty, cd } = splitStreamKey(key);
+    return this.derived.has(ty) && this.exchanges.has(ex) && this.symbols.has(cd);
   }
 
   /**
@@ -71,7 +81,15 @@ export class Catalog {
         isSymbol(v) ? 'no enabled exchange serves symbol' : 'malformed symbol (expected BASE/QUOTE)',
       ),
       // private types are valid filters for everyone; only entitled clients ever receive such records
-      type: this.dimension('type', raw.type, (v) => (RECORD_TYPES as readonly string[]).includes(v) || isPrivateType(v), 'unknown type'),
+      type: this.dimension(
+        'type',
+        raw.type,
+        (v) =>
+          (RECORD_TYPES as readonly string[]).includes(v) ||
+          isPrivateType(v) ||
+          ((DERIVED_TYPES as readonly string[]).includes(v) && this.derived.has(v)),
+        (v) => ((DERIVED_TYPES as readonly string[]).includes(v) ? 'derived type not enabled (see derived: in the config)' : 'unknown type'),
+      ),
     };
   }
 

@@ -25,6 +25,20 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { registerExchangeMetrics } from './exchange-metrics.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { planDerived } from './derived/plan.ts';
+import { DerivedService } from './derived/service.ts';
+import type { RecordBatch } from './batch.ts';
+import { recordOptions } from './recording/options.ts';
+import { registerRecordingMetrics } from './recording/metrics.ts';
+
+/**
+ * Where records come from instead of exchange workers (replay/serve.ts): started once the server listens, closed
+ * first. It publishes batches as a worker's would reach the kernel, and may wait on clients' backlog.
+ */
+export interface RecordSource {
+  start(sink: { publish(exchange: string, batch: RecordBatch): void; backlogBytes(): number; clients(): number; catalog: Catalog }): Promise<void>;
+  close(): Promise<void>;
+}
 import { NodeStream } from './node-stream.ts';
 import { PrivateStreams } from './private/streams.ts';
 import { Security } from './security/security.ts';
@@ -38,6 +52,8 @@ export interface KernelOptions {
   pluginsDir?: string;
   /** how often workers report connection figures */
   statsIntervalMs?: number;
+  /** a replay instead of exchange workers (the configured exchanges are registered, never connected) */
+  source?: RecordSource;
   /** cluster mode: remove the stored live subscription set at start (`--reset-subscriptions`) */
   resetSubscriptions?: boolean;
 }
@@ -58,6 +74,8 @@ export class Kernel {
   private closing: Promise<void> | undefined;
   private election: LeaderElection | undefined;
   private latest: RedisLatest | undefined;
+  /** premium, candles, their history (core/derived/); undefined when not configured */
+  private derived: DerivedService | undefined;
   /** history, status and resync around the bus stream */
   readonly stream: NodeStream;
   /** cluster mode: the live subscription set kept in ZooKeeper */
@@ -65,30 +83,25 @@ export class Kernel {
   private readonly resetSubscriptions: boolean;
   /** resolves when the last leadership transition has finished */
   private roleChanges: () => Promise<void> = async () => {};
+  private readonly source: RecordSource | undefined;
 
   constructor(opts: KernelOptions) {
     this.config = opts.config;
     this.log = opts.log ?? createLogger(opts.config.log.level);
     this.nodeId = opts.config.nodeId ?? `${hostname()}-${process.pid}`;
+    this.source = opts.source;
     this.resetSubscriptions = opts.resetSubscriptions ?? false;
     const records = this.metrics.counter('gateway_records_total', 'Records received from exchange workers, by exchange');
     const priv = (this.privateStreams = new PrivateStreams({ config: opts.config, nodeId: this.nodeId, log: this.log, metrics: this.metrics, hub: () => this.hub }));
     this.exchanges = new ExchangeSet({
+      record: opts.source ? undefined : recordOptions(opts.config),
       pluginsDir: opts.pluginsDir,
       statsIntervalMs: opts.statsIntervalMs ?? 1000,
       depth: opts.config.orderbook.depth,
       catalog: this.catalog,
       store: this.store,
       log: this.log,
-      onBatch: (exchange, batch) => {
-        records.inc({ exchange }, batch.keys.length);
-        // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
-        const served = filterBatch(batch, (key) => this.catalog.serves(key));
-        if (!served.keys.length) return;
-        this.stream.produced(exchange, served.keys);
-        this.bus?.publish(served);
-        this.latest?.write(served);
-      },
+      onBatch: (exchange, batch) => this.ingest(exchange, batch),
       onInvalidate: (exchange, keys) => this.stream.invalidated(exchange, keys),
       onStats: (exchange) => this.stream.source.evaluate(exchange),
       onCrash: (exchange) => this.stream.crashed(exchange),
@@ -106,7 +119,20 @@ export class Kernel {
       election: () => this.election,
       role: () => this.role,
     });
+    this.ingest = (exchange, batch) => {
+      records.inc({ exchange }, batch.keys.length);
+      // After a live unsubscribe the old connection still produces until the switch: drop what is no longer served.
+      const served = filterBatch(batch, (key) => this.catalog.serves(key));
+      if (!served.keys.length) return;
+      this.stream.produced(exchange, served.keys);
+      this.bus?.publish(served);
+      this.latest?.write(served);
+      this.derived?.input(served);
+    };
   }
+
+  /** a batch from an exchange worker (or the replay source) onto the bus */
+  private readonly ingest: (exchange: string, batch: RecordBatch) => void;
 
   get port(): number {
     return this.server?.port ?? 0;
@@ -123,6 +149,10 @@ export class Kernel {
 
   /** Validates every enabled exchange against its plugin, then starts bus, server and workers. */
   async start(): Promise<void> {
+    // the derived stage's plan adds the markets it needs to the subscriptions (a copy: the caller's config stays)
+    this.config = structuredClone(this.config);
+    const derived = planDerived(this.config);
+    if (derived) this.catalog.setDerived(derived.emits);
     const { config } = this;
     // Refuse rather than silently run without what the operator turned on.
     if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
@@ -161,6 +191,18 @@ export class Kernel {
       statuses: (exchanges) => this.stream.statuses(exchanges),
       guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },
     }));
+    if (derived) {
+      const service = (this.derived = new DerivedService({
+        config,
+        setup: derived,
+        log: this.log.child('derived'),
+        publish: (batch) => {
+          this.bus?.publish(batch);
+          this.latest?.write(batch);
+        },
+      }));
+      this.bus.subscribe((batch) => service.ingest(batch));
+    }
     // latest values, history and hub, in that order; status and resync messages among the records
     this.bus.subscribe((batch) => this.stream.accept(batch));
     // after the hub: the client stage ends after the hub's write of this turn
@@ -170,6 +212,7 @@ export class Kernel {
     this.stream.start();
     await this.privateStreams.start((id) => this.exchanges.get(id)?.plugin);
     registerExchangeMetrics(this.metrics, () => this.exchanges.supervisors, this.store);
+    if (config.record.enabled && !this.source) registerRecordingMetrics(this.metrics, () => this.exchanges.supervisors);
     registerBusMetrics(this.metrics, this.bus);
     this.privateStreams.registerMetrics(() => this.exchanges.supervisors);
     this.metrics.gauge('gateway_cluster_leader', '1 while this node holds the exchange connections', () => [
@@ -201,6 +244,7 @@ export class Kernel {
         ...(this.election ? { leaderId: this.election.leaderId ?? null } : {}),
       }),
       infraHealth: () => this.infraHealth(),
+      routes: (app) => this.derived?.routes(app),
       store: this.store,
       catalog: this.catalog,
       metrics: this.metrics,
@@ -223,7 +267,11 @@ export class Kernel {
       gate,
     });
     this.log.info(`serving on http://${config.server.host}:${this.server.port} (mode ${config.mode}, node ${this.nodeId})`);
-    if (config.mode === 'standalone') {
+    if (this.source) {
+      this.setProducing(true);
+      const publish = (exchange: string, batch: RecordBatch) => this.ingest(exchange, batch);
+      await this.source.start({ publish, backlogBytes: () => hub.backlogBytes(), clients: () => hub.size, catalog: this.catalog });
+    } else if (config.mode === 'standalone') {
       this.setProducing(true);
       // One exchange failing to start never stops the others: it is logged and shown in health.
       await this.exchanges.activate();
@@ -280,6 +328,17 @@ export class Kernel {
     if (this.bus && 'producing' in this.bus) this.bus.producing = on;
     this.stream.setProducing(on);
     this.privateStreams.setProducing(on);
+    this.derived?.setProducing(on, this.store);
+  }
+
+  /** the derived stage thread's counts and busy ms, while it runs on this node */
+  derivedStats(): Promise<Record<string, number> | undefined> {
+    return this.derived?.stageStats() ?? Promise.resolve(undefined);
+  }
+
+  /** the FX source's state for premiums' `pf` (health, status events) */
+  fxState(): Record<string, unknown> {
+    return { ...(this.derived?.fxState() ?? { enabled: false }) };
   }
 
   /**
@@ -287,11 +346,13 @@ export class Kernel {
    * restart and are reported as such.
    */
   async reload(next: Config): Promise<void> {
-    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private'] as const) {
+    for (const key of ['mode', 'nodeId', 'server', 'auth', 'limits', 'orderbook', 'log', 'cluster', 'kafka', 'redis', 'bus', 'private', 'derived'] as const) {
       if (JSON.stringify(next[key]) !== JSON.stringify(this.config[key])) {
         this.log.warn(`config reload: "${key}" changed; it takes effect after a restart`);
       }
     }
+    next = structuredClone(next);
+    planDerived(next);
     await this.exchanges.reload(next);
     this.config = { ...this.config, exchanges: next.exchanges };
     // cluster mode: the stored live set still wins over the file's symbols and channels (docs/operations.md)
@@ -336,6 +397,7 @@ export class Kernel {
       clients: this.hub?.size ?? 0,
       ...(this.subs ? { subscriptions: this.subs.health() } : {}),
       private: this.privateStreams.health(() => this.exchanges.supervisors),
+      derived: this.derived?.health() ?? { enabled: false },
     };
   }
 
@@ -352,7 +414,9 @@ export class Kernel {
       // Step down first: removing our candidate node lets a successor take over at once.
       await this.election?.close();
       await this.roleChanges();
+      await this.source?.close();
       await this.exchanges.close(left());
+      await this.derived?.close();
       this.hub?.close();
       this.stream.close();
       await Promise.race([this.server?.close(), new Promise((r) => setTimeout(r, left()))]);

@@ -2,6 +2,9 @@
 
 export const RECORD_TYPES = ['ticker', 'trade', 'orderbook'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
+/** Records the gateway computes from the exchanges' records (SPEC §3a; core/derived/). */
+export const DERIVED_TYPES = ['premium', 'candle'] as const;
+export type DerivedType = (typeof DERIVED_TYPES)[number];
 
 /** Keys every record carries. `rtms`, `ep` and `sq` are assigned by the worker, never by a plugin. */
 export interface RecordBase {
@@ -76,14 +79,23 @@ export type Draft =
   | Omit<TradeRecord, Assigned>
   | Omit<OrderbookRecord, Assigned | 'tas' | 'tbs'>;
 
-/** The stream key: one sequence of records (`sq` counts per key). */
-export function streamKey(ex: string, ty: string, cd: string): string {
-  return `${ex}|${ty}|${cd}`;
+/**
+ * The stream key: one sequence of records (`sq` counts per key). Derived records add a fourth part (SPEC §3a): the
+ * reference exchange `rex` of a premium, the interval `iv` of a candle. This is the one key function for the bus,
+ * the snapshot store, history and resume.
+ */
+export function streamKey(ex: string, ty: string, cd: string, sub?: string): string {
+  return sub === undefined ? `${ex}|${ty}|${cd}` : `${ex}|${ty}|${cd}|${sub}`;
 }
 
-export function splitStreamKey(key: string): { ex: string; ty: string; cd: string } {
-  const [ex, ty, cd] = key.split('|');
-  return { ex: ex!, ty: ty!, cd: cd! };
+/** The stream key of a record: `rex` (premium) or `iv` (candle) joins (ex, ty, cd) where present. */
+export function recordKey(r: { ex: string; ty: string; cd: string; rex?: string; iv?: string }): string {
+  return streamKey(r.ex, r.ty, r.cd, r.rex ?? r.iv);
+}
+
+export function splitStreamKey(key: string): { ex: string; ty: string; cd: string; sub?: string } {
+  const [ex, ty, cd, sub] = key.split('|');
+  return sub === undefined ? { ex: ex!, ty: ty!, cd: cd! } : { ex: ex!, ty: ty!, cd: cd!, sub };
 }
 
 const SYMBOL_RE = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;

@@ -13,6 +13,8 @@ export interface StoreEntry {
   ex: string;
   ty: string;
   cd: string;
+  /** `rex` of a premium, `iv` of a candle (derived keys only) */
+  sub?: string;
   /** the live record as encoded by its worker */
   bytes: Uint8Array;
   /** the same record marked st:"SNAPSHOT", built on first use */

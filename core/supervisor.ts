@@ -6,7 +6,7 @@ import type { RecordBatch } from './batch.ts';
 import { GatewayError } from './errors.ts';
 import type { SerializedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ConnectionStats, FromWorker, Invalidation, ReconnectPolicy, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { ConnectionStats, FromWorker, Invalidation, RecorderStats, ReconnectPolicy, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { Backoff } from './backoff.ts';
 import { ConnectionTracker } from './health.ts';
 
@@ -38,6 +38,10 @@ const RESTART_POLICY: ReconnectPolicy = { initialDelayMs: 500, maxDelayMs: 30_00
 export class ExchangeSupervisor {
   state: SupervisorState = 'starting';
   connections: ConnectionStats[] = [];
+  /** the worker's recorder, when recording is on (a restarted worker starts its own counts) */
+  recording: RecorderStats | undefined;
+  /** recorder counts of workers that have since been restarted */
+  readonly recordingBefore = { lines: 0, dropped: 0, errors: 0, bytes: 0 };
   /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
   privateConnections: ConnectionStats[] = [];
   restarts = 0;
@@ -103,6 +107,7 @@ export class ExchangeSupervisor {
             if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
             if (msg.heapUsed !== undefined) this.workerHeapUsed = msg.heapUsed;
+            if (msg.recording) this.recording = msg.recording;
             this.opts.onStats?.();
             break;
           case 'log':
@@ -145,6 +150,10 @@ export class ExchangeSupervisor {
   private onCrash(exitCode: number): void {
     const error = this.lastError ?? { code: 'WORKER_CRASHED', message: `worker exited with code ${exitCode}` };
     this.opts.onCrash?.(error);
+    if (this.recording) {
+      for (const k of ['lines', 'dropped', 'errors', 'bytes'] as const) this.recordingBefore[k] += this.recording[k];
+      this.recording = undefined;
+    }
     this.connections = this.connections.map((c) => ({ ...c, state: 'closed' }));
     this.state = 'restarting';
     this.restarts++;

@@ -24,8 +24,41 @@ export interface WorkerInit {
   reconnect: ReconnectPolicy;
   /** how often the worker reports connection statistics */
   statsIntervalMs: number;
+  /** record raw frames and REST answers (docs/replay.md); absent = off */
+  record?: RecordOptions;
   /** this exchange's private accounts, with their keys (core/private/accounts.ts) */
   private?: PrivateAccountInit[];
+}
+
+/** The worker's recorder settings (config `record:`, with `dir` made absolute). */
+export interface RecordOptions {
+  dir: string;
+  rotateMinutes: number;
+  keepHours: number;
+  /** bytes waiting for the disk beyond which lines are dropped from the recording */
+  maxBufferBytes: number;
+  /** how often compressed data is flushed to the file */
+  flushMs: number;
+}
+
+/** The recorder's figures, reported with the connection statistics. */
+export interface RecorderStats {
+  /** the part being written */
+  file: string;
+  state: 'recording' | 'dropping' | 'failed' | 'closed';
+  /** lines written (frames, answers, connection events) */
+  lines: number;
+  frames: number;
+  /** uncompressed bytes written */
+  bytes: number;
+  /** lines dropped from the recording (disk too slow or failing) */
+  dropped: number;
+  /** write errors */
+  errors: number;
+  parts: number;
+  /** parts deleted by retention */
+  deleted: number;
+  queuedBytes: number;
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -71,7 +104,7 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
   /** `heapUsed`: the worker's own V8 heap in use, bytes (optional: older workers do not send it) */
-  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; heapUsed?: number }
+  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; recording?: RecorderStats; heapUsed?: number }
   /** posted after every batch holding records from before it */
   | { t: 'invalidate'; keys: Invalidation[] }
   /** private records (myOrder, myAsset): kept apart from the public batches, never on the public bus */

@@ -30,7 +30,7 @@ const simReady = new Promise<void>((resolve, reject) => {
   let lines = 0;
   createInterface({ input: sim.stdout! }).on('line', (line) => {
     log.info(`simulator: ${line}`);
-    if (++lines === 4) resolve();
+    if (++lines === 5) resolve(); // four exchanges and the FX source
   });
   sim.once('exit', (code) => reject(new Error(`simulators exited with code ${code}`)));
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): Chromium for the monitor-page browser test,
 # ZooKeeper, Redis and nginx for the infrastructure tests (scripts/infra), Prometheus (with promtool) for the
-# observability test. Java comes with the machine.
+# observability test, python3-websockets and python3-msgpack for the Python client's tests. Java comes with the machine.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 need=()
@@ -11,6 +11,10 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+# The Python client (clients/python) runs on Debian's own python3 with its websockets and msgpack packages.
+[ -x /usr/bin/python3 ] || need+=(python3)
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || need+=(python3-websockets)
+/usr/bin/python3 -c 'import msgpack' >/dev/null 2>&1 || need+=(python3-msgpack)
 # Debian's prometheus would start a system service on :9090; policy-rc.d below prevents it. Ships promtool too.
 { [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null 2>&1; } || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,8 +1,9 @@
-// CLI: runs the four simulated exchanges on consecutive ports until SIGINT or SIGTERM.
+// CLI: runs the four simulated exchanges and the FX rate source on consecutive ports until SIGINT or SIGTERM.
 // Usage: tsx sim/main.ts [--port-base 18001] [--seed 1] [--interval-ms 100] [--host 127.0.0.1]
 //        [--account <accessKey>:<secretKey>]...   (accounts the Upbit and Bithumb private endpoints accept)
 
 import { parseArgs } from 'node:util';
+import { startFxSim } from './fx-server.ts';
 import { startSimulators } from './index.ts';
 
 const { values } = parseArgs({
@@ -43,6 +44,10 @@ const sims = await startSimulators({
 for (const [name, sim] of Object.entries({ binance: sims.binance, upbit: sims.upbit, bithumb: sims.bithumb, 'bithumb-legacy': sims.bithumbLegacy })) {
   console.log(`${name.padEnd(15)} url=${sim.url} restUrl=${sim.restUrl}`);
 }
+// the USD/KRW source of the premium's FX basis, on the port after the four exchanges
+const portBase = toNumber('port-base', values['port-base']);
+const fx = await startFxSim({ port: portBase === undefined ? 0 : portBase + 4, seed: toNumber('seed', values.seed), host: values.host });
+console.log(`${'fx'.padEnd(15)} url=${fx.quoteUrl} path=0.basePrice`);
 
 let stopping = false;
 const stop = (signal: string): void => {
@@ -51,6 +56,7 @@ const stop = (signal: string): void => {
   console.log(`${signal}: closing simulators`);
   // Nothing else holds the event loop, so the process ends once the servers are closed.
   void sims.close();
+  void fx.close();
 };
 process.once('SIGINT', () => stop('SIGINT'));
 process.once('SIGTERM', () => stop('SIGTERM'));

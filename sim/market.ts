@@ -5,6 +5,7 @@ import type { PriceGrid } from './price-grid.ts';
 import { roundTo } from './price-grid.ts';
 import { createRng, hashString, type Rng } from './prng.ts';
 import { dailyTurnoverUsd, quoteUsd, referencePrice } from './reference-prices.ts';
+import { anchorPrice } from './world-prices.ts';
 import type { VenueRules } from './venue-rules.ts';
 
 export interface MarketSpec {
@@ -61,6 +62,8 @@ const MIN_LEVELS = 60;
 const MAX_LEVELS = 100;
 /** per-step volatility of the mid (about 5-6 % a day at 10 steps a second) */
 const SIGMA = 0.00006;
+/** share of the gap to the world price closed per step: a market follows it within a few seconds */
+const PULL = 0.05;
 
 export class Market {
   readonly base: string;
@@ -75,6 +78,10 @@ export class Market {
   lastTms: number;
   private mid: number;
   private readonly ref: number;
+  private readonly seed: number;
+  private readonly venue: string;
+  private anchor = 0;
+  private anchorAt = -Infinity;
   private readonly rng: Rng;
   private readonly gapTicks: number;
   private readonly levelNotional: number;
@@ -87,6 +94,8 @@ export class Market {
     this.base = spec.base;
     this.quote = spec.quote;
     this.tradesPerStep = spec.tradesPerStep;
+    this.seed = spec.seed;
+    this.venue = spec.rules.venue;
     const h = hashString(`${spec.base}/${spec.quote}`, spec.seed);
     this.rng = createRng(h);
     this.ref = referencePrice(spec.base, spec.quote);
@@ -142,8 +151,14 @@ export class Market {
     const oldBid = this.book.bestBid();
     const oldAsk = this.book.bestAsk();
     const prevMid = this.mid;
-    // A little pull towards the reference price keeps long runs at realistic levels.
-    this.mid *= Math.exp(SIGMA * this.rng.normal() + 0.0005 * Math.log(this.ref / this.mid));
+    // A pull towards the simulated world's price for this venue (world price × FX × the venue's drifting premium)
+    // keeps venues consistent with each other: the demo shows a realistic, moving, venue-specific premium.
+    // (recomputed at most every 100 ms: it moves slowly, and fast benchmark clocks step many times a millisecond)
+    if (tms - this.anchorAt >= 100) {
+      this.anchor = anchorPrice(this.venue, this.base, this.quote, this.seed, tms);
+      this.anchorAt = tms;
+    }
+    this.mid *= Math.exp(SIGMA * this.rng.normal() + PULL * Math.log(this.anchor / this.mid));
     this.moveTouch(oldBid, oldAsk);
     const trades = this.trade(tms, this.mid >= prevMid ? 0.58 : 0.42);
     this.churn();

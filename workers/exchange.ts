@@ -11,6 +11,7 @@ import { Feed } from './feed.ts';
 import type { FeedOptions } from './feed.ts';
 import { PrivateFeeds } from './private-feeds.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { RecordClient } from './record-client.ts';
 
 const port = parentPort;
 if (!port) throw new Error('workers/exchange.ts runs only as a worker thread');
@@ -35,11 +36,14 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: R
   post({ t: 'log', level, msg, fields });
 
 const feeds = new Map<string, Feed>();
+/** raw frames and REST answers to disk, when `record.enabled` (docs/replay.md) */
+const recorder = init.record ? new RecordClient(init.record, init.plugin.id, init.plugin, (level, msg) => log(level, msg)) : undefined;
 const reportStats = () =>
   post({
     t: 'stats',
     connections: [...feeds.values()].map((f) => f.snapshot()),
     ...(init.private?.length ? { private: privateFeeds.stats() } : {}),
+    ...(recorder ? { recording: { ...recorder.stats } } : {}),
     heapUsed: process.memoryUsage().heapUsed,
   });
 const privateFeeds = new PrivateFeeds(post, log, () => reportStats());
@@ -60,6 +64,7 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
     connectLimit: new RateLimiter(windows),
     pushbackWindowMs: limitWindowMs(plugin.limits, init.reconnect.maxDelayMs),
     requestLimit: limits.requestsPerMinute ? new RateLimiter([{ count: limits.requestsPerMinute, windowMs: 60_000 }]) : undefined,
+    tap: recorder,
   };
 }
 
@@ -107,11 +112,13 @@ async function main(): Promise<void> {
   const plugin = await loadPlugin(init.plugin.id, init.pluginsDir);
   checkPluginConfig(plugin, init.plugin);
   const options = feedOptions(plugin);
+  recorder?.start();
   const statsTimer = setInterval(reportStats, init.statsIntervalMs);
   port!.on('message', async (msg: ToWorker) => {
     if (msg.t === 'update') {
       try {
         checkPluginConfig(plugin, msg.plugin);
+        recorder?.setConfig(msg.plugin);
         apply(plugin, msg.plugin, options);
         log('info', `subscriptions updated: ${msg.plugin.symbols.join(', ')} × ${msg.plugin.channels.join(', ')}`);
       } catch (err) {
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
     }
     clearInterval(statsTimer);
     await Promise.all([...[...feeds.values()].map((f) => f.close()), privateFeeds.close()]);
+    await recorder?.close();
     flush();
     reportStats();
     // The main thread terminates the thread on `closed` (parentPort.close() does not exist under Deno).

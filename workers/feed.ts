@@ -11,6 +11,7 @@ import { Pushback } from '../core/pushback.ts';
 import { Link } from './link.ts';
 import type { LinkClose, LinkEvents } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { RecordTap } from '../core/recording/format.ts';
 
 export interface FeedOptions {
   /** the exchange id (keys of invalidated books) */
@@ -27,6 +28,8 @@ export interface FeedOptions {
   pushbackWindowMs: number;
   /** REST requests for the whole exchange (shared by its feeds) */
   requestLimit?: RateLimiter;
+  /** the recorder, when recording */
+  tap?: RecordTap;
 }
 
 export interface FeedHooks {
@@ -118,8 +121,8 @@ export class Feed {
 
   /** opens a link to the current plan once the exchange's connection limit allows */
   private dial(): Link {
-    const { stallTimeoutMs, sendsPerSecond, requestLimit } = this.opts;
-    const link = new Link(this.plan, { stallTimeoutMs, sendsPerSecond, requestLimit }, this.events);
+    const { stallTimeoutMs, sendsPerSecond, requestLimit, tap } = this.opts;
+    const link = new Link(this.plan, { stallTimeoutMs, sendsPerSecond, requestLimit, tap }, this.events);
     this.stats.state = 'connecting';
     const go = () => {
       if (this.closed || (link !== this.current && link !== this.next)) return;
@@ -154,6 +157,7 @@ export class Feed {
   /** `link` becomes the producing connection: new epoch, new sequences, age and health timers */
   private begin(link: Link): void {
     this.pipeline = new RecordPipeline(link.ep, this.opts.depth);
+    this.opts.tap?.begin(link.id, link.ep);
     Object.assign(this.stats, { state: 'open', ep: link.ep, connectedAt: link.openedAt, url: this.plan.url, subscriptions: this.plan.subscribe.length });
     clearTimeout(this.healthyTimer);
     this.healthyTimer = setTimeout(() => {

@@ -6,6 +6,7 @@ import { errorCode } from '../core/errors.ts';
 import type { Draft, RecordType } from '../core/model.ts';
 import type { ConnectionPlan, Mapper, Output } from '../core/plugin.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import type { RecordTap } from '../core/recording/format.ts';
 
 export interface LinkClose {
   code: number;
@@ -37,6 +38,8 @@ export interface LinkOptions {
   sendsPerSecond?: number;
   /** REST requests for the whole exchange (shared by its links) */
   requestLimit?: RateLimiter;
+  /** the recorder, when recording: sees every frame and answer before the mapper does */
+  tap?: RecordTap;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -134,6 +137,7 @@ export class Link {
     this.openedAt = this.ep;
     this.lastHeardAt = Date.now();
     this.mapper = this.plan.createMapper();
+    this.opts.tap?.open(this.id, this.plan.name, this.plan.url, this.ep);
     for (const frame of this.plan.subscribe) this.send(frame);
     const ka = this.plan.keepAlive;
     if (ka) this.keepAlive = setInterval(() => (ka.frame === undefined ? this.ping() : this.send(ka.frame)), ka.intervalMs);
@@ -168,7 +172,9 @@ export class Link {
     this.messages++;
     this.bytes += data.length;
     try {
-      this.mapper.onMessage(isBinary ? this.decoder.decode(data) : data.toString('utf8'), rtms, this.out);
+      const text = isBinary ? this.decoder.decode(data) : data.toString('utf8');
+      this.opts.tap?.frame(this.id, rtms, text);
+      this.mapper.onMessage(text, rtms, this.out);
     } catch (err) {
       this.fault(err);
     }
@@ -202,6 +208,7 @@ export class Link {
     const deliver = (status: number, body: string) => {
       if (this.done || !mapper?.onResponse) return;
       this.rtms = Date.now();
+      this.opts.tap?.response(this.id, this.rtms, tag, status, body);
       try {
         mapper.onResponse(tag, { status, body }, this.rtms, this.out);
       } catch (err) {
@@ -244,6 +251,7 @@ export class Link {
 
   private onClose(code: number, reason: string): void {
     const wasOpen = this.ep !== 0;
+    if (wasOpen) this.opts.tap?.closed(this.id, code, reason);
     this.stop();
     this.events.closed(this, { code, reason, wasOpen, ...this.refusal, ...(this.stalled ? { stalled: true } : {}) });
   }

@@ -9,6 +9,22 @@ import { RecordPipeline } from '../../core/pipeline.ts';
 import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
 import { loadPlugin } from '../../core/registry.ts';
 import type { FrameSet } from './frames.ts';
+import { MessageChannel } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { frameLine } from '../../core/recording/format.ts';
+
+/** ns per frame to gzip the frames' recording lines as one stream (zlib level 6, as the recorder's gzip stream) */
+export function gzipCost(frames: readonly string[]): number {
+  const text = frames.map((f, i) => frameLine(1, RTMS + i, f)).join('');
+  gzipSync(text);
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    gzipSync(text);
+    best = Math.min(best, performance.now() - t0);
+  }
+  return (best * 1e6) / frames.length;
+}
 
 /** Processes every frame once; returns something derived from the output so nothing can be optimized away. */
 export type Path = (frames: readonly string[]) => number;
@@ -40,7 +56,18 @@ export function pluginConfig(set: FrameSet, depth: number): PluginConfig {
  * connection switches (core/dedupe.ts) between mapper and pipeline. Each pass is a fresh connection epoch (new
  * mapper, pipeline and dedupe state); REST snapshots are answered at once.
  */
-export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false): Path {
+/**
+ * `record`: also what recording costs. `post` = the exchange worker's share (workers/record-client.ts: each frame's
+ * text and numbers appended, each turn's texts joined and posted on a real MessagePort); `all` = that plus the recorder thread's work
+ * (workers/recorder.ts: each frame escaped into a line, the turn's lines joined), in this thread; compression is
+ * measured apart (gzipCost), as one stream compresses.
+ */
+export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false, record?: 'post' | 'all'): Path {
+  // the recorder thread's end: a real port; its messages are read (and dropped) when the benchmark yields
+  const channel = record ? new MessageChannel() : undefined;
+  channel?.port2.on('message', () => {});
+  channel?.port1.unref();
+  channel?.port2.unref();
   const config = pluginConfig(set, depth);
   const plan = plugin.connections(config)[0]!;
   return (frames) => {
@@ -52,6 +79,8 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     let rtms = RTMS;
     let records = 0;
     let bytes = 0;
+    let texts: string[] = [];
+    let meta: number[] = [];
     const out: Output = {
       emit(draft) {
         if (dedupe && recent.isRepeat(draft, 1)) return;
@@ -65,12 +94,32 @@ export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number
     };
     for (let i = 0; i < frames.length; i++) {
       rtms = RTMS + i;
+      if (record) {
+        texts.push(frames[i]!);
+        meta.push(0, 1, rtms, frames[i]!.length);
+      }
       try {
         mapper.onMessage(frames[i]!, rtms, out);
       } catch (err) {
         throw new Error(`${set.kind} frame ${i} failed: ${(err as Error).message}`);
       }
       if (requests.length) answer(mapper, requests, set, rtms, out);
+      if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && record) {
+        const m = Float64Array.from(meta);
+        const joined = texts.join('');
+        channel!.port1.postMessage({ t: 'items', texts: joined, meta: m, others: [], bytes: 0 }, [m.buffer as ArrayBuffer]);
+        if (record === 'all') {
+          const lines: string[] = [];
+          for (let k = 0, at = 0; k < meta.length; k += 4) {
+            lines.push(frameLine(1, meta[k + 2]!, joined.slice(at, at + meta[k + 3]!)));
+            at += meta[k + 3]!;
+          }
+          bytes += lines.join('').length;
+        }
+        bytes += joined.length;
+        texts = [];
+        meta = [];
+      }
       if (i % FRAMES_PER_TURN === FRAMES_PER_TURN - 1 && builder.length) {
         const b = builder.take();
         records += b.keys.length;

@@ -9,10 +9,12 @@ import type { SnapshotStore } from '../snapshot-store.ts';
 import { parseFilterQuery } from './client-protocol.ts';
 import type { SubscriptionChange } from '../exchanges.ts';
 import type { PluginConfig } from '../plugin.ts';
+import { registerStaticModules } from '../derived/static.ts';
 import { installHttpSecurity, requestIdentity } from '../security/http-guard.ts';
 import { restrictFilter } from '../security/identity.ts';
 import { pageHeaders } from '../security/page-headers.ts';
 import type { Security } from '../security/security.ts';
+import { mountWebAssets } from './web-assets.ts';
 
 export const WS_PATH = '/ws/exchange';
 const MONITOR_PAGE = new URL('../../web/index.html', import.meta.url);
@@ -31,6 +33,8 @@ export interface GatewayView {
     /** back to the config file (in a cluster: removes the stored set, for every node) */
     reset?(): Promise<void>;
   };
+  /** further routes (the derived stage's /api/history, /api/stats) */
+  routes?(app: Hono): void;
   /** client auth, admin guard (GATEWAY_ADMIN_TOKEN or loopback through trusted proxies), limits: core/security/ */
   security: Security;
 }
@@ -45,6 +49,7 @@ export function createApp(view: GatewayView): Hono {
   installHttpSecurity(app, view.security);
 
   app.get('/', (c) => c.html(page, 200, headersFor(c.req.header('host'))));
+  mountWebAssets(app);
   app.get('/health', (c) => c.json({ status: 'ok', ...view.info(), uptimeMs: Date.now() - started }));
   app.get('/ws/info', (c) => c.json({ endpoint: WS_PATH, formats: ['json', 'msgpack'], ...view.info() }));
   app.get('/api/ws/infra-health', (c) => c.json(view.infraHealth()));
@@ -79,6 +84,8 @@ export function createApp(view: GatewayView): Hono {
     await view.subscriptions.reset();
     return c.json({ exchanges: view.subscriptions.list() });
   });
+  registerStaticModules(app);
+  view.routes?.(app);
   app.get(WS_PATH, (c) => c.json({ error: 'UPGRADE_REQUIRED', message: `${WS_PATH} is a WebSocket endpoint` }, 426));
 
   app.notFound((c) => c.json({ error: 'NOT_FOUND', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

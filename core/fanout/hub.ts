@@ -124,6 +124,13 @@ export class Hub {
     return this.clients.size;
   }
 
+  /** the largest unsent backlog among the clients, in bytes (a replay at full speed waits on it) */
+  backlogBytes(): number {
+    let most = 0;
+    for (const c of this.clients) most = Math.max(most, c.peer.bufferedAmount);
+    return most;
+  }
+
   /** every connected client: private delivery (core/private/delivery.ts) picks the ones entitled to a record */
   get connected(): ReadonlySet<Client> {
     return this.clients;

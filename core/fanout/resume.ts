@@ -32,9 +32,7 @@ const ENTRY_KEYS = new Set(['ex', 'ty', 'cd', 'rex', 'iv', 'ep', 'sq']);
 
 /** the stream key of an entry: (ex, ty, cd), plus rex or iv for derived records */
 export function resumeKey(id: ResumeId): string {
-  const base = streamKey(id.ex, id.ty, id.cd);
-  const sub = id.rex ?? id.iv;
-  return sub === undefined ? base : `${base}|${sub}`;
+  return streamKey(id.ex, id.ty, id.cd, id.rex ?? id.iv);
 }
 
 /** Throws BAD_REQUEST naming the first bad entry; entries must lie inside the filter being subscribed. */

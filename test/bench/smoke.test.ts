@@ -86,4 +86,13 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(out, /\| 1k \| 20 ms × 2 trades/);
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:e2e-cluster -->/);
   });
+
+  it('derived stage cost: runs the end-to-end path with and without premium and candles, and reports both', async () => {
+    const md = join(dir, 'derived.md');
+    const out = await runBench('derived.ts', [], ['--levels', '1k', '--rounds', '1', '--warm-ms', '1500', '--measure-ms', '700', '--out', md]);
+    assert.match(out, /\| 1k \| none \(same markets\)/);
+    assert.match(out, /\| 1k \| premium × 3 pairs, candles 1s \+ 1m on every market/);
+    assert.match(out, /gateway CPU \(.* per exchange record delivered\) with the derived stage/);
+    assert.match(readFileSync(md, 'utf8'), /<!-- bench:derived -->/);
+  });
 });

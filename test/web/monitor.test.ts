@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import type { GatewayClient } from '../../clients/typescript/src/index.ts';
 import { waitFor } from '../support/client.ts';
 import { startFeedServer } from '../support/feed-server.ts';
 import type { FeedServer } from '../support/feed-server.ts';
@@ -12,7 +13,13 @@ import { TEST_PLUGINS_DIR, startGateway } from '../support/gateway.ts';
 declare global {
   interface Window {
     /** the page's test hook: feeds one record through the same path as a WebSocket frame */
-    __monitor: { ingest(record: Record<string, unknown>): void; state: { trades: { tp?: number }[] } };
+    __monitor: {
+      ingest(record: Record<string, unknown>): void;
+      event(ev: Record<string, unknown>): void;
+      state: { trades: { tp?: number }[]; gaps: number };
+      client: GatewayClient;
+    };
+    __sdk?: { got: Record<string, unknown>[]; client: GatewayClient };
     __pwned?: unknown;
   }
 }
@@ -33,6 +40,9 @@ describe('monitor page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  /** the URLs of the WebSockets the page opened, and the text frames it sent */
+  const sockets: string[] = [];
+  const sent: string[] = [];
 
   const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
   const waitText = (selector: string, want: string | RegExp) =>
@@ -61,6 +71,10 @@ describe('monitor page in a real browser', () => {
     page.setDefaultTimeout(10_000);
     // Uncaught errors only: refused connections while the gateway restarts are logged by Chromium itself.
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('websocket', (ws) => {
+      sockets.push(ws.url());
+      ws.on('framesent', (f) => typeof f.payload === 'string' && sent.push(f.payload));
+    });
     await page.goto(gw.http);
   });
 
@@ -78,6 +92,18 @@ describe('monitor page in a real browser', () => {
     assert.equal(await text('#mode'), 'standalone');
     assert.equal(await text('#role'), 'standalone');
     assert.match(await text('#rate'), /^\d+$/);
+  });
+
+  it('connects through the client SDK served by the gateway, with one WebSocket and no second client in the page', async () => {
+    const sdk = await fetch(`${gw.http}/web/sdk.js`);
+    assert.equal(sdk.status, 200);
+    assert.match(sdk.headers.get('content-type') ?? '', /javascript/);
+    assert.match(await sdk.text(), /GatewayClient = class extends Emitter/);
+    assert.equal((await fetch(`${gw.http}/web/..%2Fpackage.json`)).status, 404);
+    assert.equal(await page.evaluate(() => typeof window.__monitor.client.latest), 'function');
+    assert.deepEqual(sockets.map((u) => new URL(u).pathname), ['/ws/exchange']);
+    const modules = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')));
+    assert.ok(modules.includes('/web/sdk.js') && modules.includes('/web/monitor.js'), modules.join());
   });
 
   it('lists pushed trades newest first, BID rows green and ASK rows red', async () => {
@@ -120,6 +146,32 @@ describe('monitor page in a real browser', () => {
     assert.match(infra, /zookeeper off/);
     assert.match(infra, /redis off/);
     assert.ok(await page.locator('#ex-filters input[data-ex="feed"]').isChecked());
+  });
+
+  it('shows each exchange\'s stream status from status events, with since, reason and resync counts', async () => {
+    const since = Date.now() - 5000;
+    const ev = (e: Record<string, unknown>) => page.evaluate((x) => window.__monitor.event(x), e);
+    await ev({ event: 'status', exchange: 'upbit', state: 'degraded', since, tms: Date.now(), reason: 'orderbook resynchronizing' });
+    await ev({ event: 'status', exchange: 'binance', state: 'down', since, tms: Date.now(), reason: 'connection refused (429)' });
+    await ev({ event: 'resync', exchange: 'upbit', symbol: 'BTC/KRW', type: 'orderbook', tms: Date.now() });
+    await page.waitForFunction(() => document.querySelector('#streams tr[data-ex="binance"]')?.getAttribute('data-state') === 'down' &&
+      document.querySelector('#streams tr[data-ex="upbit"] td:last-child')?.textContent === '1');
+    const row = (ex: string) => page.locator(`#streams tr[data-ex="${ex}"] td`).allTextContents();
+    const upbit = await row('upbit');
+    assert.equal(upbit[0], 'degraded');
+    assert.match(upbit[1]!, /^\d\d:\d\d:\d\d$/);
+    assert.deepEqual(upbit.slice(2), ['orderbook resynchronizing', '1']);
+    assert.equal((await row('binance'))[2], 'connection refused (429)');
+    assert.match((await page.locator('#streams tr[data-ex="binance"] .badge').getAttribute('class'))!, /\bbad\b/);
+    await ev({ event: 'status', exchange: 'upbit', state: 'up', since: Date.now(), tms: Date.now() });
+    await page.waitForFunction(() => document.querySelector('#streams tr[data-ex="upbit"]')?.getAttribute('data-state') === 'up');
+    assert.equal((await row('upbit'))[2], '');
+    const order = await page.locator('#streams tbody th').allTextContents();
+    assert.deepEqual(order.filter((x) => x !== 'feed'), ['binance', 'upbit']);
+  });
+
+  it('shows the status the gateway itself sends for the feed exchange', async () => {
+    await page.waitForFunction(() => document.querySelector('#streams tr[data-ex="feed"]')?.getAttribute('data-state') === 'up', undefined, { timeout: 15_000 });
   });
 
   it('renders one ticker row per market with a column group per exchange, and updates only the changed cell', async () => {
@@ -223,6 +275,38 @@ describe('monitor page in a real browser', () => {
     await waitText('#ws-status', 'connected');
     feed.push(JSON.stringify({ sym: 'BTC/KRW', p: 777, q: 1, ts: Date.now(), id: '12' }));
     await page.waitForFunction(() => document.querySelector('#trades tbody tr td:nth-child(4)')?.textContent === '777');
+    // The SDK asked to resume every key it held; the new process has no history of the old epoch, so gaps are shown.
+    const resume = sent.map((t) => JSON.parse(t) as { method?: string; resume?: { ex: string; ty: string; cd: string; ep: number; sq: number }[] })
+      .find((m) => m.method === 'subscribe' && Array.isArray(m.resume));
+    assert.ok(resume, `frames sent: ${sent.join(' ')}`);
+    assert.ok(resume.resume!.some((e) => e.ex === 'feed' && e.ty === 'trade' && e.cd === 'BTC/KRW' && e.sq >= 1), JSON.stringify(resume));
+    assert.equal(new URL(sockets[1]!).searchParams.get('wait'), 'true', 'a resuming reconnect asks for nothing before its subscribe');
+    await page.waitForFunction(() => window.__monitor.state.gaps >= 1);
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('runs the SDK in the browser with msgpack frames, typed callbacks and the latest pool', async () => {
+    await page.evaluate((url) => {
+      const Client = window.__monitor.client.constructor as unknown as new (o: Record<string, unknown>) => GatewayClient;
+      const client = new Client({ url, format: 'msgpack', type: 'trade', snapshot: false });
+      const got: Record<string, unknown>[] = [];
+      client.on('trade', (t) => got.push(t as unknown as Record<string, unknown>));
+      window.__sdk = { got, client };
+      return client.start();
+    }, restarted!.ws);
+    feed.push(JSON.stringify({ sym: 'ETH/KRW', p: 4321, q: 2, ts: Date.now(), id: '13' }));
+    await page.waitForFunction(() => (window.__sdk?.got.length ?? 0) >= 1);
+    const seen = await page.evaluate(() => {
+      const { got, client } = window.__sdk!;
+      const latest = client.latest('feed', 'ETH/KRW', 'trade');
+      client.close();
+      return { first: got[0], latest: latest && { tp: latest.tp, sid: latest.sid }, binary: sockets() };
+      function sockets() { return client.connected; }
+    });
+    assert.equal(seen.first!.tp, 4321);
+    assert.equal(seen.first!.sid, '13');
+    assert.deepEqual(seen.latest, { tp: 4321, sid: '13' });
+    assert.equal(seen.binary, false);
+    assert.ok(sockets.some((u) => new URL(u).searchParams.get('format') === 'msgpack'));
   });
 });

@@ -1,0 +1,165 @@
+// Benchmark 4, the derived stage's cost: the end-to-end path (simulators → standalone gateway → clients) at the e2e
+// benchmark's fixed rates, once without and once with the derived stage (premium on three pairs, 1 s and 1 m candles
+// on every market), the same markets subscribed in both runs. Reports the gateway's CPU, the stage thread's busy
+// time, and the latency of exchange records (derived records are received by the clients but left out of it).
+//
+//   node --import tsx bench/derived.ts [--measure-ms 10000] [--rounds 2] [--out BENCHMARKS.md|-]
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from '../core/config.ts';
+import { Kernel } from '../core/kernel.ts';
+import { createLogger } from '../core/log.ts';
+import { startFxSim } from '../sim/fx-server.ts';
+import { Args } from './lib/args.ts';
+import { measureWindow, start } from './lib/children.ts';
+import type { Child } from './lib/children.ts';
+import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
+import { fixed, histQuantile, median, si } from './lib/stats.ts';
+
+const args = new Args();
+const MEASURE_MS = args.number('measure-ms', 10_000);
+const WARM_MS = args.number('warm-ms', 4000);
+const ROUNDS = args.number('rounds', 2);
+const OUT = args.string('out', BENCHMARKS_MD);
+const CLIENTS = 4;
+/** `--levels 1k` and `--sides on`: a part of the runs (profiling) */
+const ONLY_LEVELS = args.string('levels', '').split(',').filter(Boolean);
+const SIDES = (args.string('sides', 'off,on').split(',') as ('off' | 'on')[]).filter((s) => s === 'off' || s === 'on');
+const BASES = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK'];
+
+interface Level {
+  name: string;
+  intervalMs: number;
+  tradesPerStep: number;
+  symbols: number;
+}
+/** the fixed levels of bench/e2e.ts */
+const LEVELS: Level[] = [
+  { name: '1k', intervalMs: 20, tradesPerStep: 2, symbols: 2 },
+  { name: '10k', intervalMs: 10, tradesPerStep: 7, symbols: 4 },
+];
+
+interface Run {
+  recordsPerS: number;
+  derivedPerS: number;
+  p50: number;
+  p99: number;
+  lost: number;
+  cpuPct: number;
+  stageBusyPct: number;
+}
+
+const DERIVED = {
+  premium: [
+    { exchange: 'upbit', reference: 'binance' },
+    { exchange: 'bithumb', reference: 'binance' },
+    { exchange: 'bithumb', reference: 'upbit' },
+  ],
+  candles: { intervals: ['1s', '1m'] },
+};
+
+async function run(level: Level, derived: boolean, fxUrl: string): Promise<Run> {
+  const sims = start('sim-process.ts', ['--interval-ms', String(level.intervalMs), '--trades-per-step', String(level.tradesPerStep)]);
+  let kernel: Kernel | undefined;
+  let client: Child | undefined;
+  try {
+    const { urls } = await sims.next<{ urls: Record<string, { url: string; restUrl: string }> }>('ready');
+    const bases = BASES.slice(0, level.symbols);
+    // USDT/KRW is what the premium subscribes by itself: the run without it lists it, so both carry the same markets
+    const krw = [...bases.map((b) => `${b}/KRW`), 'USDT/KRW'];
+    const config = parseConfig({
+      server: { host: '127.0.0.1', port: 0 },
+      log: { level: 'error' },
+      exchanges: {
+        binance: { ...urls.binance, symbols: bases.map((b) => `${b}/USDT`) },
+        upbit: { ...urls.upbit, symbols: krw },
+        bithumb: { api: 'v1', ...urls.bithumb, symbols: krw },
+      },
+      ...(derived ? { derived: { ...DERIVED, fx: { url: fxUrl, intervalMs: 1000 } } } : {}),
+    });
+    kernel = new Kernel({ config, log: createLogger('error'), statsIntervalMs: 1000 });
+    await kernel.start();
+    client = start('load-client.ts', [
+      '--port', String(kernel.port),
+      '--clients', String(CLIENTS),
+      '--latency-field', 'tms',
+      '--track-sq',
+      '--skip-types', 'premium,candle',
+    ]);
+    await client.next('ready');
+    await sleep(WARM_MS);
+    const before = await kernel.derivedStats();
+    const t0 = performance.now();
+    const { rep, cpuPct } = await measureWindow<{ elapsedMs: number; frames: number; latencies: number; hist: number[]; lost: number }>(client, MEASURE_MS);
+    const after = await kernel.derivedStats();
+    const elapsed = performance.now() - t0;
+    const derivedPerS = before && after ? ((after.emitted! - before.emitted!) / elapsed) * 1000 : 0;
+    const stageBusyPct = before && after ? ((after.activeMs! - before.activeMs!) / elapsed) * 100 : 0;
+    const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000);
+    return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), lost: rep.lost, cpuPct, stageBusyPct };
+  } finally {
+    await client?.stop();
+    await kernel?.close();
+    await sims.stop();
+  }
+}
+
+const started = performance.now();
+const fx = await startFxSim({});
+const rows: (string | number)[][] = [];
+const summary: string[] = [];
+try {
+  for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.includes(l.name))) {
+    const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+    // alternating runs, so drifting machine load hits both sides alike
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const side of SIDES) {
+        const x = await run(level, side === 'on', fx.quoteUrl);
+        runs[side].push(x);
+        console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, CPU ${fixed(x.cpuPct, 0)} %, stage ${fixed(x.stageBusyPct, 1)} %, derived ${fixed(x.derivedPerS, 0)}/s, lost ${x.lost}`);
+      }
+    }
+    const med = (side: 'off' | 'on', f: (r: Run) => number) => (runs[side].length ? median(runs[side].map(f)) : NaN);
+    for (const side of SIDES) {
+      rows.push([
+        level.name,
+        side === 'on' ? 'premium × 3 pairs, candles 1s + 1m on every market' : 'none (same markets)',
+        si(med(side, (r) => r.recordsPerS)),
+        side === 'on' ? fixed(med(side, (r) => r.derivedPerS), 0) : '–',
+        med(side, (r) => r.p50),
+        med(side, (r) => r.p99),
+        runs[side].reduce((s, r) => s + r.lost, 0),
+        fixed(med(side, (r) => r.cpuPct), 0),
+        fixed(med(side, (r) => r.cpuPct / (r.recordsPerS / 1000)), 2),
+        side === 'on' ? fixed(med(side, (r) => r.stageBusyPct), 1) : '–',
+      ]);
+    }
+    const extra = med('on', (r) => r.cpuPct) / med('off', (r) => r.cpuPct) - 1;
+    // the simulators do not always reach the level's rate on a loaded machine: CPU per record compares fairly
+    const perRecord = med('on', (r) => r.cpuPct / r.recordsPerS) / med('off', (r) => r.cpuPct / r.recordsPerS) - 1;
+    const sign = (x: number) => `${x >= 0 ? '+' : ''}${fixed(x * 100, 1)} %`;
+    summary.push(
+      `${level.name}: ${sign(extra)} gateway CPU (${sign(perRecord)} per exchange record delivered) with the derived stage, p99 ${med('off', (r) => r.p99)} → ${med('on', (r) => r.p99)} ms`,
+    );
+  }
+} finally {
+  await fx.close();
+}
+const method =
+  `Method: as the end-to-end benchmark (section 3: simulators in their own process, a standalone Kernel in this one, ${CLIENTS} clients in a third, half JSON and half msgpack, full stream), ` +
+  `at its fixed levels, with and without \`derived:\` (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator; candles 1s and 1m on every market of the three exchanges). ` +
+  `Both runs subscribe the same markets (USDT/KRW included). Latency: exchange records only (client receive − \`tms\`); the clients also receive the derived records, which are left out of it. ` +
+  `Gateway CPU: % of one core for the whole process (main thread, exchange workers and the derived stage's thread); stage: the derived thread's busy time (event-loop utilization) in % of one core. ` +
+  `Each figure is the median of ${ROUNDS} alternating runs (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured). Command: \`npm run bench:derived\`. Took ${fixed((performance.now() - started) / 1000, 0)} s.`;
+publish(
+  'derived',
+  renderSection('5. The derived stage\'s cost: premium and candles at the end-to-end rates', method, [
+    {
+      title: 'Simulator → gateway → client, standalone, with and without the derived stage',
+      head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'stage thread %'],
+      rows,
+      notes: [`${summary.join('; ')}. Goal: ≤ 10 % more CPU, p99 of exchange records unchanged.`],
+    },
+  ]),
+  OUT,
+);

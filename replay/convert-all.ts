@@ -1,0 +1,99 @@
+// The batch converter: recordings → normalized records as JSON lines, merged in time order across exchanges.
+// One chain converts in this thread, straight to the output; several convert in parallel on a piscina pool, each to
+// a temporary file, then merge here by the chains' clocks (ties: chain order), which gives the same bytes.
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createReadStream } from 'node:fs';
+import { Piscina } from 'piscina';
+import type { Chain } from '../core/recording/read.ts';
+import { convertChain } from './convert.ts';
+import type { ChainStats, RangeOptions } from './convert.ts';
+import convertTask from './convert-task.ts';
+import type { ConvertTask } from './convert-task.ts';
+import { LineWriter } from './line-writer.ts';
+
+/** below this much input (compressed bytes), chains convert one after another in this thread */
+const POOL_MIN_BYTES = 2 * 1024 * 1024;
+
+export interface ConvertResult {
+  chains: ChainStats[];
+  records: number;
+  frames: number;
+  elapsedMs: number;
+  threads: number;
+}
+
+export async function convertAll(chains: Chain[], range: RangeOptions, outPath: string, threads?: number): Promise<ConvertResult> {
+  const t0 = performance.now();
+  const out = LineWriter.open(outPath);
+  let stats: ChainStats[];
+  let used = 1;
+  if (chains.length <= 1) {
+    stats = chains.length ? [await convertChain(chains[0]!, range, (_clock, json) => out.write(json))] : [];
+  } else {
+    // a pool thread costs a TypeScript loader start-up (~1 s): worth it only for enough data
+    const bytes = chains.reduce((n, c) => n + c.files.reduce((m, f) => m + statSync(f.path).size, 0), 0);
+    used = bytes < POOL_MIN_BYTES && threads === undefined ? 1 : Math.max(1, Math.min(chains.length, threads ?? availableParallelism()));
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const pool =
+      used > 1
+        ? new Piscina<ConvertTask, ChainStats>({
+            filename: new URL('./convert-boot.mjs', import.meta.url).href,
+            minThreads: used,
+            maxThreads: used,
+            idleTimeout: 100,
+          })
+        : undefined;
+    try {
+      const files = chains.map((_, i) => join(dir, `${i}.tsv`));
+      const tasks = chains.map((chain, i) => ({ chain, range, tmpFile: files[i]! }));
+      if (pool) stats = await Promise.all(tasks.map((t) => pool.run(t)));
+      else {
+        stats = [];
+        for (const t of tasks) stats.push(await convertTask(t));
+      }
+      await merge(files, out);
+    } finally {
+      await pool?.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  await out.end();
+  return {
+    chains: stats,
+    records: out.lines,
+    frames: stats.reduce((s, c) => s + c.frames + c.responses, 0),
+    elapsedMs: performance.now() - t0,
+    threads: used,
+  };
+}
+
+/**
+ * k-way merge of `<clock>\t<json>` files, each already in clock order. Derived records (SPEC §3a, branch
+ * i12-derived, not on main yet) belong here: the merged stream is the one time-ordered stream of every exchange.
+ */
+async function merge(files: string[], out: LineWriter): Promise<void> {
+  const its = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
+  const heads: ({ clock: number; json: string } | undefined)[] = [];
+  const advance = async (i: number) => {
+    const r = await its[i]!.next();
+    if (r.done) return (heads[i] = undefined);
+    const tab = r.value.indexOf('\t');
+    heads[i] = { clock: Number(r.value.slice(0, tab)), json: r.value.slice(tab + 1) };
+  };
+  await Promise.all(files.map((_, i) => advance(i)));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h && (best < 0 || h.clock < heads[best]!.clock)) best = i;
+    }
+    if (best < 0) return;
+    const wait = out.write(heads[best]!.json);
+    if (wait) await wait;
+    await advance(best);
+  }
+}

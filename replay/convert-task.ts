@@ -1,0 +1,20 @@
+// The piscina task of the batch converter: converts one chain and writes `<clock>\t<record JSON>` lines to a
+// temporary file, which the main thread merges in time order with the other chains' (replay/convert-all.ts).
+
+import type { Chain } from '../core/recording/read.ts';
+import { convertChain } from './convert.ts';
+import type { ChainStats, RangeOptions } from './convert.ts';
+import { LineWriter } from './line-writer.ts';
+
+export interface ConvertTask {
+  chain: Chain;
+  range: RangeOptions;
+  tmpFile: string;
+}
+
+export default async function convertTask(task: ConvertTask): Promise<ChainStats> {
+  const out = LineWriter.open(task.tmpFile);
+  const stats = await convertChain(task.chain, task.range, (clock, json) => out.write(`${clock}\t${json}`));
+  await out.end();
+  return stats;
+}

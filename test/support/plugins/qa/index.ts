@@ -1,0 +1,4 @@
+// Test venue "qa" for derived-stage tests (test/support/quotes-plugin.ts).
+import { quotesPlugin } from '../../quotes-plugin.ts';
+
+export default quotesPlugin('qa');
