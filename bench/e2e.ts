@@ -280,7 +280,7 @@ async function soak(): Promise<void> {
   const note = args.string('note', '');
   const level: Level = { name: 'soak', intervalMs: 10, tradesPerStep: args.number('soak-trades', 7), symbols: 4 };
   const parts: Partial<{ sims: Child; kernel: Kernel; client: Child }> = {};
-  const sampler = new SoakSampler();
+  const sampler = new SoakSampler(() => parts.kernel?.supervisors.reduce((sum, s) => sum + s.workerHeapUsed, 0) ?? 0);
   const t0 = performance.now();
   let churned = 0;
   try {
@@ -309,7 +309,7 @@ async function soak(): Promise<void> {
         nextSample += sampleMs;
         const s = sampler.sample();
         console.log(
-          `  ${fixed(now / 1000, 0)} s: RSS ${fixed(s.rss / 2 ** 20, 1)} MiB, heap ${fixed(s.heap / 2 ** 20, 1)} MiB, handles ${s.handles}, timers ${s.timers}, ` +
+          `  ${fixed(now / 1000, 0)} s: RSS ${fixed(s.rss / 2 ** 20, 1)} MiB, heap ${fixed(s.heap / 2 ** 20, 1)} MiB, workers' heaps ${fixed(s.workerHeap / 2 ** 20, 1)} MiB, handles ${s.handles}, timers ${s.timers}, ` +
             `loop delay p99 ${fixed(s.eldP99, 1)} ms max ${fixed(s.eldMax, 1)} ms, clients replaced ${churned}`,
         );
       }

@@ -28,29 +28,28 @@ function decimalsFrom(x: number, start: number): number {
  * Reads values[i][key] for i in [0, n), skipping those where it is undefined, so a book's sides are summed in place.
  */
 export function exactSum<K extends string>(values: ArrayLike<Partial<Record<K, number>>>, key: K, n = values.length): number {
+  // one pass: the running sum is kept scaled by 10^decimals, and rescaled (exactly) when a value needs more decimals
   let decimals = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const x = values[i]![key];
-    if (x === undefined) continue;
-    count++;
-    if (!(x >= 0)) return slowSum(values, key, n); // negative or NaN: not a size; the general path handles it
-    const p = POW10[decimals]!;
-    if (x * p < SCALED_LIMIT && Math.round(x * p) / p === x) continue;
-    decimals = decimalsFrom(x, decimals + 1);
-    if (decimals < 0) return slowSum(values, key, n);
-  }
-  if (count === 0) return 0;
-  const p = POW10[decimals]!;
+  let p = 1;
   let scaled = 0;
   for (let i = 0; i < n; i++) {
     const x = values[i]![key];
     if (x === undefined) continue;
-    const y = x * p;
-    if (y >= SCALED_LIMIT) return slowSum(values, key, n);
-    scaled += Math.round(y);
+    if (!(x >= 0)) return slowSum(values, key, n); // negative or NaN: not a size; the general path handles it
+    let y = x * p;
+    let r = Math.round(y);
+    if (y >= SCALED_LIMIT || r / p !== x) {
+      const d = decimalsFrom(x, decimals + 1);
+      if (d < 0) return slowSum(values, key, n);
+      scaled *= POW10[d - decimals]!;
+      decimals = d;
+      p = POW10[d]!;
+      y = x * p;
+      r = Math.round(y);
+    }
+    scaled += r;
+    if (scaled >= SCALED_LIMIT) return slowSum(values, key, n);
   }
-  if (!Number.isSafeInteger(scaled)) return slowSum(values, key, n);
   return scaled / p + 0;
 }
 

@@ -45,6 +45,8 @@ export class ExchangeSupervisor {
   /** the private (per-account) connections, reported apart: they do not count towards the exchange's health */
   privateConnections: ConnectionStats[] = [];
   restarts = 0;
+  /** the worker's V8 heap in use (bytes), from its latest stats report */
+  workerHeapUsed = 0;
   /** when the worker last reported its connections (ms) */
   reportedAt = 0;
   lastError: SerializedError | undefined;
@@ -104,6 +106,7 @@ export class ExchangeSupervisor {
             this.reportedAt = Date.now();
             if (msg.private) this.privateConnections = msg.private;
             this.tracker.update(msg.connections);
+            if (msg.heapUsed !== undefined) this.workerHeapUsed = msg.heapUsed;
             if (msg.recording) this.recording = msg.recording;
             this.opts.onStats?.();
             break;

@@ -103,7 +103,8 @@ export interface Invalidation {
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
-  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; recording?: RecorderStats }
+  /** `heapUsed`: the worker's own V8 heap in use, bytes (optional: older workers do not send it) */
+  | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; recording?: RecorderStats; heapUsed?: number }
   /** posted after every batch holding records from before it */
   | { t: 'invalidate'; keys: Invalidation[] }
   /** private records (myOrder, myAsset): kept apart from the public batches, never on the public bus */

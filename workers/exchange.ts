@@ -39,8 +39,12 @@ const feeds = new Map<string, Feed>();
 /** raw frames and REST answers to disk, when `record.enabled` (docs/replay.md) */
 const recorder = init.record ? new RecordClient(init.record, init.plugin.id, init.plugin, (level, msg) => log(level, msg)) : undefined;
 const reportStats = () =>
-  post({ t: 'stats', connections: [...feeds.values()].map((f) => f.snapshot()), ...(init.private?.length ? { private: privateFeeds.stats() } : {}),
+  post({
+    t: 'stats',
+    connections: [...feeds.values()].map((f) => f.snapshot()),
+    ...(init.private?.length ? { private: privateFeeds.stats() } : {}),
     ...(recorder ? { recording: { ...recorder.stats } } : {}),
+    heapUsed: process.memoryUsage().heapUsed,
   });
 const privateFeeds = new PrivateFeeds(post, log, () => reportStats());
 

@@ -11,6 +11,8 @@ export interface SoakSample {
   /** lowest RSS and heap used seen since the previous sample (polled every loop tick of the soak, ~4 per second) */
   rss: number;
   heap: number;
+  /** the exchange workers' V8 heaps in use, together (their latest stats reports), lowest in the interval */
+  workerHeap: number;
   /** active handles other than timers (sockets, servers, message ports, …) */
   handles: number;
   timers: number;
@@ -37,6 +39,10 @@ export class SoakSampler {
   private readonly t0 = performance.now();
   private minRss = Infinity;
   private minHeap = Infinity;
+  private minWorkerHeap = Infinity;
+
+  /** `workerHeap`: the exchange workers' heaps in use now (bytes) */
+  constructor(private readonly workerHeap: () => number = () => 0) {}
 
   /**
    * Heap and RSS saw-tooth within seconds (young-generation GCs, buffers): one reading every 10 s lands anywhere on
@@ -46,6 +52,7 @@ export class SoakSampler {
     const mem = process.memoryUsage();
     this.minRss = Math.min(this.minRss, mem.rss);
     this.minHeap = Math.min(this.minHeap, mem.heapUsed);
+    this.minWorkerHeap = Math.min(this.minWorkerHeap, this.workerHeap());
   }
 
   start(): void {
@@ -66,6 +73,7 @@ export class SoakSampler {
       atMs: performance.now() - this.t0,
       rss: this.minRss,
       heap: this.minHeap,
+      workerHeap: this.minWorkerHeap,
       handles: types.length - timers,
       timers,
       eldP50: ms(this.eld.percentile(50)),
@@ -75,6 +83,7 @@ export class SoakSampler {
     this.eld.reset();
     this.minRss = Infinity;
     this.minHeap = Infinity;
+    this.minWorkerHeap = Infinity;
     this.samples.push(s);
     return s;
   }
@@ -107,6 +116,7 @@ export function judgeSoak(samples: SoakSample[], warmMs: number): SoakVerdict {
   const rssPeak = growth(hi(pick(first, 'rss')), hi(pick(last, 'rss')));
   const heapFloor = growth(lo(pick(first, 'heap')), lo(pick(last, 'heap')));
   const heapPeak = growth(hi(pick(first, 'heap')), hi(pick(last, 'heap')));
+  const workerFloor = growth(lo(pick(first, 'workerHeap')), lo(pick(last, 'workerHeap')));
   const handles = [median(pick(first, 'handles')), median(pick(last, 'handles'))] as const;
   const timers = [median(pick(first, 'timers')), median(pick(last, 'timers'))] as const;
   const eld = [median(pick(first, 'eldP99')), median(pick(last, 'eldP99'))] as const;
@@ -117,6 +127,7 @@ export function judgeSoak(samples: SoakSample[], warmMs: number): SoakVerdict {
     rssPeak: rssPeak <= GROWTH_BOUND,
     heapFloor: heapFloor <= GROWTH_BOUND,
     heapPeak: heapPeak <= GROWTH_BOUND,
+    workerFloor: !(workerFloor > GROWTH_BOUND),
     handles: handles[1] <= handles[0],
     timers: timers[1] <= timers[0],
     eld: eldOk,
@@ -126,6 +137,7 @@ export function judgeSoak(samples: SoakSample[], warmMs: number): SoakVerdict {
     ['RSS peak (MiB)', mib(hi(pick(first, 'rss'))), mib(hi(pick(last, 'rss'))), `${pct(rssPeak)} (≤ 5 %)${mark(checks.rssPeak)}`],
     ['heap used floor (MiB)', mib(lo(pick(first, 'heap'))), mib(lo(pick(last, 'heap'))), `${pct(heapFloor)} (≤ 5 %)${mark(checks.heapFloor)}`],
     ['heap used peak (MiB)', mib(hi(pick(first, 'heap'))), mib(hi(pick(last, 'heap'))), `${pct(heapPeak)} (≤ 5 %)${mark(checks.heapPeak)}`],
+    ['exchange workers\' heaps used, floor (MiB)', mib(lo(pick(first, 'workerHeap'))), mib(lo(pick(last, 'workerHeap'))), `${pct(workerFloor)} (≤ 5 %)${mark(checks.workerFloor)}`],
     ['handles (sockets, ports, …)', handles[0], handles[1], handles[1] <= handles[0] ? 'no growth ✓' : 'grew ✗'],
     ['timers', timers[0], timers[1], timers[1] <= timers[0] ? 'no growth ✓' : 'grew ✗'],
     ['event-loop delay p99 (ms, median of samples)', fixed(eld[0], 1), fixed(eld[1], 1), `${pct(growth(eld[0], eld[1]))} (≤ 5 % + ${ELD_SLACK_MS} ms)${mark(eldOk)}`],
@@ -136,7 +148,7 @@ export function judgeSoak(samples: SoakSample[], warmMs: number): SoakVerdict {
     notes: [
       `"After warm-up" is the first third of the samples after warm-up, "at the end" the last third (RSS and heap: lowest and highest sample; ` +
         `handles, timers and event-loop delay: medians). Each sample holds the lowest RSS and heap polled in its interval (4 polls a second), ` +
-        `the level a leak raises. Event-loop delay is the main thread's, from monitorEventLoopDelay (10 ms resolution, taken off). RSS is the whole process (main thread and exchange workers); heap, handles, timers ` +
+        `the level a leak raises; the workers' heaps come from their stats reports (every second). Event-loop delay is the main thread's, from monitorEventLoopDelay (10 ms resolution, taken off). RSS is the whole process (main thread and exchange workers); heap, handles, timers ` +
         `and event-loop delay are the main thread's (fan-out, WebSocket server, kernel).`,
     ],
   };
@@ -154,6 +166,7 @@ export function timeSeries(samples: SoakSample[], everyMs: number, title: string
       fixed(s.atMs / 60_000, 1),
       mib(s.rss),
       mib(s.heap),
+      mib(s.workerHeap),
       s.handles,
       s.timers,
       fixed(median(bucket.map((b) => b.eldP50)), 1),
@@ -172,7 +185,7 @@ export function timeSeries(samples: SoakSample[], everyMs: number, title: string
   flush();
   return {
     title,
-    head: ['min', 'RSS MiB (low)', 'heap MiB (low)', 'handles', 'timers', 'loop delay p50 ms', 'loop delay p99 ms (worst sample)', 'loop delay max ms'],
+    head: ['min', 'RSS MiB (low)', 'heap MiB (low)', 'workers\' heaps MiB (low)', 'handles', 'timers', 'loop delay p50 ms', 'loop delay p99 ms (worst sample)', 'loop delay max ms'],
     rows,
   };
 }

@@ -93,6 +93,14 @@ export class KafkaConsumerLoop {
     this.replace(`no fetch for ${(age / 1000).toFixed(1)} s: rebuilding the consumer`, this.backoff.next());
   }
 
+  /**
+   * A consumer that failed before its first fetch (the group coordinator or a partition leader is moving) is tried
+   * again at the probe interval, as a broker that does not answer is; one that worked and then failed backs off.
+   */
+  private retryDelay(): number {
+    return this.lastFetchAt > this.runningSince ? this.backoff.next() : this.opts.probeMs;
+  }
+
   /** throws the current consumer away (without waiting for it) and builds another after `delayMs` */
   private replace(reason: string, delayMs: number): void {
     const old = this.consumer;
@@ -153,7 +161,7 @@ export class KafkaConsumerLoop {
       if (!mine()) return;
       this.opts.onError(e.payload.error.message);
       this.opts.log.debug(`Kafka consumer crashed: ${e.payload.error.message}`);
-      this.replace(`consumer crashed (${e.payload.error.message}): rebuilding it`, this.backoff.next());
+      this.replace(`consumer crashed (${e.payload.error.message}): rebuilding it`, this.retryDelay());
     });
     try {
       await withTimeout(this.run(consumer, mine), Math.max(10_000, 2 * this.opts.stallMs), 'consumer start');
@@ -163,7 +171,7 @@ export class KafkaConsumerLoop {
     } catch (err) {
       const message = (err as Error).message;
       this.opts.onError(message);
-      if (mine()) this.replace(`consumer cannot start (${message}): rebuilding it`, this.backoff.next());
+      if (mine()) this.replace(`consumer cannot start (${message}): rebuilding it`, this.retryDelay());
     } finally {
       this.building = false;
     }

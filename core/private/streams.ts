@@ -52,8 +52,8 @@ export class PrivateStreams {
       const env = this.opts.env ?? process.env;
       const key = parseSealKey(env[config.private.sealKeyEnv], config.private.sealKeyEnv);
       const bus: Bus = config.kafka.enabled
-        ? new KafkaBus({ ...config.kafka, topic: `${config.kafka.topic}.private`, nodeId: this.opts.nodeId, log: log.child('private-kafka') })
-        : new RedisBus(config.redis.url, `${config.redis.channel}:private`, log.child('private-redis'));
+        ? new KafkaBus({ ...config.kafka, topic: `${config.kafka.topic}.private`, nodeId: this.opts.nodeId, recovery: config.bus, log: log.child('private-kafka') })
+        : new RedisBus(config.redis.url, `${config.redis.channel}:private`, log.child('private-redis'), this.opts.nodeId, config.bus);
       cluster = { bus, key };
     }
     this.relay = new PrivateRelay({ delivery: this.delivery, log: log.child('private'), cluster });

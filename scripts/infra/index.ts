@@ -11,6 +11,8 @@ export type { ZkHandle } from './zookeeper.ts';
 export { startZooKeeperEnsemble } from './zookeeper-ensemble.ts';
 export type { EnsembleHandle, MemberHandle } from './zookeeper-ensemble.ts';
 export { KAFKA_PROBE_TOPIC, startKafka } from './kafka.ts';
+export { startKafkaCluster } from './kafka-cluster.ts';
+export type { KafkaClusterHandle, KafkaClusterOptions, KafkaMember } from './kafka-cluster.ts';
 export type { KafkaHandle, KafkaOptions } from './kafka.ts';
 export type { TopicSpec } from './kafka-broker.ts';
 export { KAFKA_READY_KEY } from './kafka-readiness.ts';

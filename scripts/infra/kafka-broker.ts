@@ -33,6 +33,10 @@ export interface BrokerConfig {
   logDir: string;
   /** ZooKeeper connect string including the chroot */
   zookeeper: string;
+  /** default 0; brokers of one cluster (kafka-cluster.ts) have 0, 1, … */
+  brokerId?: number;
+  /** replicas of __consumer_offsets (default 1: a single broker) */
+  offsetsReplicas?: number;
 }
 
 /**
@@ -42,7 +46,7 @@ export interface BrokerConfig {
 export function brokerProperties(cfg: BrokerConfig): string {
   return (
     [
-      'broker.id=0',
+      `broker.id=${cfg.brokerId ?? 0}`,
       `listeners=PLAINTEXT://127.0.0.1:${cfg.listenPort}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${cfg.advertisedPort}`,
       `log.dirs=${cfg.logDir}`,
@@ -53,7 +57,7 @@ export function brokerProperties(cfg: BrokerConfig): string {
       'delete.topic.enable=true',
       'num.partitions=1',
       'default.replication.factor=1',
-      'offsets.topic.replication.factor=1',
+      `offsets.topic.replication.factor=${cfg.offsetsReplicas ?? 1}`,
       'offsets.topic.num.partitions=1',
       'group.min.session.timeout.ms=1000',
       'group.max.session.timeout.ms=300000',
@@ -86,6 +90,8 @@ export function spawnBroker(propertiesPath: string, logsDir: string, port: numbe
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** default 1 */
+  replicas?: number;
 }
 
 /** Creates a topic with Kafka's own TopicCommand against ZooKeeper (0.9 has no CreateTopics request). */
@@ -104,7 +110,7 @@ export async function createTopic(zookeeper: string, topic: TopicSpec): Promise<
     '--partitions',
     String(topic.partitions),
     '--replication-factor',
-    '1',
+    String(topic.replicas ?? 1),
   ]);
   const { code } = await proc.exited;
   if (code !== 0 || !/Created topic/.test(proc.output())) {

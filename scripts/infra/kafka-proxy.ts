@@ -11,6 +11,7 @@ import {
   FrameSplitter,
   readRequestHeader,
 } from './kafka-protocol.ts';
+import { API_KEY_METADATA, clearReplicaNotAvailable } from './kafka-metadata.ts';
 
 export interface KafkaProxyStats {
   connections: number;
@@ -38,6 +39,8 @@ export interface KafkaProxyOptions {
 /** One answer owed to the client, in request order: either ours (ApiVersions) or the broker's, still to come. */
 interface Slot {
   response?: Buffer;
+  /** applied to the broker's answer before it goes back */
+  fix?: (frame: Buffer) => Buffer;
 }
 
 export async function startKafkaProxy(opts: KafkaProxyOptions): Promise<KafkaProxy> {
@@ -122,7 +125,9 @@ function relay(client: Socket, upstream: Socket, sockets: Set<Socket>, stats: Ka
           flush();
           continue;
         }
-        if (expectsResponse(frame, header)) slots.push({});
+        if (expectsResponse(frame, header)) {
+          slots.push(header.apiKey === API_KEY_METADATA && header.apiVersion === 0 ? { fix: clearReplicaNotAvailable } : {});
+        }
         stats.framesForwarded++;
         if (!upstream.write(frame)) client.pause();
       }
@@ -137,7 +142,7 @@ function relay(client: Socket, upstream: Socket, sockets: Set<Socket>, stats: Ka
       for (const frame of fromBroker.push(chunk)) {
         const slot = slots.find((s) => !s.response);
         if (!slot) return drop(); // the broker answered something nobody asked
-        slot.response = frame;
+        slot.response = slot.fix ? slot.fix(frame) : frame;
       }
       flush();
     } catch {

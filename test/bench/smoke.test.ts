@@ -63,7 +63,7 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:e2e -->/);
   });
 
-  it('soak: samples memory, handles and timers under client churn, and judges them', async () => {
+  it('soak: samples memory, heaps, handles, timers and event-loop delay under client churn, over time, and judges them', async () => {
     const md = join(dir, 'soak.md');
     const out = await runBench('e2e.ts', [], [
       '--soak', '--soak-minutes', '0.1', '--soak-warm-ms', '1000', '--soak-sample-ms', '1000', '--churn-every-ms', '700',
@@ -72,6 +72,10 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(out, /\| RSS floor \(MiB\) \|/);
     assert.match(out, /Overall: (pass|FAIL)/);
     assert.match(out, /\| handles \(sockets, ports, …\) \|/);
+    assert.match(out, /\| heap used floor \(MiB\) \|/);
+    assert.match(out, /\| exchange workers' heaps used, floor \(MiB\) \|/);
+    assert.match(out, /\| event-loop delay p99 \(ms, median of samples\) \|/);
+    assert.match(out, /\*\*Over time \(warm-up included\)\*\*/);
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:soak-0.1min -->/);
   });
 

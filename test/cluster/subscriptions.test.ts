@@ -2,6 +2,7 @@
 // through the load balancer reaches every node's catalog and the leader's exchange connections, survives a
 // kill -9 of the leader and a restarted node, and DELETE /api/subscriptions takes every node back to its file.
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../scripts/infra/index.ts';
@@ -128,6 +129,25 @@ describe('live subscription changes across a cluster', () => {
     nodes.push(again);
     await waitFor(async () => (await symbols(again)).includes(NEW), 10_000, 'restarted node has the stored set');
     assert.deepEqual(await symbols(again), ['BTC/KRW', NEW, 'XRP/KRW']);
+  });
+
+  it('keeps the stored set over the file on SIGHUP in cluster mode', async () => {
+    const n = live()[0]!;
+    const original = readFileSync(n.configFile, 'utf8');
+    const before = await symbols(n);
+    const reloaded = () => (n.log().match(/config reloaded/g) ?? []).length;
+    const count = reloaded();
+    const changed = original.replace(/^(\s*)- BTC\/KRW$/m, '$1- BTC/KRW\n$1- SOL/KRW');
+    assert.notEqual(changed, original);
+    writeFileSync(n.configFile, changed);
+    try {
+      n.child.kill('SIGHUP');
+      await waitFor(() => reloaded() > count, 10_000, 'the reload');
+      assert.match(n.log(), /a stored subscription set exists; it stays in force/);
+      assert.deepEqual(await symbols(n), before);
+    } finally {
+      writeFileSync(n.configFile, original);
+    }
   });
 
   it('goes back to every node’s config file on DELETE /api/subscriptions', async () => {

@@ -177,3 +177,27 @@ test('a paused proxy refuses connections and serves again on the same port once 
     broker.server.close();
   }
 });
+
+/** A Metadata v0 response frame: one broker, one topic, partitions with the given error codes. */
+function metadataV0(correlationId: number, errors: number[]): Buffer {
+  const parts: Buffer[] = [];
+  const i16 = (v: number) => { const b = Buffer.alloc(2); b.writeInt16BE(v); parts.push(b); };
+  const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32BE(v); parts.push(b); };
+  const str = (s: string) => { i16(s.length); parts.push(Buffer.from(s)); };
+  i32(correlationId);
+  i32(1); i32(0); str('127.0.0.1'); i32(9092);
+  i32(1); i16(0); str('t'); i32(errors.length);
+  errors.forEach((e, p) => { i16(e); i32(p); i32(0); i32(2); i32(0); i32(1); i32(1); i32(0); });
+  const body = Buffer.concat(parts);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  return Buffer.concat([size, body]);
+}
+
+test('clears REPLICA_NOT_AVAILABLE from Metadata v0 answers, and nothing else', async () => {
+  const { clearReplicaNotAvailable } = await import('../../scripts/infra/kafka-metadata.ts');
+  const fixed = clearReplicaNotAvailable(metadataV0(7, [9, 0, 5, 9]));
+  assert.deepEqual(fixed, metadataV0(7, [0, 0, 5, 0]));
+  const clean = metadataV0(8, [0, 0]);
+  assert.equal(clearReplicaNotAvailable(clean), clean);
+});

@@ -30,7 +30,7 @@ export interface GatewayProcess {
 /** Starts `core/main.ts` with `config` written to a temp YAML file; resolves once it serves HTTP. */
 export async function spawnGateway(config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'gw-proc-')), 'config.yaml');
-  writeFileSync(configFile, stringify({ server: { host: '127.0.0.1', port: 0 }, log: { level: 'info' }, ...config }));
+  writeFileSync(configFile, stringify({ server: { host: '127.0.0.1', port: 0 }, log: { level: process.env.GATEWAY_TEST_LOG ?? 'info' }, ...config }));
   const child = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts', '--config', configFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
