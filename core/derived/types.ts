@@ -1,19 +1,12 @@
 // The derived records (SPEC §3a): premium and candle, as clients receive them. Absent inputs mean absent keys.
 
-export interface DerivedBase {
-  ex: string;
-  cd: string;
-  /** the market code of `cd` on `ex`, as the exchange writes it */
-  mc: string;
-  tms: number;
-  /** when the derived stage computed the record (ms) */
-  rtms: number;
-  /** the derived stage's start time */
-  ep: number;
-  /** per derived stream key (ex, ty, cd, rex|iv) within `ep` */
-  sq: number;
-  st?: 'SNAPSHOT';
-}
+import type { RecordBase } from '../model.ts';
+
+/**
+ * The common keys of SPEC §3, read for derived records: `mc` is the market code of `cd` on `ex`, `rtms` when the
+ * derived stage computed the record, `ep` the stage's start time, `sq` per derived stream key (ex, ty, cd, rex|iv).
+ */
+export type DerivedBase = Omit<RecordBase, 'ty'>;
 
 export interface PremiumRecord extends DerivedBase {
   ty: 'premium';
