@@ -6,9 +6,9 @@
 //   node --import tsx bench/derived.ts [--measure-ms 10000] [--rounds 2] [--out BENCHMARKS.md|-]
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseConfig } from '../core/config.ts';
-import { Kernel } from '../core/kernel.ts';
-import { createLogger } from '../core/log.ts';
+import { parseConfig } from '../kernel/config.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { createLogger } from '../kernel/log.ts';
 import { startFxSim } from '../sim/fx-server.ts';
 import { Args } from './lib/args.ts';
 import { measureWindow, start } from './lib/children.ts';

@@ -5,16 +5,16 @@
 //   node --import tsx bench/hub-shapes.ts [--clients 1000] [--records 40000] [--rounds 5]
 
 import { setImmediate as turn } from 'node:timers/promises';
-import { BatchBuilder } from '../core/batch.ts';
-import type { RecordBatch } from '../core/batch.ts';
-import { Catalog } from '../core/filter.ts';
-import { Hub } from '../core/fanout/hub.ts';
-import type { Peer } from '../core/fanout/peer.ts';
-import { PLAIN, parseShape } from '../core/fanout/shape.ts';
-import { createLogger } from '../core/log.ts';
-import { Metrics } from '../core/metrics.ts';
-import { streamKey } from '../core/model.ts';
-import { SnapshotStore } from '../core/snapshot-store.ts';
+import { BatchBuilder } from '../boundary/batch.ts';
+import type { RecordBatch } from '../boundary/batch.ts';
+import { Catalog } from '../kernel/filter.ts';
+import { Hub } from '../kernel/fanout/hub.ts';
+import type { Peer } from '../kernel/fanout/peer.ts';
+import { PLAIN, parseShape } from '../kernel/fanout/shape.ts';
+import { createLogger } from '../kernel/log.ts';
+import { Metrics } from '../kernel/metrics.ts';
+import { streamKey } from '../sdk/model.ts';
+import { SnapshotStore } from '../kernel/store/snapshot-store.ts';
 import { Args } from './lib/args.ts';
 import { RecordSource } from './lib/fanout-servers.ts';
 import { fixed, si } from './lib/stats.ts';

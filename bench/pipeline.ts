@@ -101,7 +101,7 @@ async function measureGroup(group: string): Promise<GroupResult> {
     const ours = contender('gateway', gatewayPath(plugin, set, DEPTH), set.frames);
     const json = contender('JSON.parse', jsonParsePath, set.frames);
     const naive = contender('naive', naivePath(set), set.frames);
-    // the feed's de-duplication (core/dedupe.ts) sits between mapper and pipeline; books skip it
+    // the feed's de-duplication (worker/dedupe.ts) sits between mapper and pipeline; books skip it
     const dedupe = set.ty === 'orderbook' ? undefined : contender('gateway + dedupe', gatewayPath(plugin, set, DEPTH, true), set.frames);
     const list = [json, naive, ours, ...(dedupe ? [dedupe] : [])];
     let tardis: Contender | undefined;
@@ -236,8 +236,8 @@ async function main(): Promise<void> {
             head: ['frame kind', 'recording off', 'recording on (/ off)', 'ns/frame more in the exchange worker', 'ns/frame in the recorder thread: line', 'ns/frame: gzip (thread pool)'],
             rows: record,
             notes: [
-              'Recording on = the exchange worker\'s share (workers/record-client.ts): each frame\'s text and numbers appended to the turn\'s lists, the texts joined into one string and posted with the numbers (a transferred Float64Array) on a real MessagePort. ' +
-                'The recorder thread\'s work (workers/recorder.ts), on another thread: each frame escaped into its `{"rtms","conn","frame"}` line and the turn\'s lines joined (measured in this thread, paired rounds), then compressed by zlib level 6 as one stream (measured apart: the best of 5 gzips of all the set\'s lines).',
+              'Recording on = the exchange worker\'s share (worker/recorder/client.ts): each frame\'s text and numbers appended to the turn\'s lists, the texts joined into one string and posted with the numbers (a transferred Float64Array) on a real MessagePort. ' +
+                'The recorder thread\'s work (worker/recorder/recorder.ts), on another thread: each frame escaped into its `{"rtms","conn","frame"}` line and the turn\'s lines joined (measured in this thread, paired rounds), then compressed by zlib level 6 as one stream (measured apart: the best of 5 gzips of all the set\'s lines).',
             ],
           },
         ]
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     `so the JIT has seen only that exchange's frames), warmed up on all of that exchange's kinds first; baselines run in the same process and rounds. ` +
     `Gateway path = the worker's: plugin mapper → RecordPipeline (depth ${DEPTH}) → msgpack encoding into the turn's BatchBuilder ` +
     `(a batch taken every ${FRAMES_PER_TURN} frames); each pass is a new connection epoch. The feed's de-duplication across connection switches ` +
-    `(core/dedupe.ts, between mapper and pipeline) is measured in a column of its own. Input is the frame's text (the UTF-8 decode of binary frames, ` +
+    `(worker/dedupe.ts, between mapper and pipeline) is measured in a column of its own. Input is the frame's text (the UTF-8 decode of binary frames, ` +
     `equal for all paths, is excluded). Each path runs ≥ ${MIN_MS} ms per measurement; ${ROUNDS} rounds after a warm-up round, in rotating order. ` +
     `Command: \`npm run bench:pipeline\`. Took ${fixed((now() - started) / 1000, 0)} s.`;
   publish('pipeline', renderSection('1. Pipeline: frame → encoded record, per worker', method, tables), OUT);

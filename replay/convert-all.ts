@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
 import { Piscina } from 'piscina';
-import type { Chain } from '../core/recording/read.ts';
+import type { Chain } from '../sdk/fixture/read.ts';
 import { convertChain } from './convert.ts';
 import type { ChainStats, RangeOptions } from './convert.ts';
 import convertTask from './convert-task.ts';

@@ -1,7 +1,7 @@
 // The piscina task of the batch converter: converts one chain and writes `<clock>\t<record JSON>` lines to a
 // temporary file, which the main thread merges in time order with the other chains' (replay/convert-all.ts).
 
-import type { Chain } from '../core/recording/read.ts';
+import type { Chain } from '../sdk/fixture/read.ts';
 import { convertChain } from './convert.ts';
 import type { ChainStats, RangeOptions } from './convert.ts';
 import { LineWriter } from './line-writer.ts';

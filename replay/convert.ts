@@ -1,10 +1,10 @@
 // The batch converter's core: one chain (one exchange's continuous recording) → normalized records as JSON lines.
 // Used in-process for a single chain and by the piscina task (replay/convert-task.ts) for each chain of a directory.
 
-import { loadPlugin } from '../core/registry.ts';
-import type { Chain } from '../core/recording/read.ts';
-import { readBatches } from '../core/recording/read.ts';
-import type { Line } from '../core/recording/format.ts';
+import { loadPlugin } from '../plugins/registry.ts';
+import type { Chain } from '../sdk/fixture/read.ts';
+import { readBatches } from '../sdk/fixture/read.ts';
+import type { Line } from '../sdk/fixture/format.ts';
 import { ReplaySession } from './session.ts';
 import type { SessionStats } from './session.ts';
 

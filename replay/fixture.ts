@@ -6,12 +6,12 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GatewayError } from '../core/errors.ts';
-import { loadPlugin } from '../core/registry.ts';
-import type { Line } from '../core/recording/format.ts';
-import { isHeader } from '../core/recording/format.ts';
-import { readLines } from '../core/recording/read.ts';
-import type { PluginConfig } from '../core/plugin.ts';
+import { GatewayError } from '../sdk/errors.ts';
+import { loadPlugin } from '../plugins/registry.ts';
+import type { Line } from '../sdk/fixture/format.ts';
+import { isHeader } from '../sdk/fixture/format.ts';
+import { readLines } from '../sdk/fixture/read.ts';
+import type { PluginConfig } from '../sdk/plugin.ts';
 import { readFixture, replay } from '../test/plugins/replay.ts';
 
 const USAGE = 'usage: npm run fixture -- --from <recording file> --exchange <id> --lines <from>-<to> [--conn <n>] (--name <case> | --out <file>)';

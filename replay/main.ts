@@ -3,11 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig, parseConfig } from '../core/config.ts';
-import { GatewayError } from '../core/errors.ts';
-import { createLogger } from '../core/log.ts';
-import { listPluginIds } from '../core/registry.ts';
-import { findChains } from '../core/recording/read.ts';
+import { loadConfig, parseConfig } from '../kernel/config.ts';
+import { GatewayError } from '../sdk/errors.ts';
+import { createLogger } from '../kernel/log.ts';
+import { listPluginIds } from '../plugins/registry.ts';
+import { findChains } from '../sdk/fixture/read.ts';
 import { convertAll } from './convert-all.ts';
 import { replayConfig, serveReplay } from './serve.ts';
 

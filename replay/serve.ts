@@ -1,12 +1,12 @@
 // The served replay: the usual gateway (kernel, hub, HTTP app) with a replay source instead of exchange workers, so
 // an unchanged client runs against history. The exchanges and their subscriptions come from the recordings.
 
-import type { Config } from '../core/config.ts';
-import { parseConfig } from '../core/config.ts';
-import { Kernel } from '../core/kernel.ts';
-import type { Logger } from '../core/log.ts';
-import { fixtureConfig } from '../core/recording/format.ts';
-import type { Chain } from '../core/recording/read.ts';
+import type { Config } from '../kernel/config.ts';
+import { parseConfig } from '../kernel/config.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import type { Logger } from '../kernel/log.ts';
+import { fixtureConfig } from '../sdk/fixture/format.ts';
+import type { Chain } from '../sdk/fixture/read.ts';
 import { ReplaySource } from './source.ts';
 import type { SourceOptions } from './source.ts';
 

@@ -1,14 +1,14 @@
 // One exchange's recorded stream through the worker's own code: a fresh plugin mapper per recorded connection,
-// the feed's de-duplication (core/dedupe.ts) and record pipeline (core/pipeline.ts), switched where the recording
+// the feed's de-duplication (worker/dedupe.ts) and record pipeline (worker/pipeline.ts), switched where the recording
 // says the live feed switched (`begin` lines). Same lines in, same records out: replays are deterministic.
 
-import { RecentRecords } from '../core/dedupe.ts';
-import { errorCode } from '../core/errors.ts';
-import type { Draft, MarketRecord } from '../core/model.ts';
-import { RecordPipeline } from '../core/pipeline.ts';
-import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../core/plugin.ts';
-import { fixtureConfig, isHeader } from '../core/recording/format.ts';
-import type { Line } from '../core/recording/format.ts';
+import { RecentRecords } from '../worker/dedupe.ts';
+import { errorCode } from '../sdk/errors.ts';
+import type { Draft, MarketRecord } from '../sdk/model.ts';
+import { RecordPipeline } from '../worker/pipeline.ts';
+import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../sdk/plugin.ts';
+import { fixtureConfig, isHeader } from '../sdk/fixture/format.ts';
+import type { Line } from '../sdk/fixture/format.ts';
 
 /** the feed's limit on records held from a replacement before it switches */
 const HELD_MAX = 20_000;

@@ -2,12 +2,12 @@
 // the kernel at the recording's pace × speed (or as fast as the slowest client reads, at `max`).
 
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { BatchBuilder } from '../core/batch.ts';
-import type { RecordSource } from '../core/kernel.ts';
-import type { Logger } from '../core/log.ts';
-import { loadPlugin } from '../core/registry.ts';
-import type { Line } from '../core/recording/format.ts';
-import type { Chain } from '../core/recording/read.ts';
+import { BatchBuilder } from '../boundary/batch.ts';
+import type { RecordSource } from '../kernel/kernel.ts';
+import type { Logger } from '../kernel/log.ts';
+import { loadPlugin } from '../plugins/registry.ts';
+import type { Line } from '../sdk/fixture/format.ts';
+import type { Chain } from '../sdk/fixture/read.ts';
 import { clockedLines } from './convert.ts';
 import { ReplaySession } from './session.ts';
 

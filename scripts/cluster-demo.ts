@@ -10,8 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { loadConfig } from '../core/config.ts';
-import { createLogger } from '../core/log.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { createLogger } from '../kernel/log.ts';
 import { startKafka, startNginx, startZooKeeper } from './infra/index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -80,7 +80,7 @@ try {
         kafka: { ...base.kafka, enabled: true, brokers: kafka.brokers, acks: 1 },
       }),
     );
-    await child(['core/main.ts', '--config', file], /serving on/, 'stderr');
+    await child(['kernel/main.ts', '--config', file], /serving on/, 'stderr');
     ports.push(port);
     log.info(`node-${i} on http://127.0.0.1:${port}/`);
   }

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.ts';
-import { Kernel } from '../core/kernel.ts';
-import { createLogger } from '../core/log.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { createLogger } from '../kernel/log.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({

@@ -6,15 +6,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
-import { BatchBuilder } from '../../core/batch.ts';
-import { Catalog } from '../../core/filter.ts';
-import { Hub } from '../../core/fanout/hub.ts';
-import { startServer } from '../../core/fanout/server.ts';
-import { createLogger } from '../../core/log.ts';
-import { Metrics } from '../../core/metrics.ts';
-import type { MarketRecord } from '../../core/model.ts';
-import { streamKey } from '../../core/model.ts';
-import { SnapshotStore } from '../../core/snapshot-store.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
+import { Catalog } from '../../kernel/filter.ts';
+import { Hub } from '../../kernel/fanout/hub.ts';
+import { startServer } from '../../kernel/fanout/server.ts';
+import { createLogger } from '../../kernel/log.ts';
+import { Metrics } from '../../kernel/metrics.ts';
+import type { MarketRecord } from '../../sdk/model.ts';
+import { streamKey } from '../../sdk/model.ts';
+import { SnapshotStore } from '../../kernel/store/snapshot-store.ts';
 
 export interface FanoutServer {
   name: string;

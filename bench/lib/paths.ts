@@ -3,15 +3,15 @@
 
 import { pack } from 'msgpackr';
 import { normalizeBookChanges, normalizeTrades } from 'tardis-dev';
-import { BatchBuilder } from '../../core/batch.ts';
-import { RecentRecords } from '../../core/dedupe.ts';
-import { RecordPipeline } from '../../core/pipeline.ts';
-import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
-import { loadPlugin } from '../../core/registry.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
+import { RecentRecords } from '../../worker/dedupe.ts';
+import { RecordPipeline } from '../../worker/pipeline.ts';
+import type { ExchangePlugin, Mapper, Output, PluginConfig } from '../../sdk/plugin.ts';
+import { loadPlugin } from '../../plugins/registry.ts';
 import type { FrameSet } from './frames.ts';
 import { MessageChannel } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { frameLine } from '../../core/recording/format.ts';
+import { frameLine } from '../../sdk/fixture/format.ts';
 
 /** ns per frame to gzip the frames' recording lines as one stream (zlib level 6, as the recorder's gzip stream) */
 export function gzipCost(frames: readonly string[]): number {
@@ -51,15 +51,15 @@ export function pluginConfig(set: FrameSet, depth: number): PluginConfig {
 }
 
 /**
- * What a worker does with each frame (workers/link.ts → feed.ts → exchange.ts): the plugin's mapper, the epoch's
+ * What a worker does with each frame (worker/link.ts → feed.ts → exchange.ts): the plugin's mapper, the epoch's
  * RecordPipeline, msgpack encoding into the turn's batch; with `dedupe`, also the feed's de-duplication across
- * connection switches (core/dedupe.ts) between mapper and pipeline. Each pass is a fresh connection epoch (new
+ * connection switches (worker/dedupe.ts) between mapper and pipeline. Each pass is a fresh connection epoch (new
  * mapper, pipeline and dedupe state); REST snapshots are answered at once.
  */
 /**
- * `record`: also what recording costs. `post` = the exchange worker's share (workers/record-client.ts: each frame's
+ * `record`: also what recording costs. `post` = the exchange worker's share (worker/recorder/client.ts: each frame's
  * text and numbers appended, each turn's texts joined and posted on a real MessagePort); `all` = that plus the recorder thread's work
- * (workers/recorder.ts: each frame escaped into a line, the turn's lines joined), in this thread; compression is
+ * (worker/recorder/recorder.ts: each frame escaped into a line, the turn's lines joined), in this thread; compression is
  * measured apart (gzipCost), as one stream compresses.
  */
 export function gatewayPath(plugin: ExchangePlugin, set: FrameSet, depth: number, dedupe = false, record?: 'post' | 'all'): Path {

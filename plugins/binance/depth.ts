@@ -5,9 +5,9 @@
 // (U == previous u + 1). Anything else means the book no longer matches the exchange's, so it is thrown away and
 // rebuilt; nothing is published from a book that is not synchronized or that is crossed.
 
-import { DepthBook } from '../../core/book.ts';
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { HttpResponse, Output } from '../../core/plugin.ts';
+import { DepthBook } from '../../sdk/book.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { HttpResponse, Output } from '../../sdk/plugin.ts';
 import { integer, isObj, levels } from './fields.ts';
 
 /** One validated depthUpdate. Validated before it reaches the book, so a malformed frame cannot touch the state. */

@@ -1,14 +1,14 @@
 // The fast path of the Binance mapper: reads combined-stream trade, 24hrTicker and depthUpdate frames straight from
-// their text (core/json-cursor.ts) instead of JSON.parse, building only what the records need.
+// their text (sdk/json-cursor.ts) instead of JSON.parse, building only what the records need.
 //
 // It answers only for frames it fully understands: `{"stream":"...","data":{"e":...}}` with the event type first, no
 // whitespace or escapes, every field well-formed, a configured symbol and channel. For anything else it returns
 // undefined having emitted nothing, and the ordinary path (map.ts: JSON.parse and the strict readers) decides, so
 // both paths give the same records and the same errors. test/bench/fast-paths.test.ts holds them to that.
 
-import { JsonCursor } from '../../core/json-cursor.ts';
-import { KeyTable, ValueTable } from '../../core/json-keys.ts';
-import type { Draft, RecordType } from '../../core/model.ts';
+import { JsonCursor } from '../../sdk/json-cursor.ts';
+import { KeyTable, ValueTable } from '../../sdk/json-keys.ts';
+import type { Draft, RecordType } from '../../sdk/model.ts';
 import type { DepthDiff } from './depth.ts';
 
 /** a validated depth diff for a market's book */

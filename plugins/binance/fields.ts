@@ -1,6 +1,6 @@
 // Strict readers for the fields of Binance frames: a missing or malformed field is BAD_FRAME, never a default.
 
-import { badFrame } from '../../core/errors.ts';
+import { badFrame } from '../../sdk/errors.ts';
 
 export type Obj = Record<string, unknown>;
 

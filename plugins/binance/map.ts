@@ -1,8 +1,8 @@
 // Maps one Binance combined-stream connection's frames (24hrTicker, trade, depthUpdate) to SIMPLE record drafts.
 
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { RecordType } from '../../core/model.ts';
-import type { HttpResponse, Mapper, Output, PluginConfig } from '../../core/plugin.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { RecordType } from '../../sdk/model.ts';
+import type { HttpResponse, Mapper, Output, PluginConfig } from '../../sdk/plugin.ts';
 import { MarketBook } from './depth.ts';
 import type { DepthDiff } from './depth.ts';
 import { FastDiff, readFast } from './fast.ts';

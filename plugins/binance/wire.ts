@@ -1,9 +1,9 @@
 // Binance's transport: endpoints, symbol codes, stream names and how streams are spread over connections.
 
-import { GatewayError } from '../../core/errors.ts';
-import { isSymbol, splitSymbol } from '../../core/model.ts';
-import type { RecordType } from '../../core/model.ts';
-import type { PluginConfig } from '../../core/plugin.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import { isSymbol, splitSymbol } from '../../sdk/model.ts';
+import type { RecordType } from '../../sdk/model.ts';
+import type { PluginConfig } from '../../sdk/plugin.ts';
 
 export const DEFAULT_URL = 'wss://stream.binance.com:9443';
 export const DEFAULT_REST_URL = 'https://api.binance.com';

@@ -1,6 +1,6 @@
 // Which Bithumb API a configuration uses (`api: v1 | legacy`, v1 by default) and each API's production endpoints.
 
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError } from '../../sdk/errors.ts';
 import { clip } from '../upbit/read.ts';
 
 export type BithumbApi = 'v1' | 'legacy';

@@ -1,6 +1,6 @@
 // The Bithumb plugin: both APIs, chosen by `api` in config: v1 (default, Upbit-compatible) or legacy.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
 import { quoteBaseCode } from '../upbit/market.ts';
 import { apiOf, ENDPOINTS } from './api.ts';
 import { legacyCode, legacyPlan } from './legacy-plan.ts';

@@ -7,9 +7,9 @@
 // missed or reordered: the book is cleared and fetched again, and nothing is published until it is whole.
 // A failed snapshot leaves the market unsynchronized; the next diff asks again.
 
-import { DepthBook } from '../../core/book.ts';
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { HttpResponse, Output } from '../../core/plugin.ts';
+import { DepthBook } from '../../sdk/book.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { HttpResponse, Output } from '../../sdk/plugin.ts';
 import { clip, isObject } from '../upbit/read.ts';
 import { decimal, epochInt, positive } from './legacy-values.ts';
 

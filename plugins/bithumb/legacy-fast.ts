@@ -1,13 +1,13 @@
 // The fast path of the Bithumb legacy mapper: reads transaction, ticker and orderbookdepth frames straight from their
-// text (core/json-cursor.ts) instead of JSON.parse.
+// text (sdk/json-cursor.ts) instead of JSON.parse.
 //
 // It answers only for frames it fully understands (`type` first, then `content`; every value a well-formed string;
 // configured symbols) and otherwise returns undefined having produced nothing: legacy-map.ts then runs its ordinary
 // path, which stays the authority on records and errors. test/bench/fast-paths.test.ts holds both to the same output.
 
-import { JsonCursor } from '../../core/json-cursor.ts';
-import { KeyTable, ValueTable } from '../../core/json-keys.ts';
-import type { Draft } from '../../core/model.ts';
+import { JsonCursor } from '../../sdk/json-cursor.ts';
+import { KeyTable, ValueTable } from '../../sdk/json-keys.ts';
+import type { Draft } from '../../sdk/model.ts';
 import type { Level } from './legacy-book.ts';
 import { contDtmMs, dateTimeMs } from './legacy-values.ts';
 

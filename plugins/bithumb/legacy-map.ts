@@ -1,7 +1,7 @@
 // The Bithumb legacy mapper: status answers, transaction / ticker records, and orderbookdepth diffs into books.
 
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { Mapper, Output } from '../../core/plugin.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { Mapper, Output } from '../../sdk/plugin.ts';
 import { clip, isObject } from '../upbit/read.ts';
 import type { Json } from '../upbit/read.ts';
 import { LegacyBooks } from './legacy-book.ts';

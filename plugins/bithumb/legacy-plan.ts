@@ -1,8 +1,8 @@
 // Bithumb legacy connection: `BTC_KRW` codes, one subscribe frame per record type, ping keep-alive.
 
-import { GatewayError } from '../../core/errors.ts';
-import { isSymbol, splitSymbol } from '../../core/model.ts';
-import type { ConnectionPlan, PluginConfig } from '../../core/plugin.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import { isSymbol, splitSymbol } from '../../sdk/model.ts';
+import type { ConnectionPlan, PluginConfig } from '../../sdk/plugin.ts';
 import { marketLookup } from '../upbit/market.ts';
 import { ENDPOINTS } from './api.ts';
 import { createLegacyMapper } from './legacy-map.ts';

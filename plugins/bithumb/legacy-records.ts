@@ -1,7 +1,7 @@
 // Bithumb legacy `transaction` and `ticker` contents → trade and ticker drafts (the order book is legacy-book.ts).
 
-import { badFrame } from '../../core/errors.ts';
-import type { Draft } from '../../core/model.ts';
+import { badFrame } from '../../sdk/errors.ts';
+import type { Draft } from '../../sdk/model.ts';
 import { clip, isObject } from '../upbit/read.ts';
 import type { Json } from '../upbit/read.ts';
 import { contDtmMs, dateTimeMs, optDecimal, percentToFraction, positive } from './legacy-values.ts';

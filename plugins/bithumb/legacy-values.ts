@@ -1,6 +1,6 @@
 // Bithumb legacy value formats: decimal strings, Korea-time (UTC+9) dates, integer epoch times.
 
-import { badFrame } from '../../core/errors.ts';
+import { badFrame } from '../../sdk/errors.ts';
 import { clip } from '../upbit/read.ts';
 
 const UNSIGNED = /^[0-9]+(\.[0-9]+)?$/;

@@ -8,7 +8,7 @@
 // The string form is what marks the quirk, and its width tells the two documented encodings apart (both are
 // fixed-width from 2001 to 2286); a number is never reinterpreted by its size.
 
-import { badFrame } from '../../core/errors.ts';
+import { badFrame } from '../../sdk/errors.ts';
 import type { Json } from '../upbit/read.ts';
 import { clip } from '../upbit/read.ts';
 import { msTime } from '../upbit/map.ts';

@@ -3,7 +3,7 @@
 // Quirks: `sequential_id` may be a string (read as is, like Upbit's quoted integers); times may be digit
 // strings, the orderbook's in µs (v1-time.ts); an extra orderbook `level` / `lv` (price grouping) is not read.
 
-import type { ConnectionPlan, PluginConfig } from '../../core/plugin.ts';
+import type { ConnectionPlan, PluginConfig } from '../../sdk/plugin.ts';
 import { upbitStylePlan } from '../upbit/plan.ts';
 import { bithumbTime } from './v1-time.ts';
 

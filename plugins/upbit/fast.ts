@@ -1,13 +1,13 @@
 // The fast path of the Upbit-format mapper (Upbit, Bithumb v1): reads ticker, trade and orderbook messages, SIMPLE
-// or DEFAULT, single or _LIST, straight from the frame's text (core/json-cursor.ts) instead of JSON.parse.
+// or DEFAULT, single or _LIST, straight from the frame's text (sdk/json-cursor.ts) instead of JSON.parse.
 //
 // It answers only for frames it fully understands (the type key first, every field it reads well-formed, a
 // subscribed market) and otherwise returns false having produced nothing: map.ts then runs its ordinary path, which
 // stays the authority on records and errors. test/bench/fast-paths.test.ts holds both paths to the same output.
 
-import { JsonCursor } from '../../core/json-cursor.ts';
-import { KeyTable, ValueTable } from '../../core/json-keys.ts';
-import type { BookUnit, Draft } from '../../core/model.ts';
+import { JsonCursor } from '../../sdk/json-cursor.ts';
+import { KeyTable, ValueTable } from '../../sdk/json-keys.ts';
+import type { BookUnit, Draft } from '../../sdk/model.ts';
 import type { Json } from './read.ts';
 import { msFromTimeNumber } from './time-unit.ts';
 

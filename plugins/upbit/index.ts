@@ -1,6 +1,6 @@
 // The Upbit plugin: wires Upbit's endpoints, market codes and its Upbit-format mapper into the contract.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../core/plugin.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
 import { msTime } from './map.ts';
 import { quoteBaseCode } from './market.ts';
 import { upbitStylePlan } from './plan.ts';

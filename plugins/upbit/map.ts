@@ -1,8 +1,8 @@
 // Maps Upbit-format frames (SIMPLE or DEFAULT, single or _LIST) to record drafts; Bithumb v1 reuses it.
 
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { BookUnit, Draft } from '../../core/model.ts';
-import type { Mapper, Output } from '../../core/plugin.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { BookUnit, Draft } from '../../sdk/model.ts';
+import type { Mapper, Output } from '../../sdk/plugin.ts';
 import { quoteIds } from './exact-ids.ts';
 import { readFast } from './fast.ts';
 import { eachMessage } from './message-list.ts';

@@ -1,7 +1,7 @@
 // Upbit-style market codes (QUOTE-BASE, which Bithumb v1 shares) and the code → unified symbol lookup.
 
-import { GatewayError } from '../../core/errors.ts';
-import { isSymbol, splitSymbol } from '../../core/model.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import { isSymbol, splitSymbol } from '../../sdk/model.ts';
 
 /** `BTC/KRW` → `KRW-BTC`; throws for anything that is not `BASE/QUOTE` */
 export function quoteBaseCode(symbol: string): string {

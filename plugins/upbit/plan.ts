@@ -1,6 +1,6 @@
 // The one connection plan of an Upbit-style exchange: full request array, ping keep-alive, stateless mapper.
 
-import type { ConnectionPlan, PluginConfig } from '../../core/plugin.ts';
+import type { ConnectionPlan, PluginConfig } from '../../sdk/plugin.ts';
 import { createUpbitMapper } from './map.ts';
 import type { UpbitDialect } from './map.ts';
 import { marketLookup, quoteBaseCode } from './market.ts';

@@ -1,10 +1,10 @@
 // Maps the private streams of Upbit-style exchanges (myOrder, myAsset; SIMPLE or DEFAULT names, single or _LIST)
 // to private record drafts with Upbit's SIMPLE names. Bithumb's v2 private spec plugs in its own field table.
 
-import { badFrame, GatewayError } from '../../core/errors.ts';
-import type { Draft } from '../../core/model.ts';
-import type { Mapper, Output } from '../../core/plugin.ts';
-import type { AssetUnit, MyOrderRecord, PrivateDraft } from '../../core/private/types.ts';
+import { badFrame, GatewayError } from '../../sdk/errors.ts';
+import type { Draft } from '../../sdk/model.ts';
+import type { Mapper, Output } from '../../sdk/plugin.ts';
+import type { AssetUnit, MyOrderRecord, PrivateDraft } from '../../sdk/private.ts';
 import { eachMessage } from './message-list.ts';
 import { clip, isObject } from './read.ts';
 import type { Json } from './read.ts';

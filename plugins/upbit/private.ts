@@ -1,10 +1,10 @@
 // The private connection of an Upbit-style exchange: signed upgrade (JWT in `Authorization: Bearer`), one request
 // array with myOrder / myAsset in SIMPLE format, ping keep-alive, the private mapper. Facts: PRIVATE.md.
 
-import type { PluginConfig, PrivatePlan } from '../../core/plugin.ts';
-import type { HmacAlg } from '../../core/private/jwt.ts';
-import { signJwt } from '../../core/private/jwt.ts';
-import type { Credentials, PrivateAccountConfig, SigningInput } from '../../core/private/types.ts';
+import type { PluginConfig, PrivatePlan } from '../../sdk/plugin.ts';
+import type { HmacAlg } from '../../kernel/private/jwt.ts';
+import { signJwt } from '../../kernel/private/jwt.ts';
+import type { Credentials, PrivateAccountConfig, SigningInput } from '../../sdk/private.ts';
 import { msTime } from './map.ts';
 import { quoteBaseCode } from './market.ts';
 import { KEEP_ALIVE_MS } from './plan.ts';

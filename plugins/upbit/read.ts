@@ -1,6 +1,6 @@
 // Strict readers for exchange JSON: a missing or malformed required value is BAD_FRAME, never a default.
 
-import { badFrame } from '../../core/errors.ts';
+import { badFrame } from '../../sdk/errors.ts';
 
 export type Json = Record<string, unknown>;
 

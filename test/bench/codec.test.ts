@@ -4,9 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Packr, Unpackr } from 'msgpackr';
-import { encode, MsgWriter, wideIntegersAsBigInt } from '../../core/codec.ts';
-import { BatchBuilder, recordAt } from '../../core/batch.ts';
-import { JsonCursor } from '../../core/json-cursor.ts';
+import { encode, MsgWriter, wideIntegersAsBigInt } from '../../boundary/codec.ts';
+import { BatchBuilder, recordAt } from '../../boundary/batch.ts';
+import { JsonCursor } from '../../sdk/json-cursor.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });

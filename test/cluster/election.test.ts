@@ -3,11 +3,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafka, startZooKeeper } from '../../scripts/infra/index.ts';
-import { BatchBuilder } from '../../core/batch.ts';
-import type { RecordBatch } from '../../core/batch.ts';
-import { KafkaBus } from '../../core/bus/kafka.ts';
-import { LeaderElection } from '../../core/cluster/election.ts';
-import { createLogger } from '../../core/log.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
+import type { RecordBatch } from '../../boundary/batch.ts';
+import { KafkaBus } from '../../kernel/bus/kafka.ts';
+import { LeaderElection } from '../../kernel/cluster/election.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { waitFor } from '../support/client.ts';
 
 const log = createLogger('error');

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { decode } from '../../core/codec.ts';
+import { decode } from '../../boundary/codec.ts';
 import { startRedis } from '../../scripts/infra/index.ts';
 import { TestClient } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';

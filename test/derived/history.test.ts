@@ -11,7 +11,7 @@ import { startHarness, venue } from './harness.ts';
 
 const T0 = Date.UTC(2100, 0, 2);
 
-/** nearest-rank interpolation, written out independently of core/derived/stats.ts */
+/** nearest-rank interpolation, written out independently of kernel/derived/stats.ts */
 function quantile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);
   const pos = (s.length - 1) * q;

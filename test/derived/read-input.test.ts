@@ -2,9 +2,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchBuilder, recordAt } from '../../core/batch.ts';
-import { decode, encode } from '../../core/codec.ts';
-import { readInput } from '../../core/derived/read-input.ts';
+import { BatchBuilder, recordAt } from '../../boundary/batch.ts';
+import { decode, encode } from '../../boundary/codec.ts';
+import { readInput } from '../../kernel/derived/read-input.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const FIELDS = ['ty', 'ex', 'cd', 'mc', 'tms', 'tp', 'tv'] as const;

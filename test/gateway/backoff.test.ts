@@ -3,8 +3,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../core/backoff.ts';
-import { limitWindowMs, Pushback, RETRY_AFTER_MAX_MS } from '../../core/pushback.ts';
+import { Backoff } from '../../worker/backoff.ts';
+import { limitWindowMs, Pushback, RETRY_AFTER_MAX_MS } from '../../worker/pushback.ts';
 import binance from '../../plugins/binance/index.ts';
 import bithumb from '../../plugins/bithumb/index.ts';
 import upbit from '../../plugins/upbit/index.ts';

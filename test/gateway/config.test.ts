@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, parseConfig } from '../../core/config.ts';
-import { GatewayError } from '../../core/errors.ts';
+import { loadConfig, parseConfig } from '../../kernel/config.ts';
+import { GatewayError } from '../../sdk/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -59,7 +59,7 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'server: { port: 99999 }\n');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'core/main.ts'), '--config', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel/main.ts'), '--config', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /CONFIG_INVALID/);
     assert.match(r.stderr, /server\.port/);
@@ -69,12 +69,12 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'server: [\n');
-    let r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'core/main.ts'), '--config', broken], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    let r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel/main.ts'), '--config', broken], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /CONFIG_UNREADABLE/);
     const unknown = join(dir, 'unknown.yaml');
     writeFileSync(unknown, 'server: { port: 0 }\nexchanges:\n  kraken: { symbols: [BTC/USD] }\n');
-    r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'core/main.ts'), '--config', unknown], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel/main.ts'), '--config', unknown], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /PLUGIN_NOT_FOUND.*kraken/);
   });

@@ -2,7 +2,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactSum } from '../../core/decimal-sum.ts';
+import { exactSum } from '../../sdk/decimal-sum.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const sizes = (xs: number[]) => xs.map((as) => ({ as }));

@@ -2,8 +2,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecentRecords } from '../../core/dedupe.ts';
-import type { Draft } from '../../core/model.ts';
+import { RecentRecords } from '../../worker/dedupe.ts';
+import type { Draft } from '../../sdk/model.ts';
 
 const trade = (sid: string | undefined, tms: number, tp = 1): Draft => ({ ty: 'trade', ex: 'x', cd: 'BTC/KRW', mc: 'KRW-BTC', tms, tp, tv: 1, ab: 'BID', ...(sid ? { sid } : {}) });
 const ticker = (tms: number, tp: number): Draft => ({ ty: 'ticker', ex: 'x', cd: 'BTC/KRW', mc: 'KRW-BTC', tms, tp });

@@ -2,7 +2,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../workers/rate-limiter.ts';
+import { RateLimiter } from '../../worker/rate-limiter.ts';
 
 describe('rate limiter', () => {
   it('lets actions through until a window is full, then says how long to wait', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from '../../plugins/binance/index.ts';
 import { MAX_BUFFERED_DIFFS } from '../../plugins/binance/depth.ts';
-import type { OrderbookRecord, TickerRecord, TradeRecord } from '../../core/model.ts';
+import type { OrderbookRecord, TickerRecord, TradeRecord } from '../../sdk/model.ts';
 import { replay, testConfig } from './replay.ts';
 import type { FixtureLine } from './replay.ts';
 

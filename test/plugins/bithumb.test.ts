@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import bithumb from '../../plugins/bithumb/index.ts';
 import { MAX_BUFFERED } from '../../plugins/bithumb/legacy-book.ts';
-import { GatewayError } from '../../core/errors.ts';
-import type { OrderbookRecord } from '../../core/model.ts';
-import type { PluginConfig } from '../../core/plugin.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import type { OrderbookRecord } from '../../sdk/model.ts';
+import type { PluginConfig } from '../../sdk/plugin.ts';
 import { replay, testConfig } from './replay.ts';
 import type { FixtureLine } from './replay.ts';
 

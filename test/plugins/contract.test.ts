@@ -4,10 +4,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { listPluginIds, loadPlugin, checkPluginConfig } from '../../core/registry.ts';
-import { GatewayError } from '../../core/errors.ts';
-import type { MarketRecord } from '../../core/model.ts';
-import { isSymbol } from '../../core/model.ts';
+import { listPluginIds, loadPlugin, checkPluginConfig } from '../../plugins/registry.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import type { MarketRecord } from '../../sdk/model.ts';
+import { isSymbol } from '../../sdk/model.ts';
 import { EXPECTED, FIXTURES, readFixture, replay, testConfig } from './replay.ts';
 import type { FixtureLine } from './replay.ts';
 

@@ -10,13 +10,13 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MarketRecord } from '../../core/model.ts';
-import type { ExchangePlugin, Output, PluginConfig } from '../../core/plugin.ts';
-import { RecordPipeline } from '../../core/pipeline.ts';
-import { errorCode } from '../../core/errors.ts';
-import { fixtureConfig } from '../../core/recording/format.ts';
-import type { Line } from '../../core/recording/format.ts';
-import { parseLines } from '../../core/recording/read.ts';
+import type { MarketRecord } from '../../sdk/model.ts';
+import type { ExchangePlugin, Output, PluginConfig } from '../../sdk/plugin.ts';
+import { RecordPipeline } from '../../worker/pipeline.ts';
+import { errorCode } from '../../sdk/errors.ts';
+import { fixtureConfig } from '../../sdk/fixture/format.ts';
+import type { Line } from '../../sdk/fixture/format.ts';
+import { parseLines } from '../../sdk/fixture/read.ts';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 export const EXPECTED = new URL('../expected/', import.meta.url);
@@ -30,7 +30,7 @@ export interface ReplayResult {
   rollovers?: string[];
 }
 
-/** a fixture's configuration: its `config` line over the defaults (core/recording/format.ts) */
+/** a fixture's configuration: its `config` line over the defaults (sdk/fixture/format.ts) */
 export const testConfig: (id: string, overrides?: Partial<PluginConfig>) => PluginConfig = fixtureConfig;
 
 /** a line of a fixture: the one line format of fixtures, recordings and replays (SPEC §9) */

@@ -3,8 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import upbit from '../../plugins/upbit/index.ts';
-import { GatewayError } from '../../core/errors.ts';
-import type { PluginConfig } from '../../core/plugin.ts';
+import { GatewayError } from '../../sdk/errors.ts';
+import type { PluginConfig } from '../../sdk/plugin.ts';
 import { FIXTURES, readFixture, replay, testConfig } from './replay.ts';
 import type { FixtureLine } from './replay.ts';
 

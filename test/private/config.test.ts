@@ -2,9 +2,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../core/config.ts';
-import { Kernel } from '../../core/kernel.ts';
-import { createLogger } from '../../core/log.ts';
+import { parseConfig } from '../../kernel/config.ts';
+import { Kernel } from '../../kernel/kernel.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 const account = { id: 'main', exchange: 'upbit', accessKeyEnv: 'PVT_AK', secretKeyEnv: 'PVT_SK' };
 const exchanges = { upbit: { url: 'ws://127.0.0.1:9/websocket/v1', symbols: ['BTC/KRW'] }, binance: { url: 'ws://127.0.0.1:9', symbols: ['BTC/USDT'] } };

@@ -3,8 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { peekJwt, signJwt, verifyJwt } from '../../core/private/jwt.ts';
-import { open, parseSealKey, seal } from '../../core/private/seal.ts';
+import { peekJwt, signJwt, verifyJwt } from '../../kernel/private/jwt.ts';
+import { open, parseSealKey, seal } from '../../kernel/private/seal.ts';
 
 describe('JWT with HMAC', () => {
   it('signs the jwt.io HS256 example to the published token', () => {

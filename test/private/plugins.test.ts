@@ -4,10 +4,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { Draft } from '../../core/model.ts';
-import type { Output, PluginConfig } from '../../core/plugin.ts';
-import { verifyJwt } from '../../core/private/jwt.ts';
-import { loadPlugin } from '../../core/registry.ts';
+import type { Draft } from '../../sdk/model.ts';
+import type { Output, PluginConfig } from '../../sdk/plugin.ts';
+import { verifyJwt } from '../../kernel/private/jwt.ts';
+import { loadPlugin } from '../../plugins/registry.ts';
 
 const PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
 const upbit = await loadPlugin('upbit', PLUGINS);

@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { parseConfig } from '../../core/config.ts';
-import { Kernel } from '../../core/kernel.ts';
-import { createLogger } from '../../core/log.ts';
+import { parseConfig } from '../../kernel/config.ts';
+import { Kernel } from '../../kernel/kernel.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { startUpbitSim } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';

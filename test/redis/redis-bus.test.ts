@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis } from '../../scripts/infra/index.ts';
 import type { RedisHandle } from '../../scripts/infra/index.ts';
-import { BatchBuilder } from '../../core/batch.ts';
-import { RedisBus } from '../../core/bus/redis.ts';
-import { createLogger } from '../../core/log.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
+import { RedisBus } from '../../kernel/bus/redis.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { waitFor } from '../support/client.ts';
 
 const RECOVERY = { stallTimeoutMs: 2000, probeIntervalMs: 250, rebuildInitialDelayMs: 100, rebuildMaxDelayMs: 1000 };

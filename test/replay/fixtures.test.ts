@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listPluginIds } from '../../core/registry.ts';
+import { listPluginIds } from '../../plugins/registry.ts';
 import { TestClient } from '../support/client.ts';
 import { isRecord } from '../support/streams.ts';
 import { recordingGateway, runCli, tempDir } from './helpers.ts';

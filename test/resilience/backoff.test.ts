@@ -4,8 +4,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '../../core/log.ts';
-import { ExchangeSupervisor } from '../../core/supervisor.ts';
+import { createLogger } from '../../kernel/log.ts';
+import { ExchangeSupervisor } from '../../kernel/supervisor.ts';
 import { startUpbitSim } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/sim-types.ts';
 import { waitFor } from '../support/client.ts';

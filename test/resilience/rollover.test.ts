@@ -139,7 +139,7 @@ describe('live subscription changes', () => {
   });
 
   it('applies a reloaded configuration: new exchanges start, removed ones stop', async () => {
-    const { parseConfig } = await import('../../core/config.ts');
+    const { parseConfig } = await import('../../kernel/config.ts');
     await gw.kernel.reload(
       parseConfig({
         server: { host: '127.0.0.1', port: 0 },

@@ -8,9 +8,9 @@ import { syncBuiltinESMExports } from 'node:module';
 import { request } from 'node:http';
 import { startNginx } from '../../scripts/infra/nginx.ts';
 import type { NginxHandle } from '../../scripts/infra/nginx.ts';
-import { resolveClientAddress, parseForwarded } from '../../core/security/client-address.ts';
-import { constantTimeEqual } from '../../core/security/constant-time.ts';
-import { IpSet } from '../../core/security/ip.ts';
+import { resolveClientAddress, parseForwarded } from '../../kernel/security/client-address.ts';
+import { constantTimeEqual } from '../../kernel/security/constant-time.ts';
+import { IpSet } from '../../kernel/security/ip.ts';
 import { startGateway } from '../support/gateway.ts';
 
 /** POST /api/subscriptions with raw headers (fetch would refuse to send some of them); resolves with the status */

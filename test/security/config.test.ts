@@ -2,9 +2,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../core/config.ts';
-import { Metrics } from '../../core/metrics.ts';
-import { Security } from '../../core/security/security.ts';
+import { parseConfig } from '../../kernel/config.ts';
+import { Metrics } from '../../kernel/metrics.ts';
+import { Security } from '../../kernel/security/security.ts';
 
 describe('security configuration', () => {
   it('is open by default with generous limits', () => {

@@ -1,7 +1,7 @@
 // Seeded generators of hostile client input: random and mutated JSON and msgpack control frames, deep nesting,
 // huge arrays, and HTTP paths, queries and bodies. Reproducible from the seed printed by the test.
 
-import { encode } from '../../core/codec.ts';
+import { encode } from '../../boundary/codec.ts';
 import type { Rng } from '../../sim/prng.ts';
 
 const WORDS = ['method', 'subscribe', 'ping', 'auth', 'exchange', 'symbol', 'type', 'snapshot', 'id', 'resume', 'token', 'BTC/KRW', 'feed', 'trade', '__proto__', 'constructor', 'ep', 'sq', ''];

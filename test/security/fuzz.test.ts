@@ -12,7 +12,7 @@ import { startFeedServer } from '../support/feed-server.ts';
 import type { FeedServer } from '../support/feed-server.ts';
 import { TEST_PLUGINS_DIR, startGateway } from '../support/gateway.ts';
 import { createRng } from '../../sim/prng.ts';
-import { encode } from '../../core/codec.ts';
+import { encode } from '../../boundary/codec.ts';
 import { controlInput, httpInput } from './fuzz-inputs.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_007);

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import { startFeedServer } from '../support/feed-server.ts';
 import type { FeedServer } from '../support/feed-server.ts';

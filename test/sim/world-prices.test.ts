@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRate } from '../../core/derived/fx.ts';
+import { parseRate } from '../../kernel/derived/fx.ts';
 import { startFxSim } from '../../sim/fx-server.ts';
 import { startSimulators } from '../../sim/index.ts';
 import { anchorPrice, fxRate, usdPrice, venuePremium } from '../../sim/world-prices.ts';

@@ -2,13 +2,13 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchBuilder } from '../../core/batch.ts';
-import { ENTRY_OVERHEAD, History, position } from '../../core/history/history.ts';
-import { evaluate } from '../../core/status/evaluate.ts';
-import { StatusView } from '../../core/status/view.ts';
-import type { StatusEvent } from '../../core/status/events.ts';
-import { eventBatch, splitEvents } from '../../core/status/events.ts';
-import type { ConnectionStats } from '../../core/worker-protocol.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
+import { ENTRY_OVERHEAD, History, position } from '../../kernel/store/history.ts';
+import { evaluate } from '../../kernel/status/evaluate.ts';
+import { StatusView } from '../../kernel/status/view.ts';
+import type { StatusEvent } from '../../kernel/status/events.ts';
+import { eventBatch, splitEvents } from '../../kernel/status/events.ts';
+import type { ConnectionStats } from '../../boundary/worker-protocol.ts';
 
 function batch(key: string, ep: number, from: number, count: number, pad = 0): ReturnType<BatchBuilder['take']> {
   const b = new BatchBuilder();

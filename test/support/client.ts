@@ -1,7 +1,7 @@
 // A WebSocket test client that collects decoded frames and waits for the ones a test expects.
 
 import WebSocket from 'ws';
-import { decode } from '../../core/codec.ts';
+import { decode } from '../../boundary/codec.ts';
 
 export type Frame = Record<string, unknown>;
 

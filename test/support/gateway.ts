@@ -1,10 +1,10 @@
 // Starts a gateway kernel in this process (real worker threads, real sockets) on a random port, for tests.
 
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../../core/config.ts';
-import { Kernel } from '../../core/kernel.ts';
-import { createLogger } from '../../core/log.ts';
-import type { Logger } from '../../core/log.ts';
+import { parseConfig } from '../../kernel/config.ts';
+import { Kernel } from '../../kernel/kernel.ts';
+import { createLogger } from '../../kernel/log.ts';
+import type { Logger } from '../../kernel/log.ts';
 
 export const TEST_PLUGINS_DIR = fileURLToPath(new URL('./plugins/', import.meta.url));
 

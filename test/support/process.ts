@@ -1,4 +1,4 @@
-// Runs the gateway as a real process (`core/main.ts` with a generated config file), as operators and clusters do.
+// Runs the gateway as a real process (`kernel/main.ts` with a generated config file), as operators and clusters do.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,11 +27,11 @@ export interface GatewayProcess {
   kill9(): Promise<void>;
 }
 
-/** Starts `core/main.ts` with `config` written to a temp YAML file; resolves once it serves HTTP. */
+/** Starts `kernel/main.ts` with `config` written to a temp YAML file; resolves once it serves HTTP. */
 export async function spawnGateway(config: Record<string, unknown>, timeoutMs = 30_000): Promise<GatewayProcess> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'gw-proc-')), 'config.yaml');
   writeFileSync(configFile, stringify({ server: { host: '127.0.0.1', port: 0 }, log: { level: process.env.GATEWAY_TEST_LOG ?? 'info' }, ...config }));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'core/main.ts', '--config', configFile], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'kernel/main.ts', '--config', configFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -2,8 +2,8 @@
 // `{"ty":"ticker","sym":"BTC/KRW","p":1,"ts":..}` or `{"ty":"trade","sym":"BTC/KRW","p":1,"q":0.1,"ts":..}`.
 // The folders plugins/qa, qb, qc use it under three exchange ids, so one test can run several "venues".
 
-import { definePlugin } from '../../core/plugin.ts';
-import { badFrame } from '../../core/errors.ts';
+import { definePlugin } from '../../sdk/plugin.ts';
+import { badFrame } from '../../sdk/errors.ts';
 
 export function quotesPlugin(id: string) {
   return definePlugin({

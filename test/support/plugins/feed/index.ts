@@ -1,8 +1,8 @@
 // A minimal plugin for kernel tests: trades as `{"sym":"BTC/KRW","p":1,"q":2,"ts":..,"id":"7"}` text frames.
 // The frame `crash` makes it throw outside the mapper's call (an uncaught error), as a buggy plugin would.
 
-import { definePlugin } from '../../../../core/plugin.ts';
-import { badFrame } from '../../../../core/errors.ts';
+import { definePlugin } from '../../../../sdk/plugin.ts';
+import { badFrame } from '../../../../sdk/errors.ts';
 
 export default definePlugin({
   id: 'feed',

@@ -1,0 +1,6 @@
+// Worker bootstrap for Node: registers tsx's TypeScript loader in this thread, then runs the derived stage.
+// (Node 20 does not carry `--import tsx` loader hooks into worker threads; Deno runs derived.ts directly.)
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./thread.ts');

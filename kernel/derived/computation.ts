@@ -1,0 +1,52 @@
+// The contract of one derived computation (docs/derived.md): what it needs (input stream keys, markets to subscribe),
+// what it emits, and how it runs inside the derived stage's thread. A new computation is one module of this shape
+// listed in registry.ts.
+
+import type { Config } from '../config.ts';
+import type { DerivedType } from '../../sdk/model.ts';
+import type { DerivedDraft, DerivedRecord, InputRecord } from './types.ts';
+
+/** A market the computation needs, subscribed by itself when the exchange's config does not list it. */
+export interface NeededMarket {
+  exchange: string;
+  symbol: string;
+  channel: 'ticker' | 'trade' | 'orderbook';
+}
+
+/** What planning a computation for a configuration gives (on the main thread; must be structured-cloneable). */
+export interface ComputationPlan<P = unknown> {
+  /** exchange stream keys (`ex|ty|cd`) whose records the computation reads */
+  inputs: string[];
+  needs: NeededMarket[];
+  emits: DerivedType[];
+  /** whether it uses the FX rate */
+  usesFx: boolean;
+  params: P;
+}
+
+/** What the stage gives a running computation. */
+export interface StageContext {
+  /** publishes a record on `key` (recordKey of the draft); the stage adds rtms, ep and sq */
+  emit(key: string, draft: DerivedDraft): void;
+  /** counts a noteworthy event (late trade, ...) in the stage's figures */
+  count(what: string): void;
+  minIntervalMs: number;
+}
+
+export interface Computation {
+  /** a decoded input record, `key` its stream key */
+  onRecord(key: string, r: InputRecord, now: number): void;
+  /** the FX rate changed: a number, or undefined while the source is down */
+  onFx?(rate: number | undefined, now: number): void;
+  /** called every stage tick (200 ms): trailing emits after throttling, timers */
+  tick(now: number): void;
+  /** the latest records of a previous stage (from the snapshot store), to continue from */
+  resume?(records: DerivedRecord[], now: number): void;
+}
+
+export interface DerivedModule<P = unknown> {
+  name: string;
+  /** undefined when the configuration does not ask for this computation */
+  plan(config: Config, symbolsOf: (exchange: string) => string[]): ComputationPlan<P> | undefined;
+  create(plan: ComputationPlan<P>, ctx: StageContext): Computation;
+}

@@ -1,0 +1,44 @@
+// The derived stage's thread: decodes the input records it is sent, runs the computations (kernel/derived/stage.ts)
+// and posts the derived records back as batches.
+
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RecordBatch } from '../../boundary/batch.ts';
+import { decode } from '../../boundary/codec.ts';
+import { DerivedStage } from './stage.ts';
+import type { StagePlan } from './stage.ts';
+import type { DerivedRecord } from './types.ts';
+
+export interface DerivedWorkerData {
+  ep: number;
+  plan: StagePlan;
+  /** encoded latest derived records of a previous stage */
+  resume: Uint8Array[];
+  fx: number | undefined;
+}
+
+export type ToDerived = { t: 'batch'; batch: RecordBatch } | { t: 'fx'; rate: number | undefined } | { t: 'counts' };
+export type FromDerived =
+  | { t: 'ready' }
+  | { t: 'batch'; batch: RecordBatch }
+  /** counts, and this thread's busy time (ms) since it started */
+  | { t: 'counts'; counts: Record<string, number>; activeMs: number };
+
+const port = parentPort!;
+const data = workerData as DerivedWorkerData;
+const post = (msg: FromDerived, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer);
+const stage = new DerivedStage(data.ep, data.plan, (batch) => post({ t: 'batch', batch }, [batch.buf.buffer as ArrayBuffer]));
+stage.fx(data.fx);
+stage.resume(data.resume.map((b) => decode<DerivedRecord>(b)));
+stage.start();
+port.on('message', (msg: ToDerived) => {
+  switch (msg.t) {
+    case 'batch':
+      return stage.input(msg.batch);
+    case 'fx':
+      return stage.fx(msg.rate);
+    case 'counts':
+      return post({ t: 'counts', counts: { ...stage.counts }, activeMs: performance.eventLoopUtilization().active });
+  }
+});
+post({ t: 'ready' });

@@ -1,0 +1,8 @@
+// The plugin SDK: the one module an exchange plugin imports (plugins/README.md). Everything a plugin needs to turn
+// an exchange's frames into records is exported from here; nothing else under kernel/, worker/ or boundary/ is API.
+export * from './plugin.ts';
+export * from './model.ts';
+export * from './errors.ts';
+export * from './book.ts';
+export * from './decimal-sum.ts';
+export * from './private.ts';
