@@ -7,7 +7,8 @@
 //
 //   isObject(v)                       a plain JSON object (not null, not an array)
 //   clip(v)                           a short, safe description of a value for an error message
-//   num / optNum                      a finite number: a JSON number or a decimal string ("68250.01", "-1.5")
+//   num / optNum                      a finite number: a JSON number or a decimal string ("68250.01", "-1.5");
+//                                     an optional last argument (NumberForm) refuses one of the two
 //   positive / optPositive            ... that is > 0 (prices and sizes of trades)
 //   nonNegative / optNonNegative      ... that is >= 0 (book sizes, volumes)
 //   integer / optInteger              a non-negative safe integer JSON number (update ids, sequence numbers)
@@ -45,10 +46,17 @@ const DECIMAL = /^-?[0-9]{1,30}(?:\.[0-9]{1,30})?$/;
 /** absent or null: the exchange left the field out */
 const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
-/** a JSON number or a decimal string as a number; NaN for anything else */
-function toNumber(v: unknown): number {
-  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : NaN; // `+ 0` turns -0 into 0
-  if (typeof v === 'string' && DECIMAL.test(v)) return Number(v) + 0;
+/**
+ * Which JSON type carries an exchange's numbers: 'either' (the default) takes a JSON number or a decimal string;
+ * 'number' or 'string' refuses the other, for an exchange that documents one and where the other means a changed
+ * or broken feed (Upbit sends numbers, Binance decimal strings).
+ */
+export type NumberForm = 'either' | 'number' | 'string';
+
+/** a JSON number or a decimal string (as `form` allows) as a number; NaN for anything else */
+function toNumber(v: unknown, form: NumberForm = 'either'): number {
+  if (typeof v === 'number') return form !== 'string' && Number.isFinite(v) ? v + 0 : NaN; // `+ 0` turns -0 into 0
+  if (typeof v === 'string' && form !== 'number' && DECIMAL.test(v)) return Number(v) + 0;
   return NaN;
 }
 
@@ -56,38 +64,38 @@ function fail(what: string, key: string, v: unknown, expected: string): never {
   throw badFrame(`${what}: ${key} is ${clip(v)}, not ${expected}`);
 }
 
-/** A finite number, sent as a JSON number or a decimal string. */
-export function num(o: Json, key: string, what: string): number {
+/** A finite number, sent as a JSON number or a decimal string (`form` can refuse one of the two). */
+export function num(o: Json, key: string, what: string, form?: NumberForm): number {
   const v = o[key];
-  const x = toNumber(v);
-  if (x !== x) fail(what, key, v, absent(v) ? 'present' : 'a number');
+  const x = toNumber(v, form);
+  if (x !== x) fail(what, key, v, absent(v) ? 'present' : form === 'number' ? 'a JSON number' : form === 'string' ? 'a decimal string' : 'a number');
   return x;
 }
 
-export function optNum(o: Json, key: string, what: string): number | undefined {
-  return absent(o[key]) ? undefined : num(o, key, what);
+export function optNum(o: Json, key: string, what: string, form?: NumberForm): number | undefined {
+  return absent(o[key]) ? undefined : num(o, key, what, form);
 }
 
 /** A number greater than zero: a trade's price and size. */
-export function positive(o: Json, key: string, what: string): number {
-  const x = num(o, key, what);
+export function positive(o: Json, key: string, what: string, form?: NumberForm): number {
+  const x = num(o, key, what, form);
   if (!(x > 0)) fail(what, key, o[key], 'positive');
   return x;
 }
 
-export function optPositive(o: Json, key: string, what: string): number | undefined {
-  return absent(o[key]) ? undefined : positive(o, key, what);
+export function optPositive(o: Json, key: string, what: string, form?: NumberForm): number | undefined {
+  return absent(o[key]) ? undefined : positive(o, key, what, form);
 }
 
 /** A number that is not negative: a book level's size (0 removes it), a volume. */
-export function nonNegative(o: Json, key: string, what: string): number {
-  const x = num(o, key, what);
+export function nonNegative(o: Json, key: string, what: string, form?: NumberForm): number {
+  const x = num(o, key, what, form);
   if (x < 0) fail(what, key, o[key], 'zero or more');
   return x;
 }
 
-export function optNonNegative(o: Json, key: string, what: string): number | undefined {
-  return absent(o[key]) ? undefined : nonNegative(o, key, what);
+export function optNonNegative(o: Json, key: string, what: string, form?: NumberForm): number | undefined {
+  return absent(o[key]) ? undefined : nonNegative(o, key, what, form);
 }
 
 /** A non-negative safe integer sent as a JSON number: update ids, sequence numbers, plain ms times. */
@@ -227,11 +235,14 @@ export function quoteIds(frame: string, keys: readonly string[]): string {
 }
 
 /**
- * An exact id as a string of 1 to 64 characters. Ids sent as JSON integers must have been quoted in the text first
- * (quoteIds); a number still here was not a plain integer literal and cannot be trusted to be exact.
+ * An exact id as a string: a string of 1 to 64 characters as sent, or a non-negative safe integer (below 2^53, so
+ * JSON.parse kept it exact) in decimal. Anything else is refused: a float, a negative number, or an integer beyond
+ * 2^53 that reached JSON.parse unquoted (quote such ids in the text first: quoteIds, or re-parse the rare frame that
+ * has one, as Binance's plugin does).
  */
 export function exactId(o: Json, key: string, what: string): string {
   const v = o[key];
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
   if (typeof v !== 'string' || v.length === 0 || v.length > 64) fail(what, key, v, 'an exact id');
   return v;
 }
@@ -244,15 +255,15 @@ export function optExactId(o: Json, key: string, what: string): string | undefin
  * Book levels `[[price, size, ...], ...]` (numbers or decimal strings; extra elements ignored) as number pairs.
  * Prices must be positive; sizes zero or more (0 removes a level in a diff).
  */
-export function levels(o: Json, key: string, what: string): [number, number][] {
+export function levels(o: Json, key: string, what: string, form?: NumberForm): [number, number][] {
   const v = o[key];
   if (!Array.isArray(v)) fail(what, key, v, 'a list of [price, size]');
   const out: [number, number][] = new Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const l: unknown = v[i];
     if (!Array.isArray(l) || l.length < 2) fail(what, `${key}[${i}]`, l, '[price, size]');
-    const price = toNumber(l[0]);
-    const size = toNumber(l[1]);
+    const price = toNumber(l[0], form);
+    const size = toNumber(l[1], form);
     if (!(price > 0)) fail(what, `${key}[${i}] price`, l[0], 'a positive number');
     if (!(size >= 0)) fail(what, `${key}[${i}] size`, l[1], 'a number, zero or more');
     out[i] = [price, size];

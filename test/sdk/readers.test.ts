@@ -39,6 +39,15 @@ describe('number readers', () => {
     }
   });
 
+  it('refuse the other JSON type when told the form the exchange documents', () => {
+    assert.equal(num(one(1.5), 'k', W, 'number'), 1.5);
+    assert.throws(() => num(one('1.5'), 'k', W, 'number'), /k is "1.5", not a JSON number/);
+    assert.equal(positive(one('1.5'), 'k', W, 'string'), 1.5);
+    assert.throws(() => positive(one(1.5), 'k', W, 'string'), /not a decimal string/);
+    assert.throws(() => levels(one([[1, 2]]), 'k', W, 'string'), badFrame);
+    assert.equal(optNonNegative(one(null), 'k', W, 'number'), undefined);
+  });
+
   it('hold positive above zero and nonNegative at zero or more', () => {
     assert.equal(positive(one('0.00000001'), 'k', W), 1e-8);
     assert.throws(() => positive(one('0'), 'k', W), badFrame);
@@ -125,9 +134,10 @@ describe('exact ids', () => {
   });
 
   it('reject ids that could not be kept exact, and read absent ones as undefined', () => {
-    const parsed = JSON.parse(quoteIds('{"a":1.5,"b":-3,"c":1e3,"d":"","e":"abc"}', ['a', 'b', 'c'])) as Json;
+    const parsed = JSON.parse(quoteIds('{"a":1.5,"b":-3,"c":9007199254740993,"d":"","e":"abc","f":12345}', ['a', 'b'])) as Json;
     for (const k of ['a', 'b', 'c', 'd']) assert.throws(() => exactId(parsed, k, W), badFrame, k);
     assert.equal(exactId(parsed, 'e', W), 'abc');
+    assert.equal(exactId(parsed, 'f', W), '12345', 'a safe integer is exact as parsed');
     assert.equal(optExactId(parsed, 'none', W), undefined);
     assert.throws(() => exactId(one('x'.repeat(65)), 'k', W), badFrame);
   });
