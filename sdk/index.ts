@@ -6,3 +6,5 @@ export * from './errors.ts';
 export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
+export * from './readers.ts';
+export * from './symbols.ts';
