@@ -8,3 +8,6 @@ export * from './decimal-sum.ts';
 export * from './private.ts';
 export * from './readers.ts';
 export * from './symbols.ts';
+export * from './book-pacer.ts';
+export * from './book-sync.ts';
+export * from './checksum.ts';
