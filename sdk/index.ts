@@ -6,3 +6,4 @@ export * from './errors.ts';
 export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
+export * from './aliases.ts';
