@@ -1,26 +1,36 @@
-// One market's 400-level `books` order book: a snapshot, then updates chained by seqId/prevSeqId and checked by
-// the CRC-32 of the top 25 levels. Anything that breaks the chain or the checksum throws the book away, tells
-// clients (invalidate) and resubscribes the market's book; a stream that starts without a snapshot of its own (OKX
-// is retiring the initial snapshot) is synchronized with the REST book instead, like Binance's procedure.
+// One market's 400-level `books` order book on the SDK's synchronizer (sdk/book-sync.ts), with OKX's checksum.
+//
+// OKX chains updates by `prevSeqId` (the seqId of the message before) and `seqId`. As an update-id chain that is
+// first = prevSeqId + 1, last = seqId, which gives exactly OKX's rules: after a snapshot at S, updates with
+// seqId <= S are stale, the first one applied must have prevSeqId <= S, every later one prevSeqId = the previous
+// seqId. A keep-alive update (seqId = prevSeqId, no levels) chains as it is. A sequence reset (OKX's maintenance:
+// seqId < prevSeqId, prevSeqId still naming our last message) would look stale, so ids are kept on a running
+// offset that grows at each reset: the chain position never goes back.
+//
+// Where the snapshot comes from is decided by the stream itself, per market and connection: a `books` subscription
+// has always opened with a `snapshot` message, but OKX announced it will retire that initial snapshot (and the
+// checksum, now 0) in favour of `GET /api/v5/market/books`. So if the first message of a market is an `update`, the
+// market is synchronized over REST from then on; otherwise from the stream, resubscribing to get a new snapshot.
+// The checksum (CRC-32 of the top 25 levels as sent) is verified whenever it is not 0.
 
-import { DepthBook, GatewayError } from '../../sdk/index.ts';
-import type { HttpResponse, Output } from '../../sdk/index.ts';
-import { crc32Signed } from './crc32.ts';
-import type { Level } from './values.ts';
+import { BookSync, okxChecksum, okxChecksumText, plainText } from '../../sdk/index.ts';
+import type { BookSnapshot, DepthBook, HttpResponse, Output, SnapshotPacer, TextLevel } from '../../sdk/index.ts';
 
-/** The levels a checksum covers, per side. */
-export const CHECKSUM_LEVELS = 25;
-/** Updates kept while a REST snapshot is on its way (the stream pushes about ten a second). */
-export const MAX_BUFFERED = 2000;
-
+/** One validated `books` message (or REST book). */
 export interface BookData {
-  asks: Level[];
-  bids: Level[];
+  bids: [number, number][];
+  asks: [number, number][];
+  /** the same levels as OKX wrote them, for the checksum */
+  bidText: TextLevel[];
+  askText: TextLevel[];
   tms: number;
   seqId: number;
   prevSeqId: number;
-  /** absent, or 0 (OKX's value once the field is retired): nothing to verify */
+  /** 0 or absent: nothing to verify (OKX's value once the field is retired) */
   checksum?: number;
+  /** chain positions (set by OkxBook): prevSeqId + 1 and seqId, moved past sequence resets */
+  first?: number;
+  last?: number;
 }
 
 export interface BookTarget {
@@ -28,166 +38,133 @@ export interface BookTarget {
   cd: string;
   mc: string;
   depth: number;
-  /** routes the REST snapshot's answer back here */
-  tag: string;
   snapshotUrl: string;
+  /** the REST request's tag */
+  tag: string;
   /** the unsubscribe and subscribe frames that restart this market's book stream */
-  resubscribe: [string, string];
+  resubscribe: readonly string[];
+  /** paces resubscriptions (480 subscribe requests per hour per connection) */
+  wsPacer: SnapshotPacer;
+  /** paces REST books (40 requests per 2 s per IP) */
+  restPacer: SnapshotPacer;
+  /** validates a REST book answer */
+  parseRest(body: string): BookData;
 }
 
-type Phase = 'await' | 'live' | 'rest' | 'resub';
-type Step = 'applied' | 'stale' | 'gap' | 'bad';
+export const CHECKSUM_LEVELS = 25;
 
-/** A side's original `price:size` texts by price, for the checksum. */
-type Keys = Map<number, string>;
+/** price → the level's text as sent, per side */
+type Texts = Map<number, TextLevel>;
 
 export class OkxBook {
-  private readonly book = new DepthBook();
-  private readonly askKeys: Keys = new Map();
-  private readonly bidKeys: Keys = new Map();
-  private phase: Phase = 'await';
-  private seqId = 0;
-  /** after a REST snapshot: the first update must bridge it (prevSeqId <= seqId < its seqId) */
-  private bridging = false;
-  private buffer: BookData[] = [];
-  private pending = false;
-  /** resyncs of this book since the connection opened (tests and logs) */
-  resyncs = 0;
+  private readonly bidText: Texts = new Map();
+  private readonly askText: Texts = new Map();
+  private mode: 'first' | 'ws' | 'rest' = 'first';
+  /** added to OKX's ids so that the chain position only grows across sequence resets */
+  private offset = 0;
+  private sync: BookSync<BookData>;
 
-  constructor(private readonly target: BookTarget) {}
-
-  get synchronized(): boolean {
-    return this.phase === 'live';
+  constructor(private readonly target: BookTarget) {
+    this.sync = this.create('ws');
   }
 
-  onSnapshot(d: BookData, out: Output): void {
-    if (this.phase === 'resub') return; // the old subscription's last words: the new one sends its own
-    this.reset(d.asks, d.bids, d.seqId);
-    this.buffer = [];
-    this.bridging = false;
-    if (this.book.isCrossed() || !this.checksumHolds(d.checksum)) return this.resync(out);
-    this.phase = 'live';
-    this.emit(d.tms, out);
+  get synced(): boolean {
+    return this.sync.synced;
   }
 
-  onUpdate(d: BookData, out: Output): void {
-    if (this.phase === 'resub') return;
-    if (this.phase === 'live') {
-      const step = this.step(d);
-      if (step === 'applied') return this.emit(d.tms, out);
-      if (step === 'stale') return;
-      return this.resync(out);
+  /** where this market's snapshots come from, once its first message has told */
+  get source(): 'first' | 'ws' | 'rest' {
+    return this.mode;
+  }
+
+  onSnapshot(d: BookData, rtms: number, out: Output): void {
+    if (this.mode === 'first') this.mode = 'ws';
+    this.load(d);
+    this.offset = 0;
+    const snapshot: BookSnapshot = { id: d.seqId, tms: d.tms, bids: d.bids, asks: d.asks };
+    if (d.checksum) snapshot.checksum = d.checksum;
+    this.sync.onSnapshot(snapshot, rtms, out);
+  }
+
+  onUpdate(d: BookData, rtms: number, out: Output): void {
+    if (this.mode === 'first') {
+      this.mode = 'rest';
+      this.sync = this.create('rest');
     }
-    // No snapshot from the stream: buffer and ask the REST book.
-    this.phase = 'rest';
-    if (this.buffer.length >= MAX_BUFFERED) this.buffer = [];
-    this.buffer.push(d);
-    if (!this.pending) this.requestSnapshot(out);
+    d.first = d.prevSeqId + this.offset + 1;
+    if (d.seqId < d.prevSeqId) this.offset += d.prevSeqId - d.seqId + 1;
+    d.last = d.seqId + this.offset;
+    this.sync.onDiff(d, rtms, out);
   }
 
-  /** the exchange acknowledged (re)subscribing this market's book: what follows is a fresh stream */
-  onSubscribed(): void {
-    if (this.phase === 'resub') this.phase = 'await';
+  onResponse(tag: string, res: HttpResponse, rtms: number, out: Output): void {
+    if (this.mode === 'rest') this.sync.onResponse(tag, res, rtms, out);
   }
 
-  onSnapshotResponse(res: HttpResponse, rtms: number, out: Output, parse: (body: string) => BookData): void {
-    if (!this.pending) return;
-    this.pending = false;
-    if (this.phase !== 'rest') return; // the stream sent a snapshot meanwhile, or the book is resubscribing
-    if (res.status === 0) return; // the worker's own I/O failure, already counted: the next update asks again
-    if (res.status !== 200) {
-      throw new GatewayError('EXCHANGE_ERROR', `${this.target.mc} REST book: HTTP ${res.status} ${res.body.slice(0, 200)}`);
-    }
-    const snap = parse(res.body);
-    const first = this.buffer[0];
-    // A snapshot older than the buffered stream cannot be bridged: ask again (OKX's procedure, step 4).
-    if (first && snap.seqId < first.prevSeqId) return this.requestSnapshot(out);
-    this.reset(snap.asks, snap.bids, snap.seqId);
-    if (this.book.isCrossed()) return this.resync(out);
-    this.bridging = true;
-    let tms: number | undefined;
-    for (const d of this.buffer) {
-      const step = this.step(d);
-      if (step === 'gap' || step === 'bad') return this.resync(out);
-      if (step === 'applied') tms = d.tms;
-    }
-    this.buffer = [];
-    this.phase = 'live';
-    this.emit(tms ?? (snap.tms || rtms), out);
-  }
-
-  /** Applies one update if it continues the chain and the result verifies. */
-  private step(d: BookData): Step {
-    if (this.bridging) {
-      if (d.seqId <= this.seqId) return 'stale';
-      if (d.prevSeqId > this.seqId) return 'gap';
-      this.bridging = false;
-    } else if (d.prevSeqId !== this.seqId) {
-      // prevSeqId names the message before this one: equal to ours, or something was lost. (After a sequence
-      // reset seqId < prevSeqId, and a keep-alive update has seqId = prevSeqId: both still chain by this rule.)
-      return 'gap';
-    }
-    for (const l of d.bids) this.set(this.bidKeys, l, false);
-    for (const l of d.asks) this.set(this.askKeys, l, true);
-    this.seqId = d.seqId;
-    if (this.book.isCrossed() || !this.checksumHolds(d.checksum)) return 'bad';
-    return 'applied';
-  }
-
-  private set(keys: Keys, l: Level, ask: boolean): void {
-    if (ask) this.book.setAsk(l.price, l.size);
-    else this.book.setBid(l.price, l.size);
-    if (l.size === 0) keys.delete(l.price);
-    else keys.set(l.price, l.key);
-  }
-
-  private reset(asks: Level[], bids: Level[], seqId: number): void {
-    this.clear();
-    for (const l of bids) if (l.size > 0) this.set(this.bidKeys, l, false);
-    for (const l of asks) if (l.size > 0) this.set(this.askKeys, l, true);
-    this.seqId = seqId;
-  }
-
-  private clear(): void {
-    this.book.clear();
-    this.askKeys.clear();
-    this.bidKeys.clear();
-  }
-
-  /** OKX: bid and ask `price:size` of the top 25 levels interleaved (bid first), joined by ':', CRC-32 signed. */
+  /** the text OKX checksums, from the book as it stands */
   checksumText(): string {
-    const parts: string[] = [];
-    const { bids, asks } = this.book;
-    for (let i = 0; i < CHECKSUM_LEVELS; i++) {
-      if (i < bids.length) parts.push(this.bidKeys.get(bids.prices[i]!)!);
-      if (i < asks.length) parts.push(this.askKeys.get(asks.prices[i]!)!);
-    }
-    return parts.join(':');
+    return okxChecksumText(...textSides(this.sync.book, this.bidText, this.askText));
   }
 
-  private checksumHolds(checksum: number | undefined): boolean {
-    if (checksum === undefined || checksum === 0) return true;
-    return crc32Signed(this.checksumText()) === checksum;
+  private create(source: 'ws' | 'rest'): BookSync<BookData> {
+    const t = this.target;
+    const { bidText, askText } = this;
+    return new BookSync<BookData>({
+      ex: t.ex,
+      cd: t.cd,
+      mc: t.mc,
+      depth: t.depth,
+      chain: { by: 'update-id', first: (d) => d.first!, last: (d) => d.last! },
+      time: (d) => d.tms,
+      apply(book, d) {
+        for (let i = 0; i < d.bids.length; i++) setLevel(bidText, d.bids[i]!, d.bidText[i]!, (p, s) => book.setBid(p, s));
+        for (let i = 0; i < d.asks.length; i++) setLevel(askText, d.asks[i]!, d.askText[i]!, (p, s) => book.setAsk(p, s));
+      },
+      checksum: {
+        of: (d) => d.checksum || undefined,
+        compute: (book) => okxChecksum(...textSides(book, bidText, askText)),
+      },
+      pacer: source === 'ws' ? t.wsPacer : t.restPacer,
+      source:
+        source === 'ws'
+          ? { ws: { resubscribe: (out) => t.resubscribe.forEach((f) => out.send(f)) } }
+          : {
+              rest: {
+                url: t.snapshotUrl,
+                tag: () => t.tag,
+                parse: (res) => {
+                  if (res.status === 0) return undefined; // the worker's I/O failure, already counted
+                  const d = t.parseRest(res.body);
+                  this.load(d);
+                  return { id: d.seqId + this.offset, tms: d.tms, bids: d.bids, asks: d.asks };
+                },
+              },
+            },
+    });
   }
 
-  /** Throws the book away, tells clients, and restarts the market's book subscription. */
-  private resync(out: Output): void {
-    this.resyncs++;
-    out.invalidate?.('orderbook', this.target.cd);
-    this.clear();
-    this.buffer = [];
-    this.bridging = false;
-    this.phase = 'resub';
-    for (const frame of this.target.resubscribe) out.send(frame);
+  /** the texts of a snapshot about to replace the book */
+  private load(d: BookData): void {
+    this.bidText.clear();
+    this.askText.clear();
+    for (let i = 0; i < d.bids.length; i++) if (d.bids[i]![1] > 0) this.bidText.set(d.bids[i]![0], d.bidText[i]!);
+    for (let i = 0; i < d.asks.length; i++) if (d.asks[i]![1] > 0) this.askText.set(d.asks[i]![0], d.askText[i]!);
   }
+}
 
-  private requestSnapshot(out: Output): void {
-    this.pending = true;
-    out.request(this.target.tag, this.target.snapshotUrl);
-  }
+function setLevel(texts: Texts, [price, size]: [number, number], text: TextLevel, set: (p: number, s: number) => void): void {
+  set(price, size);
+  if (size === 0) texts.delete(price);
+  else texts.set(price, text);
+}
 
-  private emit(tms: number, out: Output): void {
-    const { ex, cd, mc, depth } = this.target;
-    out.emit({ ty: 'orderbook', ex, cd, mc, tms, obu: this.book.top(depth).obu });
-  }
+/** the top 25 levels of each side as OKX wrote them (a level we hold no text for is written back from its number) */
+function textSides(book: DepthBook, bids: Texts, asks: Texts): [TextLevel[], TextLevel[]] {
+  const side = (s: DepthBook['bids'], texts: Texts): TextLevel[] => {
+    const n = Math.min(CHECKSUM_LEVELS, s.length);
+    const out: TextLevel[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = texts.get(s.prices[i]!) ?? [plainText(s.prices[i]!), plainText(s.sizes[i]!)];
+    return out;
+  };
+  return [side(book.bids, bids), side(book.asks, asks)];
 }

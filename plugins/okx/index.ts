@@ -1,7 +1,7 @@
 // The OKX (spot) plugin: public WebSocket v5 tickers, trades and order books (400-level `books` kept in sync by
 // seqId and checksum, or five-level `books5` snapshots for depth <= 5), plus the REST market list.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
+import { definePlugin, PLUGIN_API_VERSION, symbolTable } from '../../sdk/index.ts';
 import { OkxMapper } from './map.ts';
 import { okxMarkets } from './markets.ts';
 import {
@@ -14,7 +14,7 @@ import {
   PING_FRAME,
   subscribeArgs,
   subscribeFrames,
-  symbolTable,
+  INST_ID,
 } from './wire.ts';
 
 export default definePlugin({
@@ -28,7 +28,7 @@ export default definePlugin({
   defaultUrls: () => ({ url: DEFAULT_URL, restUrl: DEFAULT_REST_URL }),
   marketCode: (symbol) => marketCode(symbol),
   connections(config) {
-    symbolTable(config.symbols);
+    symbolTable(config.symbols, INST_ID, config.id); // a bad or colliding symbol fails at start-up
     const groups = connectionGroups(subscribeArgs(config), maxArgsPerConnection(config));
     return groups.map((args, i) => ({
       name: groups.length === 1 ? 'public' : `public-${i + 1}`,

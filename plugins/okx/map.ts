@@ -1,22 +1,43 @@
 // Maps OKX public frames (tickers, trades, books, books5, events, "pong") to record drafts, one mapper per connection.
 
-import { badFrame, GatewayError } from '../../sdk/index.ts';
-import type { Draft, HttpResponse, Mapper, Output, PluginConfig } from '../../sdk/index.ts';
+import {
+  badFrame,
+  exactId,
+  exactSum,
+  GatewayError,
+  integer,
+  isObject,
+  levels,
+  num,
+  oneOf,
+  optNonNegative,
+  optPositive,
+  positive,
+  SnapshotPacer,
+  str,
+  symbolTable,
+  timeMs,
+} from '../../sdk/index.ts';
+import type { Draft, HttpResponse, Json, Mapper, Output, PluginConfig, SymbolTable, TextLevel } from '../../sdk/index.ts';
 import { OkxBook, type BookData } from './book.ts';
-import { array, decimal, decimalDiff, idString, isObj, levels, msTime, optionalDecimal, seq, text, type Obj } from './values.ts';
-import { bookSnapshotUrl, marketCode, opFrame, PONG_FRAME, symbolTable, type SubscribeArg } from './wire.ts';
+import { bookSnapshotUrl, INST_ID, opFrame, PONG_FRAME, type SubscribeArg } from './wire.ts';
 
 const TAG_PREFIX = 'book:';
+const MS = ['ms'] as const;
 
 export class OkxMapper implements Mapper {
-  private readonly symbols: Map<string, string>;
+  private readonly symbols: SymbolTable;
   private readonly books = new Map<string, OkxBook>();
+  // Resubscribing costs two of the 480 subscribe requests a connection may send per hour: at most 200 resyncs an
+  // hour. REST books: 40 requests per 2 s per IP; a connection takes at most half.
+  private readonly wsPacer = new SnapshotPacer({ perKey: { burst: 2, intervalMs: 5000 }, global: { count: 200, windowMs: 3_600_000 } });
+  private readonly restPacer = new SnapshotPacer({ perKey: { burst: 3, intervalMs: 1000 }, global: { count: 20, windowMs: 2000 } });
 
   constructor(private readonly config: PluginConfig) {
-    this.symbols = symbolTable(config.symbols);
+    this.symbols = symbolTable(config.symbols, INST_ID, config.id);
   }
 
-  onMessage(raw: string, _rtms: number, out: Output): void {
+  onMessage(raw: string, rtms: number, out: Output): void {
     if (raw === PONG_FRAME) return; // the answer to our keep-alive "ping"
     let msg: unknown;
     try {
@@ -24,15 +45,17 @@ export class OkxMapper implements Mapper {
     } catch (cause) {
       throw new GatewayError('BAD_FRAME', 'not JSON', { cause });
     }
-    if (!isObj(msg)) throw badFrame('expected a JSON object');
+    if (!isObject(msg)) throw badFrame('expected a JSON object');
     if (typeof msg.event === 'string') return this.onEvent(msg, out);
     const arg = msg.arg;
-    if (!isObj(arg) || typeof arg.channel !== 'string') throw badFrame('a push without arg.channel');
-    const instId = text(arg, 'instId', `${arg.channel} push`);
-    const cd = this.symbols.get(instId);
-    if (cd === undefined) throw badFrame(`${arg.channel} push for ${instId.slice(0, 40)}, which is not configured`);
-    const data = array(msg, 'data', `${arg.channel} ${instId}`);
-    switch (arg.channel) {
+    if (!isObject(arg)) throw badFrame('a push without arg');
+    const channel = str(arg, 'channel', 'push', 40);
+    const instId = str(arg, 'instId', `${channel} push`, 40);
+    const cd = this.symbols.symbol(instId);
+    if (cd === undefined) throw badFrame(`${channel} push for ${instId}, which is not configured`);
+    const data = msg.data;
+    if (!Array.isArray(data)) throw badFrame(`${channel} ${instId}: data is not a list`);
+    switch (channel) {
       case 'tickers':
         for (const d of data) out.emit(this.ticker(d, cd, instId));
         return;
@@ -43,54 +66,50 @@ export class OkxMapper implements Mapper {
         for (const d of data) out.emit(this.books5(d, cd, instId));
         return;
       case 'books':
-        return this.booksPush(msg, data, cd, instId, out);
+        return this.booksPush(msg, data, cd, instId, rtms, out);
       default:
-        throw badFrame(`a push on channel ${arg.channel.slice(0, 40)}, which this plugin does not subscribe`);
+        throw badFrame(`a push on channel ${channel}, which this plugin does not subscribe`);
     }
   }
 
   onResponse(tag: string, res: HttpResponse, rtms: number, out: Output): void {
     if (!tag.startsWith(TAG_PREFIX)) return;
-    const instId = tag.slice(TAG_PREFIX.length);
-    this.books.get(instId)?.onSnapshotResponse(res, rtms, out, (body) => parseRestBook(body, instId));
+    this.books.get(tag.slice(TAG_PREFIX.length))?.onResponse(tag, res, rtms, out);
   }
 
-  private onEvent(msg: Obj, out: Output): void {
-    const event = msg.event as string;
-    if (event === 'subscribe') {
-      const arg = msg.arg;
-      if (isObj(arg) && arg.channel === 'books' && typeof arg.instId === 'string') this.books.get(arg.instId)?.onSubscribed();
-      return;
+  private onEvent(msg: Json, out: Output): void {
+    switch (msg.event) {
+      case 'subscribe':
+      case 'unsubscribe':
+        return; // acknowledgements
+      case 'error':
+        throw new GatewayError('EXCHANGE_ERROR', `OKX error ${String(msg.code)}: ${String(msg.msg).slice(0, 300)}`);
+      case 'notice':
+        // 64008: "The connection will soon be closed for a service upgrade": move to a new connection first.
+        return out.rollover(`OKX notice ${String(msg.code)}: ${String(msg.msg).slice(0, 200)}`);
+      default:
+        return; // channel-conn-count, login: not about public market data
     }
-    if (event === 'unsubscribe') return;
-    if (event === 'error') {
-      throw new GatewayError('EXCHANGE_ERROR', `OKX error ${String(msg.code)}: ${String(msg.msg).slice(0, 300)}`);
-    }
-    if (event === 'notice') {
-      // 64008: "The connection will soon be closed for a service upgrade": move to a new connection first.
-      out.rollover(`OKX notice ${String(msg.code)}: ${String(msg.msg).slice(0, 200)}`);
-      return;
-    }
-    // Other events (channel-conn-count, login) do not concern public market data.
   }
 
   private ticker(d: unknown, cd: string, mc: string): Draft {
     const what = `tickers ${mc}`;
-    if (!isObj(d)) throw badFrame(`${what}: data item is not an object`);
-    const tms = msTime(d, 'ts', what);
-    const tp = decimal(d, 'last', what);
-    const draft: Draft = { ty: 'ticker', ex: this.config.id, cd, mc, tms, tp };
-    const op = optionalDecimal(d, 'open24h', what);
-    const hp = optionalDecimal(d, 'high24h', what);
-    const lp = optionalDecimal(d, 'low24h', what);
-    const atv = optionalDecimal(d, 'vol24h', what);
-    const atp = optionalDecimal(d, 'volCcy24h', what);
+    if (!isObject(d)) throw badFrame(`${what}: data item is not an object`);
+    const tp = positive(d, 'last', what);
+    const draft: Draft = { ty: 'ticker', ex: this.config.id, cd, mc, tms: timeMs(d, 'ts', what, MS), tp };
+    // OKX sends "" for a value it does not have (a market listed minutes ago has no 24 h figures yet).
+    const opt = (key: string, read: typeof optPositive) => (d[key] === '' ? undefined : read(d, key, what));
+    const op = opt('open24h', optPositive);
+    const hp = opt('high24h', optPositive);
+    const lp = opt('low24h', optPositive);
+    const atv = opt('vol24h', optNonNegative);
+    const atp = opt('volCcy24h', optNonNegative);
     if (op !== undefined) {
       draft.op = op;
-      // OKX sends no change: it is the last price against the price 24 h ago (open24h), computed exactly.
-      const scp = decimalDiff(d.last, d.open24h);
+      // OKX sends no change: it is the last price against the price 24 h ago (open24h), summed exactly.
+      const scp = exactSum([{ v: tp }, { v: -op }], 'v');
       draft.scp = scp;
-      if (op > 0) draft.scr = scp === 0 ? 0 : scp / op;
+      draft.scr = scp === 0 ? 0 : scp / op;
     }
     if (hp !== undefined) draft.hp = hp;
     if (lp !== undefined) draft.lp = lp;
@@ -102,54 +121,49 @@ export class OkxMapper implements Mapper {
 
   private trade(d: unknown, cd: string, mc: string): Draft {
     const what = `trades ${mc}`;
-    if (!isObj(d)) throw badFrame(`${what}: data item is not an object`);
-    const side = d.side;
-    if (side !== 'buy' && side !== 'sell') throw badFrame(`${what}: side is neither buy nor sell`);
-    const tp = decimal(d, 'px', what);
-    const tv = decimal(d, 'sz', what);
-    if (!(tp > 0) || !(tv > 0)) throw badFrame(`${what}: price and size must be positive`);
+    if (!isObject(d)) throw badFrame(`${what}: data item is not an object`);
+    const side = oneOf(d, 'side', ['buy', 'sell'] as const, what);
     return {
       ty: 'trade',
       ex: this.config.id,
       cd,
       mc,
-      tms: msTime(d, 'ts', what),
-      tp,
-      tv,
+      tms: timeMs(d, 'ts', what, MS),
+      tp: positive(d, 'px', what),
+      tv: positive(d, 'sz', what),
       // `side` is the taker's: "sell" = the taker sold into the bid.
       ab: side === 'sell' ? 'ASK' : 'BID',
-      sid: idString(d, 'tradeId', what),
+      sid: exactId(d, 'tradeId', what),
     };
   }
 
   private books5(d: unknown, cd: string, mc: string): Draft {
     const what = `books5 ${mc}`;
-    if (!isObj(d)) throw badFrame(`${what}: data item is not an object`);
-    const asks = levels(d, 'asks', what).filter((l) => l.size > 0);
-    const bids = levels(d, 'bids', what).filter((l) => l.size > 0);
-    for (let i = 1; i < asks.length; i++) if (!(asks[i]!.price > asks[i - 1]!.price)) throw badFrame(`${what}: asks out of order`);
-    for (let i = 1; i < bids.length; i++) if (!(bids[i]!.price < bids[i - 1]!.price)) throw badFrame(`${what}: bids out of order`);
-    if (asks[0] && bids[0] && bids[0].price >= asks[0].price) throw badFrame(`${what}: crossed book`);
-    const n = Math.max(asks.length, bids.length);
+    if (!isObject(d)) throw badFrame(`${what}: data item is not an object`);
+    const asks = levels(d, 'asks', what).filter((l) => l[1] > 0);
+    const bids = levels(d, 'bids', what).filter((l) => l[1] > 0);
+    for (let i = 1; i < asks.length; i++) if (!(asks[i]![0] > asks[i - 1]![0])) throw badFrame(`${what}: asks out of order`);
+    for (let i = 1; i < bids.length; i++) if (!(bids[i]![0] < bids[i - 1]![0])) throw badFrame(`${what}: bids out of order`);
+    if (asks[0] && bids[0] && bids[0][0] >= asks[0][0]) throw badFrame(`${what}: crossed book`);
     const obu = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < Math.max(asks.length, bids.length); i++) {
       const u: { ap?: number; as?: number; bp?: number; bs?: number } = {};
-      if (asks[i]) (u.ap = asks[i]!.price), (u.as = asks[i]!.size);
-      if (bids[i]) (u.bp = bids[i]!.price), (u.bs = bids[i]!.size);
+      if (asks[i]) [u.ap, u.as] = asks[i]!;
+      if (bids[i]) [u.bp, u.bs] = bids[i]!;
       obu.push(u);
     }
-    return { ty: 'orderbook', ex: this.config.id, cd, mc, tms: msTime(d, 'ts', what), obu };
+    return { ty: 'orderbook', ex: this.config.id, cd, mc, tms: timeMs(d, 'ts', what, MS), obu };
   }
 
-  private booksPush(msg: Obj, data: unknown[], cd: string, instId: string, out: Output): void {
-    const action = msg.action;
-    if (action !== 'snapshot' && action !== 'update') throw badFrame(`books ${instId}: action is neither snapshot nor update`);
-    // Validate every item before touching the book, so a malformed frame cannot leave it half-updated.
-    const items = data.map((d) => parseBookData(d, `books ${instId}`));
+  private booksPush(msg: Json, data: unknown[], cd: string, instId: string, rtms: number, out: Output): void {
+    const what = `books ${instId}`;
+    const action = oneOf(msg, 'action', ['snapshot', 'update'] as const, what);
+    // Every item is validated before the book is touched, so a malformed frame cannot leave it half-updated.
+    const items = data.map((d) => parseBookData(d, what, action === 'update'));
     const book = this.bookFor(instId, cd);
     for (const d of items) {
-      if (action === 'snapshot') book.onSnapshot(d, out);
-      else book.onUpdate(d, out);
+      if (action === 'snapshot') book.onSnapshot(d, rtms, out);
+      else book.onUpdate(d, rtms, out);
     }
   }
 
@@ -165,6 +179,9 @@ export class OkxMapper implements Mapper {
         tag: TAG_PREFIX + instId,
         snapshotUrl: bookSnapshotUrl(this.config.restUrl ?? '', instId),
         resubscribe: [opFrame('unsubscribe', [arg]), opFrame('subscribe', [arg])],
+        wsPacer: this.wsPacer,
+        restPacer: this.restPacer,
+        parseRest: (body) => parseRestBook(body, instId),
       });
       this.books.set(instId, book);
     }
@@ -173,22 +190,32 @@ export class OkxMapper implements Mapper {
 
   /** for tests: the book kept for a configured symbol */
   bookOf(symbol: string): OkxBook | undefined {
-    return this.books.get(marketCode(symbol));
+    return this.books.get(this.symbols.code(symbol));
   }
 }
 
-export function parseBookData(d: unknown, what: string): BookData {
-  if (!isObj(d)) throw badFrame(`${what}: data item is not an object`);
+/** the levels' price and size exactly as sent (levels() has validated them) */
+function texts(d: Json, key: string): TextLevel[] {
+  return (d[key] as unknown[][]).map((l) => [String(l[0]), String(l[1])] as const);
+}
+
+/** One `books` data item; `chained`: an update, which names the message before it (prevSeqId). */
+export function parseBookData(d: unknown, what: string, chained: boolean): BookData {
+  if (!isObject(d)) throw badFrame(`${what}: data item is not an object`);
   const data: BookData = {
-    asks: levels(d, 'asks', what),
     bids: levels(d, 'bids', what),
-    tms: msTime(d, 'ts', what),
-    seqId: seq(d, 'seqId', what),
-    prevSeqId: d.prevSeqId === undefined ? -1 : seq(d, 'prevSeqId', what),
+    asks: levels(d, 'asks', what),
+    bidText: texts(d, 'bids'),
+    askText: texts(d, 'asks'),
+    tms: timeMs(d, 'ts', what, MS),
+    seqId: integer(d, 'seqId', what),
+    prevSeqId: -1,
   };
+  if (chained) data.prevSeqId = integer(d, 'prevSeqId', what);
   if (d.checksum !== undefined) {
-    if (typeof d.checksum !== 'number' || !Number.isSafeInteger(d.checksum)) throw badFrame(`${what}: checksum is not an integer`);
-    data.checksum = d.checksum;
+    const c = num(d, 'checksum', what, 'number');
+    if (!Number.isSafeInteger(c)) throw badFrame(`${what}: checksum is not an integer`);
+    data.checksum = c;
   }
   return data;
 }
@@ -202,9 +229,8 @@ export function parseRestBook(body: string, instId: string): BookData {
   } catch (cause) {
     throw new GatewayError('BAD_FRAME', `${what}: not JSON`, { cause });
   }
-  if (!isObj(v)) throw badFrame(`${what}: expected an object`);
+  if (!isObject(v)) throw badFrame(`${what}: expected an object`);
   if (v.code !== '0') throw new GatewayError('EXCHANGE_ERROR', `${what}: OKX error ${String(v.code)}: ${String(v.msg).slice(0, 200)}`);
-  const first = array(v, 'data', what)[0];
-  if (!isObj(first) || first.seqId === undefined) throw badFrame(`${what}: no book with a seqId`);
-  return parseBookData(first, what);
+  const first = Array.isArray(v.data) ? v.data[0] : undefined;
+  return parseBookData(first, what, false);
 }

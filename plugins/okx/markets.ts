@@ -1,8 +1,7 @@
 // OKX's spot market list: GET /api/v5/public/instruments?instType=SPOT → unified symbols and instIds.
 
-import { badFrame, GatewayError, unifySymbol } from '../../sdk/index.ts';
+import { badFrame, GatewayError, isObject, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList } from '../../sdk/index.ts';
-import { isObj } from './values.ts';
 import { instrumentsUrl } from './wire.ts';
 
 /** Only `live` instruments trade; `preopen`, `suspend` and `test` ones are left out. */
@@ -13,12 +12,12 @@ export function parseInstruments(body: string): { symbol: string; code: string }
   } catch (cause) {
     throw new GatewayError('BAD_FRAME', 'instruments: not JSON', { cause });
   }
-  if (!isObj(v) || !Array.isArray(v.data)) throw badFrame('instruments: expected {code, data: [...]}');
+  if (!isObject(v) || !Array.isArray(v.data)) throw badFrame('instruments: expected {code, data: [...]}');
   if (v.code !== '0') throw new GatewayError('EXCHANGE_ERROR', `instruments: OKX error ${String(v.code)}: ${String(v.msg).slice(0, 200)}`);
   const out: { symbol: string; code: string }[] = [];
   const seen = new Set<string>();
   for (const i of v.data) {
-    if (!isObj(i) || i.instType !== 'SPOT' || i.state !== 'live') continue;
+    if (!isObject(i) || i.instType !== 'SPOT' || i.state !== 'live') continue;
     const { instId, baseCcy, quoteCcy } = i;
     if (typeof instId !== 'string' || typeof baseCcy !== 'string' || typeof quoteCcy !== 'string') continue;
     if (!/^[A-Za-z0-9]{1,20}$/.test(baseCcy) || !/^[A-Za-z0-9]{1,20}$/.test(quoteCcy)) continue;

@@ -2,28 +2,21 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { readFixture, replay, testConfig } from '../../test/plugins/replay.ts';
+import { expectedFile, fixtureFile, fixtureNames, readFixture, replay, testConfig } from '../../sdk/testing/index.ts';
+import { okxChecksum } from '../../sdk/index.ts';
 import type { Draft, Output, RecordType } from '../../sdk/index.ts';
 import plugin from './index.ts';
-import { crc32Signed } from './crc32.ts';
 import { OkxMapper } from './map.ts';
 import { parseInstruments } from './markets.ts';
 import { bookChannel, connectionGroups, subscribeArgs, subscribeFrames } from './wire.ts';
 
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-const EXPECTED = new URL('./expected/', import.meta.url);
-
-function cases(): string[] {
-  return readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -6)).sort();
-}
-
 describe('okx fixtures', () => {
-  for (const name of cases()) {
+  for (const name of fixtureNames('okx')) {
     it(`replays ${name} to the expected records, requests, frames and errors`, () => {
-      const result = replay(plugin, readFixture(new URL(`${name}.jsonl`, FIXTURES)));
-      const file = new URL(`${name}.json`, EXPECTED);
+      const result = replay(plugin, readFixture(fixtureFile('okx', name)));
+      const file = expectedFile('okx', name);
       // UPDATE_EXPECTED=okx rewrites the expected files: review every value by hand afterwards.
       if (process.env.UPDATE_EXPECTED === 'okx') writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
       assert.ok(existsSync(file), `missing ${file.pathname}`);
@@ -63,10 +56,8 @@ describe('okx books', () => {
   const bids = [lvl('100.5', '1'), lvl('100.4', '2'), lvl('100.1', '0.5')];
   const asks = [lvl('100.6', '1.5'), lvl('100.8', '3')];
 
-  it('computes the CRC-32 OKX documents, as a signed 32-bit integer', () => {
-    assert.equal(crc32Signed('3366.1:7:3366.8:9:3366:6:3368:8'), zlib.crc32('3366.1:7:3366.8:9:3366:6:3368:8') | 0);
-    assert.equal(crc32Signed(''), 0);
-    assert.ok(crc32Signed('123:456') < 2 ** 31);
+  it('checksums the top levels interleaved bid first, as the SDK computes them', () => {
+    assert.equal(okxChecksum([['3366.1', '7'], ['3366', '6']], [['3366.8', '9'], ['3368', '8']]), zlib.crc32('3366.1:7:3366.8:9:3366:6:3368:8') | 0);
   });
 
   it('keeps a snapshot and the updates chained by prevSeqId, checking every checksum', () => {
@@ -98,7 +89,7 @@ describe('okx books', () => {
     m.onMessage(JSON.stringify({ event: 'subscribe', arg: { channel: 'books', instId: 'BTC-USDT' }, connId: 'x' }), 4, out);
     m.onMessage(bookFrame('snapshot', bids, asks, 300, -1, cs(bids, asks)), 5, out);
     assert.equal(got.drafts.length, 2);
-    assert.equal(m.bookOf('BTC/USDT')!.resyncs, 1);
+    assert.equal(m.bookOf('BTC/USDT')!.source, 'ws');
   });
 
   it('on a seqId gap resynchronizes, and never publishes a crossed book', () => {
@@ -122,7 +113,10 @@ describe('okx books', () => {
     m.onMessage(bookFrame('update', [lvl('100.2', '4')], [], 7, 100, 0), 3, out);
     m.onMessage(bookFrame('update', [lvl('100.2', '0')], [], 9, 7, 0), 4, out);
     assert.deepEqual(got.invalidated, []);
-    assert.equal(got.drafts.length, 4);
+    // the snapshot and both updates after the reset are published (the keep-alive changes nothing)
+    assert.equal(got.drafts.length, 3);
+    assert.deepEqual((got.drafts[1] as { obu: unknown[] }).obu[2], { bp: 100.2, bs: 4 });
+    assert.equal(m.bookOf('BTC/USDT')!.synced, true);
   });
 
   it('synchronizes over REST when the stream starts with updates, asking once', () => {

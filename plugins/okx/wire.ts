@@ -1,7 +1,7 @@
 // OKX's transport: endpoints, instrument ids, which book channel serves a depth, and the subscribe frames.
 
-import { GatewayError, isSymbol, splitSymbol } from '../../sdk/index.ts';
-import type { PluginConfig, RecordType } from '../../sdk/index.ts';
+import { GatewayError, marketCode as codeOf } from '../../sdk/index.ts';
+import type { CodeFormat, PluginConfig, RecordType } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://ws.okx.com:8443/ws/v5/public';
 export const DEFAULT_REST_URL = 'https://www.okx.com';
@@ -30,20 +30,11 @@ export interface SubscribeArg {
   instId: string;
 }
 
-/** `BTC/USDT` → `BTC-USDT` (OKX's `instId` for spot). */
-export function marketCode(symbol: string): string {
-  if (!isSymbol(symbol)) {
-    throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" is not a unified symbol BASE/QUOTE`);
-  }
-  const { base, quote } = splitSymbol(symbol);
-  return `${base}-${quote}`;
-}
+/** OKX's spot `instId`: `BTC/USDT` → `BTC-USDT`. */
+export const INST_ID: CodeFormat = (base, quote) => `${base}-${quote}`;
 
-/** instId → unified symbol, for the configured symbols only (never guessed from a frame). */
-export function symbolTable(symbols: readonly string[]): Map<string, string> {
-  const table = new Map<string, string>();
-  for (const symbol of symbols) table.set(marketCode(symbol), symbol);
-  return table;
+export function marketCode(symbol: string): string {
+  return codeOf(symbol, INST_ID);
 }
 
 /**
