@@ -55,6 +55,12 @@ export interface SimHandle {
   skipDepthDiffs?(steps: number): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
+  /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
+  listMarket?(symbol: string): void;
+  /** take a market off the REST market list; its streams stop */
+  delistMarket?(symbol: string): void;
+  /** checksummed books: the next book message carries a wrong checksum */
+  corruptChecksum?(): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import {
   connectionGroups,
   DEFAULT_REST_URL,
   DEFAULT_URL,
-  KEEPALIVE_MS,
+  keepAliveMs,
   marketCode,
   maxArgsPerConnection,
   PING_FRAME,
@@ -29,13 +29,14 @@ export default definePlugin({
   marketCode: (symbol) => marketCode(symbol),
   connections(config) {
     symbolTable(config.symbols, INST_ID, config.id); // a bad or colliding symbol fails at start-up
+    const pingMs = keepAliveMs(config);
     const groups = connectionGroups(subscribeArgs(config), maxArgsPerConnection(config));
     return groups.map((args, i) => ({
       name: groups.length === 1 ? 'public' : `public-${i + 1}`,
       url: config.url,
       subscribe: subscribeFrames(args),
       // OKX drops a connection after 30 s without traffic; the text "ping" is answered with "pong".
-      keepAlive: { intervalMs: KEEPALIVE_MS, frame: PING_FRAME },
+      keepAlive: { intervalMs: pingMs, frame: PING_FRAME },
       createMapper: () => new OkxMapper(config),
     }));
   },

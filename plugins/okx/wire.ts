@@ -124,6 +124,16 @@ export function instrumentsUrl(restUrl: string): string {
   return `${base(restUrl)}/api/v5/public/instruments?instType=SPOT`;
 }
 
+/** option `pingIntervalMs`: how often the text "ping" goes out; below OKX's 30 s idle cut. Default 20 s. */
+export function keepAliveMs(config: PluginConfig): number {
+  const v = config.options.pingIntervalMs;
+  if (v === undefined) return KEEPALIVE_MS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 100 || v >= 30_000) {
+    throw new GatewayError('CONFIG_INVALID', `exchanges.${config.id}.pingIntervalMs must be an integer from 100 to 29999 (ms)`);
+  }
+  return v;
+}
+
 /** `max` from option `maxArgsPerConnection` (a positive integer) or the default. */
 export function maxArgsPerConnection(config: PluginConfig): number {
   const v = config.options.maxArgsPerConnection;
