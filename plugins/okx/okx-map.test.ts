@@ -166,7 +166,7 @@ describe('okx wire', () => {
     assert.equal(frames.flatMap((f) => JSON.parse(f).args).length, 600);
     const plans = plugin.connections(config);
     assert.equal(plans.length, 4);
-    assert.deepEqual(plans[0]!.keepAlive, { intervalMs: 20_000, frame: 'ping' });
+    assert.deepEqual(plans[0]!.keepAlive, { intervalMs: 15_000, frame: 'ping' });
     assert.throws(() => plugin.marketCode('btc-usdt', config), { code: 'PLUGIN_SYMBOL_INVALID' });
     assert.equal(plugin.marketCode('BTC/USDT', config), 'BTC-USDT');
   });

@@ -175,10 +175,12 @@ describe('okx through a real gateway', () => {
       await waitFor(() => stats().state === 'open', 10_000, 'open');
       const ep = stats().ep;
       const total = h.totalConnections();
+      const refusals = h.upgrades().filter((u) => u.status === 429).length;
       await fault(h);
       await waitFor(() => stats().state === 'open' && stats().ep > ep, 20_000, 'reconnected');
       await flowsAgain(ep);
       assert.ok(h.totalConnections() > total);
+      if (name.startsWith('refused')) assert.ok(h.upgrades().filter((u) => u.status === 429).length >= refusals + 2, 'the refusals happened');
       assertSequences(json.frames.filter(isRecord));
     });
   }
