@@ -219,3 +219,28 @@ describe('okx books without the initial snapshot, and books5', () => {
     }
   });
 });
+
+describe('okx whole-universe subscription', () => {
+  it('follows the REST market list: {quote: [EUR]} subscribes the EUR markets, then a listing and a delisting', async () => {
+    const h = await startOkxSim({ seed: 8, intervalMs: 50 });
+    const gw = await startGateway({ exchanges: { okx: { ...sim.config(h), symbols: { quote: ['EUR'] }, marketRefreshMs: 200, channels: ['trade'] } } });
+    const c = await TestClient.connect(`${gw.ws}?type=listing,trade&snapshot=false`);
+    try {
+      const subs = async () => ((await (await fetch(`${gw.http}/api/subscriptions`)).json()) as { exchanges: Record<string, { symbols: string[] }> }).exchanges.okx!.symbols;
+      await waitFor(async () => (await subs()).length === 11, 10_000, 'the EUR markets');
+      assert.ok((await subs()).includes('BTC/EUR') && (await subs()).includes('USDT/EUR'));
+      await c.next((f) => f.ty === 'trade' && f.cd === 'BTC/EUR', 15_000);
+      h.listMarket('NEWC/EUR');
+      const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'NEWC/EUR', 10_000);
+      assert.deepEqual([listed.ex, listed.mc, listed.ls], ['okx', 'NEWC-EUR', 'listed']);
+      await c.next((f) => f.ty === 'trade' && f.cd === 'NEWC/EUR', 15_000);
+      h.delistMarket('ETH/EUR');
+      const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'ETH/EUR', 10_000);
+      assert.equal(gone.ls, 'delisted');
+    } finally {
+      await c.close();
+      await gw.kernel.close();
+      await h.close();
+    }
+  });
+});

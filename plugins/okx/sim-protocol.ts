@@ -49,7 +49,7 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 30_000, maxMessagesPerSecond: 0 });
   const bookSnapshots = options.bookSnapshots ?? true;
   const checksums = options.checksums ?? true;
-  const markets = new MarketSet(OKX_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(OKX_RULES, o.seed, o.tradesPerStep, o.activity);
   const universe: Map<string, Instrument> = initialUniverse(Date.now());
   const marketOf = (i: Instrument): Market => markets.get(i.base, i.quote);
   let corruptNext = false;
