@@ -11,7 +11,6 @@ import {
   num,
   oneOf,
   optNonNegative,
-  optPositive,
   positive,
   SnapshotPacer,
   str,
@@ -98,12 +97,17 @@ export class OkxMapper implements Mapper {
     const tp = positive(d, 'last', what);
     const draft: Draft = { ty: 'ticker', ex: this.config.id, cd, mc, tms: timeMs(d, 'ts', what, MS), tp };
     // OKX sends "" for a value it does not have (a market listed minutes ago has no 24 h figures yet).
-    const opt = (key: string, read: typeof optPositive) => (d[key] === '' ? undefined : read(d, key, what));
-    const op = opt('open24h', optPositive);
-    const hp = opt('high24h', optPositive);
-    const lp = opt('low24h', optPositive);
-    const atv = opt('vol24h', optNonNegative);
-    const atp = opt('volCcy24h', optNonNegative);
+    // A price of "0" is no price either (not yet traded in the window): left absent, never published as 0.
+    const opt = (key: string) => (d[key] === '' ? undefined : optNonNegative(d, key, what));
+    const price = (key: string) => {
+      const v = opt(key);
+      return v === 0 ? undefined : v;
+    };
+    const op = price('open24h');
+    const hp = price('high24h');
+    const lp = price('low24h');
+    const atv = opt('vol24h');
+    const atp = opt('volCcy24h');
     if (op !== undefined) {
       draft.op = op;
       // OKX sends no change: it is the last price against the price 24 h ago (open24h), summed exactly.
