@@ -1,0 +1,36 @@
+// The Coinone plugin: public WebSocket v2 (ticker, trade, whole-book orderbook), one connection, PING keep-alive.
+
+import { definePlugin, PLUGIN_API_VERSION, splitSymbol } from '../../sdk/index.ts';
+import type { PluginConfig } from '../../sdk/index.ts';
+import { createCoinoneMapper } from './map.ts';
+import { COINONE_MARKETS } from './markets.ts';
+import { DEFAULT_REST_URL, DEFAULT_URL, formatOf, KEEP_ALIVE_MS, LIMITS, marketCode, PING_FRAME, subscribeFrame } from './wire.ts';
+
+function plan(config: PluginConfig) {
+  const format = formatOf(config.options);
+  const markets = new Map<string, string>();
+  const subscribe: string[] = [];
+  for (const symbol of config.symbols) {
+    markets.set(marketCode(symbol), symbol);
+    const { base, quote } = splitSymbol(symbol);
+    for (const channel of config.channels) subscribe.push(subscribeFrame(channel, quote, base, format));
+  }
+  return {
+    name: 'main',
+    url: config.url,
+    subscribe,
+    keepAlive: { intervalMs: KEEP_ALIVE_MS, frame: PING_FRAME },
+    createMapper: () => createCoinoneMapper(markets),
+  };
+}
+
+export default definePlugin({
+  id: 'coinone',
+  apiVersion: PLUGIN_API_VERSION,
+  channels: ['ticker', 'trade', 'orderbook'],
+  limits: LIMITS,
+  defaultUrls: () => ({ url: DEFAULT_URL, restUrl: DEFAULT_REST_URL }),
+  marketCode: (symbol) => marketCode(symbol),
+  connections: (config) => [plan(config)],
+  markets: COINONE_MARKETS,
+});
