@@ -48,6 +48,10 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
+  listMarket?(symbol: string): void;
+  /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
+  delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
