@@ -68,7 +68,7 @@ describe('coinone simulator protocol', () => {
     assert.ok((await list()).includes('ZZZ/KRW'));
     s.delistMarket('ZZZ/KRW');
     assert.deepEqual(await list(), before);
-    assert.deepEqual(sim.config(s), { url: s.url, restUrl: s.restUrl });
+    assert.deepEqual(sim.config(s), { url: s.url, restUrl: s.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] });
   });
 });
 

@@ -1,35 +1,19 @@
-// Coinone plugin: fixtures replay to their expected records, frame handling, the market list, and the simulator
-// end to end through a real gateway (records exact, sequences, JSON = msgpack, faults and recovery).
+// Coinone plugin behaviour beyond the shared contract (which replays fixtures/ to expected/): subscribe frames,
+// formats, acknowledgements and error frames, stale books, and the market list.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import plugin from './index.ts';
-import { readFixture, replay, testConfig } from '../../test/plugins/replay.ts';
+import { testConfig } from '../../sdk/testing/index.ts';
 import { COINONE_MARKETS } from './markets.ts';
 import { PING_FRAME } from './wire.ts';
 import type { Output, Draft } from '../../sdk/index.ts';
-
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-const EXPECTED = new URL('./expected/', import.meta.url);
 
 function capture(): { out: Output; drafts: Draft[] } {
   const drafts: Draft[] = [];
   const out: Output = { emit: (d) => drafts.push(d), request: () => {}, send: () => {}, rollover: () => {} };
   return { out, drafts };
 }
-
-describe('coinone fixtures', () => {
-  for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl')).sort()) {
-    const name = file.replace(/\.jsonl$/, '');
-    it(`replays ${name} to its expected records`, () => {
-      const result = replay(plugin, readFixture(new URL(file, FIXTURES)));
-      const expectedFile = new URL(`${name}.json`, EXPECTED);
-      if (process.env.UPDATE_EXPECTED === 'coinone') writeFileSync(expectedFile, `${JSON.stringify(result, null, 1)}\n`);
-      assert.deepEqual(result, JSON.parse(readFileSync(expectedFile, 'utf8')));
-    });
-  }
-});
 
 describe('coinone plugin', () => {
   it('subscribes one frame per channel and market, in short format unless configured otherwise', () => {

@@ -1,17 +1,16 @@
 // The Coinone plugin: public WebSocket v2 (ticker, trade, whole-book orderbook), one connection, PING keep-alive.
 
-import { definePlugin, PLUGIN_API_VERSION, splitSymbol } from '../../sdk/index.ts';
+import { definePlugin, PLUGIN_API_VERSION, splitSymbol, symbolTable } from '../../sdk/index.ts';
 import type { PluginConfig } from '../../sdk/index.ts';
 import { createCoinoneMapper } from './map.ts';
 import { COINONE_MARKETS } from './markets.ts';
-import { DEFAULT_REST_URL, DEFAULT_URL, formatOf, KEEP_ALIVE_MS, LIMITS, marketCode, PING_FRAME, subscribeFrame } from './wire.ts';
+import { CODE, DEFAULT_REST_URL, DEFAULT_URL, formatOf, KEEP_ALIVE_MS, LIMITS, marketCode, PING_FRAME, subscribeFrame } from './wire.ts';
 
 function plan(config: PluginConfig) {
   const format = formatOf(config.options);
-  const markets = new Map<string, string>();
+  const markets = symbolTable(config.symbols, CODE, 'coinone');
   const subscribe: string[] = [];
-  for (const symbol of config.symbols) {
-    markets.set(marketCode(symbol), symbol);
+  for (const symbol of markets.symbols) {
     const { base, quote } = splitSymbol(symbol);
     for (const channel of config.channels) subscribe.push(subscribeFrame(channel, quote, base, format));
   }

@@ -1,9 +1,7 @@
 // Maps Coinone WebSocket v2 frames (DEFAULT or SHORT field names) to ticker, trade and orderbook drafts.
 
-import { badFrame, GatewayError } from '../../sdk/index.ts';
-import type { BookUnit, Draft, Mapper, Output } from '../../sdk/index.ts';
-import { clip, idAfter, isObject, optDecimal, reqDigits, reqMs, reqPositive } from './read.ts';
-import type { Json } from './read.ts';
+import { badFrame, clip, exactId, GatewayError, isObject, nonNegative, optNonNegative, positive, timeMs } from '../../sdk/index.ts';
+import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { DEFAULT_NAMES, SHORT_NAMES } from './wire.ts';
 import type { FieldNames } from './wire.ts';
 
@@ -19,11 +17,23 @@ interface Market {
 /** answers that carry no data: acknowledgements and the keep-alive's answer */
 const QUIET = new Set(['SUBSCRIBED', 'UNSUBSCRIBED', 'PONG', 'CONNECTED']);
 
+const ms = (d: Json, key: string, what: string): number => timeMs(d, key, what, ['ms']);
+
+/** an id of digits (ms + a counter), kept as a string */
+function digits(d: Json, key: string, what: string): string {
+  const id = exactId(d, key, what);
+  if (!/^[1-9][0-9]*$/.test(id)) throw badFrame(`${what}: ${key} is ${clip(id)}, not an id of digits`);
+  return id;
+}
+
+/** a > b for ids of digits without leading zeros, compared exactly (no float) */
+const idAfter = (a: string, b: string): boolean => (a.length !== b.length ? a.length > b.length : a > b);
+
 /**
- * A mapper for one connection. `markets`: `KRW-BTC` → `BTC/KRW` for the configured symbols. Its only state is the
+ * A mapper for one connection. `markets`: `KRW-BTC` ↔ `BTC/KRW` for the configured symbols. Its only state is the
  * id of the last book published per market, so a book that arrives after a newer one is never published.
  */
-export function createCoinoneMapper(markets: ReadonlyMap<string, string>): Mapper {
+export function createCoinoneMapper(markets: SymbolTable): Mapper {
   const lastBookId = new Map<string, string>();
 
   function market(d: Json, n: FieldNames, channel: string): Market {
@@ -33,20 +43,20 @@ export function createCoinoneMapper(markets: ReadonlyMap<string, string>): Mappe
       throw badFrame(`coinone ${channel}: market is ${clip(quote)}/${clip(target)}`);
     }
     const mc = `${quote}-${target}`;
-    const cd = markets.get(mc);
+    const cd = markets.symbol(mc);
     if (cd === undefined) throw badFrame(`coinone ${channel}: market ${clip(mc)} was not subscribed`);
     return { ex: 'coinone', cd, mc };
   }
 
   function ticker(d: Json, n: FieldNames, k: Market): TickerDraft {
     const ctx = `coinone ticker ${k.mc}`;
-    const t: TickerDraft = { ty: 'ticker', ...k, tms: reqMs(d, n.time, ctx), tp: reqPositive(d, n.last, ctx) };
+    const t: TickerDraft = { ty: 'ticker', ...k, tms: ms(d, n.time, ctx), tp: positive(d, n.last, ctx) };
     // Coinone sends no change figures: scp/scr stay absent; pcp is yesterday's (UTC) close
     const pairs: [keyof TickerDraft & ('op' | 'hp' | 'lp' | 'pcp' | 'atv24h' | 'atp24h'), string][] = [
       ['op', n.first], ['hp', n.high], ['lp', n.low], ['pcp', n.yesterdayLast], ['atv24h', n.targetVolume], ['atp24h', n.quoteVolume],
     ];
     for (const [key, field] of pairs) {
-      const v = optDecimal(d, field, ctx);
+      const v = optNonNegative(d, field, ctx);
       if (v !== undefined) t[key] = v;
     }
     return t;
@@ -59,10 +69,10 @@ export function createCoinoneMapper(markets: ReadonlyMap<string, string>): Mappe
     const t: TradeDraft = {
       ty: 'trade',
       ...k,
-      tms: reqMs(d, n.time, ctx),
-      tp: reqPositive(d, n.price, ctx),
-      tv: reqPositive(d, n.qty, ctx),
-      sid: reqDigits(d, n.id, ctx),
+      tms: ms(d, n.time, ctx),
+      tp: positive(d, n.price, ctx),
+      tv: positive(d, n.qty, ctx),
+      sid: exactId(d, n.id, ctx),
     };
     // the seller was the maker → the buyer took liquidity (BID); otherwise the seller was the taker (ASK)
     if (sm !== undefined) t.ab = sm ? 'BID' : 'ASK';
@@ -71,8 +81,8 @@ export function createCoinoneMapper(markets: ReadonlyMap<string, string>): Mappe
 
   function orderbook(d: Json, n: FieldNames, k: Market): BookDraft | undefined {
     const ctx = `coinone orderbook ${k.mc}`;
-    const id = reqDigits(d, n.id, ctx);
-    const tms = reqMs(d, n.time, ctx);
+    const id = digits(d, n.id, ctx);
+    const tms = ms(d, n.time, ctx);
     const asks = levels(d[n.asks], n, `${ctx} asks`).sort((a, b) => a[0] - b[0]);
     const bids = levels(d[n.bids], n, `${ctx} bids`).sort((a, b) => b[0] - a[0]);
     if (asks.length > 0 && bids.length > 0 && asks[0]![0] <= bids[0]![0]) {
@@ -140,9 +150,8 @@ function levels(raw: unknown, n: FieldNames, ctx: string): [number, number][] {
   const out: [number, number][] = [];
   for (const l of raw) {
     if (!isObject(l)) throw badFrame(`${ctx}: a level is ${clip(l)}`);
-    const size = optDecimal(l, n.qty, ctx);
-    if (size === undefined || size < 0) throw badFrame(`${ctx}: ${n.qty} is ${clip(l[n.qty])}`);
-    if (size > 0) out.push([reqPositive(l, n.price, ctx), size]);
+    const size = nonNegative(l, n.qty, ctx);
+    if (size > 0) out.push([positive(l, n.price, ctx), size]);
   }
   return out;
 }

@@ -1,9 +1,8 @@
 // Coinone's REST market list (GET /public/v2/markets/KRW) → unified symbols and Coinone market codes.
 
-import { badFrame, unifyAsset } from '../../sdk/index.ts';
+import { badFrame, isObject, unifyAsset } from '../../sdk/index.ts';
 import type { MarketList, PluginConfig } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL } from './wire.ts';
-import { isObject } from './read.ts';
 
 /** Coinone lists spot markets per quote currency; KRW is its only quote market today. */
 export const MARKET_QUOTE = 'KRW';

@@ -1,5 +1,6 @@
 // Simulated Coinone public WebSocket v2 and REST market list, priced from the one simulated world (Coinone premium).
 
+import { defineSim } from '../../sim/define.ts';
 import { MarketSet } from '../../sim/market-set.ts';
 import { fixedGrid, krwGrid } from '../../sim/price-grid.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
@@ -127,8 +128,8 @@ export async function startCoinoneSim(options: SimOptions = {}): Promise<Coinone
   };
 }
 
-export default {
+export default defineSim<CoinoneSimHandle>({
   name: 'coinone',
   start: (options: SimOptions) => startCoinoneSim(options),
-  config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl }),
-};
+  config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] }),
+});

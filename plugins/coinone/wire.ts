@@ -1,7 +1,7 @@
 // Coinone's public WebSocket v2 on the wire: endpoints, market codes, subscribe and PING frames, field names, limits.
 
-import { GatewayError, isSymbol, splitSymbol } from '../../sdk/index.ts';
-import type { ExchangeLimits, RecordType } from '../../sdk/index.ts';
+import { GatewayError, marketCode as codeOf } from '../../sdk/index.ts';
+import type { CodeFormat, ExchangeLimits, RecordType } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://stream.coinone.co.kr';
 export const DEFAULT_REST_URL = 'https://api.coinone.co.kr';
@@ -37,13 +37,9 @@ export function formatOf(options: Record<string, unknown>): WireFormat {
 }
 
 /** `BTC/KRW` → `KRW-BTC` (quote then target, the order of Coinone's own paths `/orderbook/KRW/BTC`) */
-export function marketCode(symbol: string): string {
-  if (!isSymbol(symbol)) {
-    throw new GatewayError('PLUGIN_SYMBOL_INVALID', `${JSON.stringify(String(symbol).slice(0, 40))} is not BASE/QUOTE`);
-  }
-  const { base, quote } = splitSymbol(symbol);
-  return `${quote}-${base}`;
-}
+export const CODE: CodeFormat = (base, quote) => `${quote}-${base}`;
+
+export const marketCode = (symbol: string): string => codeOf(symbol, CODE);
 
 /** one subscribe request: Coinone takes one channel and one market per frame */
 export function subscribeFrame(channel: RecordType, quote: string, target: string, format: WireFormat): string {
