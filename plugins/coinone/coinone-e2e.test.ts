@@ -178,3 +178,31 @@ describe('coinone through a gateway', () => {
     assert.equal(stats().reconnects, reconnects);
   });
 });
+
+describe('coinone whole universe (symbols: {quote: [KRW]})', () => {
+  let s: CoinoneSimHandle;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  before(async () => {
+    s = await startCoinoneSim({ seed: 9, intervalMs: 50 });
+    const { url, restUrl } = sim.config(s);
+    gw = await startGateway({ exchanges: { coinone: { url, restUrl, symbols: { quote: ['KRW'] }, marketRefreshMs: 200, channels: ['trade'], ...RESILIENCE } } });
+  });
+  after(async () => {
+    await gw?.kernel.close();
+    await s?.close();
+  });
+
+  it('follows the market list: a listing is subscribed and streams, a delisting is published', async () => {
+    const c = await TestClient.connect(`${gw.ws}?exchange=coinone&type=listing,trade&snapshot=false`);
+    await waitFor(() => c.frames.some((f) => f.ty === 'trade' && f.cd === 'XRP/KRW'), 20_000, 'the listed markets stream');
+    s.listMarket('ZZZ/KRW');
+    const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW', 10_000);
+    assert.deepEqual([listed.ls, listed.mc], ['listed', 'KRW-ZZZ']);
+    await c.next((f) => f.ty === 'trade' && f.cd === 'ZZZ/KRW', 20_000);
+    s.delistMarket('ZZZ/KRW');
+    const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW' && f.ls === 'delisted', 10_000);
+    assert.equal(gone.ex, 'coinone');
+    await c.close();
+  });
+});

@@ -40,7 +40,7 @@ const error = (code: number, message: string) => JSON.stringify({ response_type:
 export async function startCoinoneSim(options: SimOptions = {}): Promise<CoinoneSimHandle> {
   // The server closes a connection 30 minutes after the client's last request (PING included); no server pings.
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 30 * 60_000, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(COINONE_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(COINONE_RULES, o.seed, o.tradesPerStep, o.activity);
   const listed = new Map<string, ListedMarket>(COINONE_SIM_MARKETS.map((b) => [`${b}/KRW`, { base: b, quote: 'KRW' }]));
 
   const handle = await startSimServer<CoinoneState>(o.limits, ({ peers }) => {

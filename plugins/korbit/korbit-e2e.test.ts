@@ -184,3 +184,31 @@ describe('korbit through a gateway', () => {
     assert.equal(stats().reconnects, reconnects);
   });
 });
+
+describe('korbit whole universe (symbols: all)', () => {
+  let s: KorbitSimHandle;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  before(async () => {
+    s = await startKorbitSim({ seed: 9, intervalMs: 50 });
+    const { url, restUrl } = sim.config(s);
+    gw = await startGateway({ exchanges: { korbit: { url, restUrl, symbols: 'all', marketRefreshMs: 200, channels: ['trade'], ...RESILIENCE } } });
+  });
+  after(async () => {
+    await gw?.kernel.close();
+    await s?.close();
+  });
+
+  it('follows the pair list: a launched pair is subscribed and streams, a stopped one is published as delisted', async () => {
+    const c = await TestClient.connect(`${gw.ws}?exchange=korbit&type=listing,trade&snapshot=false`);
+    await waitFor(() => c.frames.some((f) => f.ty === 'trade' && f.cd === 'XRP/KRW'), 20_000, 'the launched pairs stream');
+    s.listMarket('ZZZ/KRW');
+    const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW', 10_000);
+    assert.deepEqual([listed.ls, listed.mc], ['listed', 'zzz_krw']);
+    await c.next((f) => f.ty === 'trade' && f.cd === 'ZZZ/KRW', 20_000);
+    s.delistMarket('ZZZ/KRW');
+    const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW' && f.ls === 'delisted', 10_000);
+    assert.equal(gone.ex, 'korbit');
+    await c.close();
+  });
+});
