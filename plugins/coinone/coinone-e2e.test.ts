@@ -206,3 +206,21 @@ describe('coinone whole universe (symbols: {quote: [KRW]})', () => {
     await c.close();
   });
 });
+
+describe('coinone keep-alive through a gateway', () => {
+  it('sends PING often enough that the idle close never comes', async () => {
+    const s = await startCoinoneSim({ seed: 11, intervalMs: 50, idleTimeoutMs: 2500 });
+    const gw = await startGateway({ exchanges: { coinone: { ...sim.config(s), symbols: ['BTC/KRW'], channels: ['trade'], keepAliveMs: 1000, ...RESILIENCE } } });
+    try {
+      const stats = () => gw.kernel.supervisors.find((x) => x.id === 'coinone')?.connections[0];
+      await waitFor(() => stats()?.state === 'open', 10_000, 'open');
+      await waitFor(() => s.received().filter((f) => f === '{"request_type":"PING"}').length >= 6, 20_000, 'six PINGs');
+      // more than twice the idle limit has passed on one connection
+      assert.equal(s.totalConnections(), 1);
+      assert.equal(stats()!.reconnects, 0);
+    } finally {
+      await gw.kernel.close();
+      await s.close();
+    }
+  });
+});

@@ -26,6 +26,8 @@ describe('coinone plugin', () => {
     const [long] = plugin.connections(testConfig('coinone', { symbols: ['BTC/KRW'], channels: ['ticker'], options: { format: 'default' } }));
     assert.equal(JSON.parse(long!.subscribe[0]!).format, undefined);
     assert.throws(() => plugin.connections(testConfig('coinone', { options: { format: 'tiny' } })), { code: 'CONFIG_INVALID' });
+    assert.equal(plugin.connections(testConfig('coinone', { options: { keepAliveMs: 5000 } }))[0]!.keepAlive!.intervalMs, 5000);
+    assert.throws(() => plugin.connections(testConfig('coinone', { options: { keepAliveMs: 1_800_000 } })), { code: 'CONFIG_INVALID' });
   });
 
   it('names markets KRW-BTC and rejects symbols that are not BASE/QUOTE', () => {

@@ -4,10 +4,11 @@ import { definePlugin, PLUGIN_API_VERSION, splitSymbol, symbolTable } from '../.
 import type { PluginConfig } from '../../sdk/index.ts';
 import { createCoinoneMapper } from './map.ts';
 import { COINONE_MARKETS } from './markets.ts';
-import { CODE, DEFAULT_REST_URL, DEFAULT_URL, formatOf, KEEP_ALIVE_MS, LIMITS, marketCode, PING_FRAME, subscribeFrame } from './wire.ts';
+import { CODE, DEFAULT_REST_URL, DEFAULT_URL, formatOf, keepAliveOf, LIMITS, marketCode, PING_FRAME, subscribeFrame } from './wire.ts';
 
 function plan(config: PluginConfig) {
   const format = formatOf(config.options);
+  const keepAlive = keepAliveOf(config.options);
   const markets = symbolTable(config.symbols, CODE, 'coinone');
   const subscribe: string[] = [];
   for (const symbol of markets.symbols) {
@@ -18,7 +19,7 @@ function plan(config: PluginConfig) {
     name: 'main',
     url: config.url,
     subscribe,
-    keepAlive: { intervalMs: KEEP_ALIVE_MS, frame: PING_FRAME },
+    keepAlive: { intervalMs: keepAlive, frame: PING_FRAME },
     createMapper: () => createCoinoneMapper(markets),
   };
 }

@@ -12,6 +12,16 @@ export const DEFAULT_REST_URL = 'https://api.coinone.co.kr';
  */
 export const KEEP_ALIVE_MS = 30_000;
 export const PING_FRAME = '{"request_type":"PING"}';
+/** the idle limit the PING must beat */
+const IDLE_CLOSE_MS = 30 * 60_000;
+
+/** plugin option `keepAliveMs`: how often to send PING (default 30 s; 1 s to 29 min) */
+export function keepAliveOf(options: Record<string, unknown>): number {
+  const v = options.keepAliveMs;
+  if (v === undefined) return KEEP_ALIVE_MS;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1000 && v < IDLE_CLOSE_MS) return v;
+  throw new GatewayError('CONFIG_INVALID', `exchanges.coinone.keepAliveMs must be an integer from 1000 to ${IDLE_CLOSE_MS - 1}, got ${JSON.stringify(v)}`);
+}
 
 /**
  * Not published for the public socket (the private one allows 20 connections per account). One connection carries
