@@ -1,7 +1,12 @@
 // The public shape of a simulated exchange: start options, the handle tests and the CLI drive it with, and the
 // definition a plugin folder exports from its sim.ts (`defineSim`, sim/define.ts).
 
-import type { SimAccount } from './private-auth.ts';
+
+/** an account a simulated private endpoint accepts (Upbit, Bithumb: JWTs signed with its secret) */
+export interface SimAccount {
+  accessKey: string;
+  secretKey: string;
+}
 
 import type { Activity } from './market-set.ts';
 
@@ -60,6 +65,10 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
+  listMarket?(symbol: string): void;
+  /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
+  delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
