@@ -8,6 +8,8 @@ export interface SimAccount {
   secretKey: string;
 }
 
+import type { Activity } from './market-set.ts';
+
 export interface SimOptions {
   /** default 127.0.0.1 */
   host?: string;
@@ -19,6 +21,11 @@ export interface SimOptions {
   intervalMs?: number;
   /** trades per market per step (0-400); default 1 */
   tradesPerStep?: number;
+  /**
+   * 'uniform' (default): every market steps every interval. 'skewed': a market steps in proportion to its 24 h
+   * turnover (sim/market-set.ts), so a few majors carry most of the flow, as on a real exchange.
+   */
+  activity?: Activity;
   /** server-initiated WebSocket ping period; 0 disables. Default 20000 for Binance, off elsewhere */
   pingIntervalMs?: number;
   /** close a client that sent nothing (not even a ping) for this long; 0 disables. Default 120000 for Upbit/Bithumb v1 */
@@ -58,8 +65,18 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
+  listMarket?(symbol: string): void;
+  /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
+  delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
+  /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
+  listMarket?(symbol: string): void;
+  /** take a market off the REST market list; its streams stop */
+  delistMarket?(symbol: string): void;
+  /** checksummed books: the next book message carries a wrong checksum */
+  corruptChecksum?(): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
   close(): Promise<void>;
 }
