@@ -48,6 +48,8 @@ export interface SimTarget {
   messages: boolean;
   /** connection plans the plugin opens for this section */
   plans: number;
+  /** text frames the plugin sends as keep-alive (e.g. OKX's "ping"), not part of its subscription */
+  keepAliveFrames: string[];
 }
 
 export interface SimGateways {
@@ -118,6 +120,7 @@ export async function startSimGateways(o: SimGatewayOptions): Promise<SimGateway
           config,
           messages: plans.some((p) => p.subscribe.length > 0),
           plans: plans.length,
+          keepAliveFrames: plans.flatMap((p) => (p.keepAlive?.frame === undefined ? [] : [p.keepAlive.frame])),
         });
       }
     }
