@@ -1,23 +1,22 @@
-// Maps Upbit-format frames (SIMPLE or DEFAULT, single or _LIST) to record drafts; Bithumb v1 reuses it.
+// Maps Upbit-format frames (SIMPLE or DEFAULT, single or _LIST; Upbit and Bithumb v1) to record drafts.
+//
+// One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers. Trade ids are
+// integers that can exceed 2^53, so the text is quoted first (quoteIds) and `sid` reaches the record exact.
 
-import { badFrame, GatewayError } from '../../sdk/errors.ts';
-import type { BookUnit, Draft } from '../../sdk/model.ts';
-import type { Mapper, Output } from '../../sdk/plugin.ts';
-import { quoteIds } from './exact-ids.ts';
-import { readFast } from './fast.ts';
-import { eachMessage } from './message-list.ts';
-import { msFromTimeNumber } from './time-unit.ts';
-import { namesOf } from './fields.ts';
-import type { FieldNames } from './fields.ts';
-import { clip, isObject, optNumber, readId, reqNumber, reqPositive } from './read.ts';
-import type { Json } from './read.ts';
+import {
+  badFrame, clip, eachItem, GatewayError, isObject, num, oneOf, optExactId, optNonNegative, optNum, positive, quoteIds,
+} from '../../sdk/index.ts';
+import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import { namesOf } from './names.ts';
+import type { FieldNames } from './names.ts';
+import type { TimeReader } from './time.ts';
 
-/** What differs between exchanges that speak Upbit's format. */
+/** What differs between exchanges that speak the Upbit format. */
 export interface UpbitDialect {
   /** exchange id written into records */
   ex: string;
-  /** reads a time field as ms since epoch; throws BAD_FRAME when it is missing or malformed */
-  readTime(m: Json, key: string, ctx: string): number;
+  /** reads a time field as ms since epoch (time.ts) */
+  readTime: TimeReader;
 }
 
 type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
@@ -31,37 +30,36 @@ interface Market {
 
 /** Ticker fields passed through when present; `tp` and the time are required. Nothing else is (SPEC §3). */
 const TICKER_OPTIONAL = ['op', 'hp', 'lp', 'pcp', 'scp', 'scr', 'atv24h', 'atp24h'] as const;
-
-/** Upbit's own time fields: JSON numbers, ms since epoch, or µs (16 digits) floored to ms (time-unit.ts). */
-export function msTime(m: Json, key: string, ctx: string): number {
-  const v = m[key];
-  const ms = typeof v === 'number' ? msFromTimeNumber(v) : undefined;
-  if (ms !== undefined) return ms;
-  throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a time in ms (13 digits) or µs (16 digits)`);
-}
+/** the trade id in SIMPLE and DEFAULT names */
+const ID_KEYS = ['sid', 'sequential_id'];
+const SIDES = ['ASK', 'BID'] as const;
 
 /**
- * A mapper for one connection. `markets`: native code (`KRW-BTC`) → unified symbol, for the configured
- * symbols. The mapper keeps no state between frames, so a bad frame cannot affect later ones.
+ * A mapper for one connection. `markets`: the configured symbols and their QUOTE-BASE codes. The mapper keeps no
+ * state between frames, so a bad frame cannot affect later ones.
  */
-export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<string, string>): Mapper {
+export function createUpbitMapper(dialect: UpbitDialect, markets: SymbolTable): Mapper {
   const { ex } = dialect;
 
   function market(m: Json, n: FieldNames, type: string): Market {
     const raw = m[n.code];
     if (typeof raw !== 'string') throw badFrame(`${ex} ${type}: ${n.code} is ${clip(raw)}`);
     // an orderbook code may come back with the `.15` size suffix we asked for; mc is the bare code
-    const mc = markets.has(raw) || raw.length > 40 ? raw : raw.replace(/\.[0-9]+$/, '');
-    const cd = markets.get(mc);
+    let cd = markets.symbol(raw);
+    let mc = raw;
+    if (cd === undefined && raw.length <= 40) {
+      mc = raw.replace(/\.[0-9]+$/, '');
+      cd = markets.symbol(mc);
+    }
     if (cd === undefined) throw badFrame(`${ex} ${type}: market ${clip(raw)} was not subscribed`);
     return { ex, cd, mc };
   }
 
   function ticker(m: Json, n: FieldNames, k: Market): TickerDraft {
     const ctx = `${ex} ticker ${k.mc}`;
-    const d: TickerDraft = { ty: 'ticker', ...k, tp: reqNumber(m, n.tp, ctx), tms: dialect.readTime(m, n.tms, ctx) };
+    const d: TickerDraft = { ty: 'ticker', ...k, tp: num(m, n.tp, ctx, 'number'), tms: dialect.readTime(m, n.tms, ctx) };
     for (const f of TICKER_OPTIONAL) {
-      const v = optNumber(m, n[f], ctx);
+      const v = optNum(m, n[f], ctx, 'number');
       if (v !== undefined) d[f] = v;
     }
     return d;
@@ -69,20 +67,15 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<st
 
   function trade(m: Json, n: FieldNames, k: Market): TradeDraft {
     const ctx = `${ex} trade ${k.mc}`;
-    const ab = m[n.ab];
     // ask_bid is the taker's side: ASK = the taker sold into a bid, exactly SPEC's meaning
-    if (ab !== 'ASK' && ab !== 'BID') throw badFrame(`${ctx}: ${n.ab} is ${clip(ab)}`);
-    return {
-      ty: 'trade',
-      ...k,
-      tp: reqPositive(m, n.tp, ctx),
-      tv: reqPositive(m, n.tv, ctx),
-      ab,
-      // a trade without an id is still a trade: `sid` absent (SPEC §3); a malformed id is a bad frame
-      ...(m[n.sid] === undefined || m[n.sid] === null ? {} : { sid: readId(m, n.sid, ctx) }),
-      // the execution time, not `timestamp` (when the message was made)
-      tms: dialect.readTime(m, n.ttms, ctx),
-    };
+    const ab = oneOf(m, n.ab, SIDES, ctx);
+    const tp = positive(m, n.tp, ctx, 'number');
+    const tv = positive(m, n.tv, ctx, 'number');
+    // a trade without an id is still a trade: `sid` absent (SPEC §3); a malformed id is a bad frame
+    const sid = optExactId(m, n.sid, ctx);
+    // the execution time, not `timestamp` (when the message was made)
+    const tms = dialect.readTime(m, n.ttms, ctx);
+    return sid === undefined ? { ty: 'trade', ...k, tp, tv, ab, tms } : { ty: 'trade', ...k, tp, tv, ab, sid, tms };
   }
 
   function orderbook(m: Json, n: FieldNames, k: Market): BookDraft {
@@ -106,25 +99,18 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: ReadonlyMap<st
     else throw badFrame(`${ex}: unexpected message type ${clip(type)}`);
   }
 
-  const drafts: Draft[] = [];
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      // Most frames are read straight from the text (fast.ts); whatever it is unsure of is decided below.
-      drafts.length = 0;
-      if (readFast(text, dialect, markets, drafts)) {
-        for (let i = 0; i < drafts.length; i++) out.emit(drafts[i]!);
-        return;
-      }
       let value: unknown;
       try {
-        value = JSON.parse(quoteIds(text));
+        value = JSON.parse(quoteIds(text, ID_KEYS));
       } catch {
         throw badFrame(`${ex}: frame is not JSON`);
       }
       if (!Array.isArray(value)) return mapOne(value, out);
       // JSON_LIST / SIMPLE_LIST: each element is a message of its own; a bad one does not drop the others
       if (value.length === 0) throw badFrame(`${ex}: empty message list`);
-      eachMessage(value, (item) => mapOne(item, out));
+      eachItem(value, (item) => mapOne(item, out));
     },
   };
 }
@@ -178,12 +164,9 @@ function bookUnits(m: Json, n: FieldNames, ctx: string): BookUnit[] {
   return obu;
 }
 
-/** [price, size] of one side of a unit, or undefined where that side is empty */
+/** [price, size] of one side of a unit, or undefined where that side is empty (absent, null or zero) */
 function level(u: Json, priceKey: string, sizeKey: string, ctx: string): [number, number] | undefined {
-  const price = optNumber(u, priceKey, ctx);
-  const size = optNumber(u, sizeKey, ctx);
-  if ((price !== undefined && price < 0) || (size !== undefined && size < 0)) {
-    throw badFrame(`${ctx}: negative ${priceKey}/${sizeKey}`);
-  }
+  const price = optNonNegative(u, priceKey, ctx, 'number');
+  const size = optNonNegative(u, sizeKey, ctx, 'number');
   return price && size ? [price, size] : undefined;
 }
