@@ -1,10 +1,11 @@
 // Maps Upbit-format frames (SIMPLE or DEFAULT, single or _LIST; Upbit and Bithumb v1) to record drafts.
 //
 // One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers. Trade ids are
-// integers that can exceed 2^53, so the text is quoted first (quoteIds) and `sid` reaches the record exact.
+// integers that can exceed 2^53: a frame holding one is parsed again with its ids quoted, so `sid` stays exact.
 
 import {
-  badFrame, clip, eachItem, GatewayError, isObject, num, oneOf, optExactId, optNonNegative, optNum, positive, quoteIds,
+  badFrame, clip, eachItem, GatewayError, isObject, needsQuotedIds, num, oneOf, optExactId, optNonNegative, optNum, positive,
+  quoteIds,
 } from '../../sdk/index.ts';
 import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { namesOf } from './names.ts';
@@ -103,10 +104,11 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: SymbolTable): 
     onMessage(text: string, _rtms: number, out: Output): void {
       let value: unknown;
       try {
-        value = JSON.parse(quoteIds(text, ID_KEYS));
+        value = JSON.parse(text);
       } catch {
         throw badFrame(`${ex}: frame is not JSON`);
       }
+      if (needsQuotedIds(value, ID_KEYS)) value = JSON.parse(quoteIds(text, ID_KEYS));
       if (!Array.isArray(value)) return mapOne(value, out);
       // JSON_LIST / SIMPLE_LIST: each element is a message of its own; a bad one does not drop the others
       if (value.length === 0) throw badFrame(`${ex}: empty message list`);

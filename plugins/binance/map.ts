@@ -3,7 +3,9 @@
 // One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers (decimals as strings,
 // Binance's form). Trade ids are integers: exact as parsed below 2^53, re-read from the text above it.
 
-import { badFrame, bool, exactId, GatewayError, integer, isObject, num, percentToFraction, positive, quoteIds, str } from '../../sdk/index.ts';
+import {
+  badFrame, bool, exactId, GatewayError, integer, isObject, needsQuotedIds, num, percentToFraction, positive, quoteIds, str,
+} from '../../sdk/index.ts';
 import type { HttpResponse, Json, Mapper, Output, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 import { MarketBook } from './depth.ts';
 import type { DepthDiff } from './depth.ts';
@@ -117,20 +119,19 @@ function trade(d: Obj, cd: string, mc: string, frame: string) {
   };
 }
 
+const TRADE_ID = ['t'];
+
 /**
  * The trade id exactly as Binance wrote it. Below 2^53 the parsed number is exact; above it JSON.parse rounded it
  * (9007199254740993 becomes ...992), so the frame is parsed again with the id quoted in the text (sdk quoteIds): rare,
  * and only for that frame.
  */
 function tradeId(d: Obj, frame: string): string {
-  const t = d.t;
-  if (typeof t === 'number' && Number.isInteger(t) && t > Number.MAX_SAFE_INTEGER) {
-    const exact: unknown = JSON.parse(quoteIds(frame, ['t']));
-    const data = isObj(exact) && isObj(exact.data) ? exact.data : exact;
-    if (isObj(data)) return exactId(data, 't', 'trade');
-  }
-  if (typeof t !== 'number') throw badFrame(`trade: t is ${typeof t}, not an integer`);
-  return exactId(d, 't', 'trade');
+  if (typeof d.t !== 'number') throw badFrame(`trade: t is ${typeof d.t}, not an integer`);
+  if (!needsQuotedIds(d, TRADE_ID)) return exactId(d, 't', 'trade');
+  const exact: unknown = JSON.parse(quoteIds(frame, TRADE_ID));
+  const data = isObj(exact) && isObj(exact.data) ? exact.data : exact;
+  return exactId(isObj(data) ? data : {}, 't', 'trade');
 }
 
 function depthDiff(d: Obj, mc: string): DepthDiff {
