@@ -7,6 +7,9 @@ import { contDtmMs, dateTimeMs } from './legacy-values.ts';
 type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
 type TradeDraft = Extract<Draft, { ty: 'trade' }>;
 
+/** ticker fields that are passed through when present and are never negative: record key, legacy key */
+const OPTIONAL = [['op', 'openPrice'], ['hp', 'highPrice'], ['lp', 'lowPrice'], ['pcp', 'prevClosePrice']] as const;
+
 /** `buySellGb`: "1" a sell fill, "2" a buy fill */
 const FILLS = ['1', '2'] as const;
 
@@ -56,16 +59,17 @@ export function legacyTicker(ex: string, markets: SymbolTable, c: Json): TickerD
     tp: positive(c, 'closePrice', what),
     tms: dateTimeMs(c.date, c.time, what),
   };
-  const put = (k: 'op' | 'hp' | 'lp' | 'pcp' | 'scp' | 'scr' | 'atv24h' | 'atp24h', v: number | undefined) => {
+  for (const [k, key] of OPTIONAL) {
+    const v = optNonNegative(c, key, what);
     if (v !== undefined) d[k] = v;
-  };
-  put('op', optNonNegative(c, 'openPrice', what));
-  put('hp', optNonNegative(c, 'highPrice', what));
-  put('lp', optNonNegative(c, 'lowPrice', what));
-  put('pcp', optNonNegative(c, 'prevClosePrice', what));
-  put('scp', optNum(c, 'chgAmt', what));
-  put('scr', optPercentToFraction(c, 'chgRate', what));
-  put('atv24h', optNonNegative(c, 'volume', what));
-  put('atp24h', optNonNegative(c, 'value', what));
+  }
+  const scp = optNum(c, 'chgAmt', what);
+  if (scp !== undefined) d.scp = scp;
+  const scr = optPercentToFraction(c, 'chgRate', what);
+  if (scr !== undefined) d.scr = scr;
+  const atv24h = optNonNegative(c, 'volume', what);
+  if (atv24h !== undefined) d.atv24h = atv24h;
+  const atp24h = optNonNegative(c, 'value', what);
+  if (atp24h !== undefined) d.atp24h = atp24h;
   return d;
 }

@@ -31,12 +31,29 @@ function kstMs(f: readonly number[], ms: number, what: string): number {
 
 const CONT_DTM = /^([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?$/;
 
+/** The last Korea-time second read, as text and ms: consecutive frames mostly fall in the same second. */
+class SecondCache {
+  private text = '';
+  private ms = 0;
+
+  get(text: string, fields: () => readonly number[], what: string): number {
+    if (text !== this.text) {
+      this.ms = kstMs(fields(), 0, what); // throws for a moment that does not exist, before anything is cached
+      this.text = text;
+    }
+    return this.ms;
+  }
+}
+
+const contDtmSecond = new SecondCache();
+const tickerSecond = new SecondCache();
+
 /** `contDtm` "2024-01-29 12:24:18.830039" (Korea time, µs) → ms since epoch, floored: the µs digits are cut, not rounded */
 export function contDtmMs(v: unknown, what: string): number {
   const m = typeof v === 'string' ? CONT_DTM.exec(v) : null;
   if (!m) throw badFrame(`${what} is ${clip(v)}, not "yyyy-MM-dd HH:mm:ss.ffffff"`);
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  return kstMs(m.slice(1, 7).map(Number), ms, what);
+  return contDtmSecond.get((v as string).slice(0, 19), () => m.slice(1, 7).map(Number), what) + ms;
 }
 
 const DATE = /^([0-9]{4})([0-9]{2})([0-9]{2})$/;
@@ -47,7 +64,7 @@ export function dateTimeMs(date: unknown, time: unknown, what: string): number {
   const d = typeof date === 'string' ? DATE.exec(date) : null;
   const t = typeof time === 'string' ? TIME.exec(time) : null;
   if (!d || !t) throw badFrame(`${what}: date ${clip(date)} / time ${clip(time)} are not yyyyMMdd / HHmmss`);
-  return kstMs([...d.slice(1, 4), ...t.slice(1, 4)].map(Number), 0, what);
+  return tickerSecond.get(`${d[0]}${t[0]}`, () => [...d.slice(1, 4), ...t.slice(1, 4)].map(Number), what);
 }
 
 /** A positive integer epoch time (µs `datetime`, ms `timestamp`), seen both as a digit string and as a number. */
