@@ -48,6 +48,12 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** exchanges with a REST market list: add a market (unified `BASE/QUOTE`) at run time, as a new listing */
+  listMarket?(symbol: string): void;
+  /** exchanges with a REST market list: remove a market at run time; its streams stop, as after a delisting */
+  delistMarket?(symbol: string): void;
+  /** checksummed books (Kraken, OKX): the next book update carries a wrong checksum */
+  corruptChecksum?(): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
