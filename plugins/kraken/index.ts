@@ -16,14 +16,14 @@ export default definePlugin({
   marketCode: (symbol) => marketCode(symbol),
   markets: krakenMarkets,
   connections(config) {
-    return symbolGroups(config).map((symbols, i) => ({
+    return symbolGroups(config).map((table, i) => ({
       name: `symbols-${i + 1}`,
       url: config.url,
-      subscribe: subscribeFrames(config, symbols),
+      subscribe: subscribeFrames(config, table.codes),
       // The server closes a connection that sends nothing for about a minute; an application ping every 30 s
       // (answered with {"method":"pong"}) keeps it open and shows the server is alive.
       keepAlive: { intervalMs: 30_000, frame: PING_FRAME },
-      createMapper: () => new KrakenMapper(config, symbols),
+      createMapper: () => new KrakenMapper(config, table),
     }));
   },
 });

@@ -1,21 +1,20 @@
-// Kraken plugin: fixtures replay to their expected records, the checksum rule, resynchronization on a mismatch,
-// keep-alive and error frames, and the AssetPairs market list under the symbol-alias rule.
+// Kraken plugin beyond the shared contract (which replays the fixtures): the checksum over our book copy,
+// resynchronization on a mismatch, keep-alive and error frames, and the AssetPairs market list under the alias rule.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { ASSET_ALIASES, errorCode, isSymbol } from '../../sdk/index.ts';
+import { ASSET_ALIASES, DepthBook, errorCode, isSymbol } from '../../sdk/index.ts';
 import type { Draft, Output, RecordType } from '../../sdk/index.ts';
-import { readFixture, replay, testConfig } from '../../test/plugins/replay.ts';
-import { bookChecksum, checksumDigits, crc32, fixedText } from './checksum.ts';
+import { fixtureFile, readFixture, testConfig } from '../../sdk/testing/index.ts';
+import { checksumOf } from './books.ts';
 import plugin from './index.ts';
 import { parseAssetPairs } from './markets.ts';
-import { parseRaw, RawNumber } from './raw-json.ts';
 import { assetPairsBody, createPair, defaultPairs } from './sim-markets.ts';
 import { bookDepth, subscribeFrames } from './wire.ts';
 
-const FIXTURES = new URL('./fixtures/', import.meta.url);
-const EXPECTED = new URL('./expected/', import.meta.url);
+const fixture = (name: string) => readFixture(fixtureFile('kraken', name));
+type FrameLine = { rtms: number; frame: string };
+const frames = (name: string) => fixture(name).filter((l): l is FrameLine => 'frame' in l);
 
 /** an Output that keeps everything the mapper did */
 function recorder() {
@@ -33,71 +32,34 @@ function recorder() {
 const mapperFor = (symbols: string[], channels: RecordType[] = ['ticker', 'trade', 'orderbook'], depth = 10) =>
   plugin.connections(testConfig('kraken', { symbols, channels, depth }))[0]!.createMapper();
 
-describe('kraken fixtures', () => {
-  const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -6));
-  it('has fixtures for every record type', () => assert.ok(names.length >= 4));
-  for (const name of names) {
-    it(`replays ${name} to the expected records`, () => {
-      const result = replay(plugin, readFixture(new URL(`${name}.jsonl`, FIXTURES)));
-      const file = new URL(`${name}.json`, EXPECTED);
-      if (process.env.UPDATE_EXPECTED === 'kraken') writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
-      assert.ok(existsSync(file), `missing ${file.pathname}`);
-      assert.deepEqual(JSON.parse(JSON.stringify(result)), JSON.parse(readFileSync(file, 'utf8')));
-      for (const r of result.records) {
-        for (const [k, v] of Object.entries(r)) {
-          assert.notEqual(v, null, `${k} is null`);
-          assert.notEqual(v, undefined, `${k} is undefined`);
-          if (typeof v === 'number') assert.ok(Number.isFinite(v) && !Object.is(v, -0), `${k} = ${v}`);
-        }
-        assert.ok(r.tms <= r.rtms + 60_000 && r.tms >= r.rtms - 3_600_000, `${r.ty} tms ${r.tms} vs rtms ${r.rtms}`);
-      }
-    });
-  }
-});
-
 describe('kraken book checksum', () => {
-  it('computes the standard CRC32 (IEEE, as zlib)', () => {
-    assert.equal(crc32('123456789'), 0xcbf43926);
+  it('is computed over our copy of the book at the pair precision, as Kraken computes it', () => {
+    // the fixture's snapshot; its checksum was checked against an independent CRC32 (Python's zlib) of the text
+    // Kraken's rule builds from the literals as sent
+    const frame = JSON.parse(frames('book').find((f) => f.frame.startsWith('{"channel":"book"'))!.frame).data[0];
+    assert.equal(frame.checksum, 2976983799);
+    const book = new DepthBook();
+    for (const l of frame.asks) book.setAsk(l.price, l.qty);
+    for (const l of frame.bids) book.setBid(l.price, l.qty);
+    assert.equal(checksumOf(book, { price: 1, qty: 8 }), 2976983799);
+    assert.notEqual(checksumOf(book, { price: 2, qty: 8 }), 2976983799, 'the precision is part of the text');
   });
 
-  it('writes levels as Kraken documents: no point, no leading zeros', () => {
-    assert.equal(checksumDigits('45285.2') + checksumDigits('0.00100000'), '452852100000');
-    assert.equal(checksumDigits('0.05000'), '5000');
-    assert.equal(checksumDigits('0.00000304'), '304');
-  });
-
-  it('puts a literal into the pair precision before hashing (trailing zeros, exponents)', () => {
-    assert.equal(fixedText('0.566', 4), '0.5660');
-    assert.equal(fixedText('1e-05', 8), '0.00001000');
-    assert.equal(fixedText('0.10000000'), '0.10000000');
-    assert.equal(fixedText('97000.10', 1), '97000.1');
-    assert.equal(fixedText('97000.15', 1), '97000.15', 'digits a pair cannot hold are kept, to show up as a mismatch');
-  });
-
-  it('hashes at most ten levels a side, asks first', () => {
-    const level = (p: string, q: string) => ({ priceText: p, qtyText: q });
-    const asks = Array.from({ length: 12 }, (_, i) => level(`${100 + i}.0`, '1.00000000'));
-    const bids = Array.from({ length: 12 }, (_, i) => level(`${99 - i}.0`, '2.00000000'));
-    const text = asks.slice(0, 10).map((l) => checksumDigits(l.priceText) + '100000000').join('') +
-      bids.slice(0, 10).map((l) => checksumDigits(l.priceText) + '200000000').join('');
-    assert.equal(bookChecksum(asks, bids), crc32(text));
-  });
-
-  it('reads numbers with their literal text, and the same value JSON.parse gives', () => {
-    const v = parseRaw('{"a":[{"price":0.5660,"qty":1e-5}],"b":"x\\"y","__proto__":1}') as Record<string, never>;
-    const level = (v.a as unknown as Record<string, RawNumber>[])[0]!;
-    assert.equal(level.price!.text, '0.5660');
-    assert.equal(level.qty!.value, 1e-5);
-    assert.equal(v.b, 'x"y');
-    assert.equal(Object.getPrototypeOf(v), Object.prototype);
-    for (const bad of ['', '{', '{"a":01}', '[1,]', '{"a":1} x', '['.repeat(100) + ']'.repeat(100)]) {
-      assert.throws(() => parseRaw(bad), SyntaxError, bad.slice(0, 20));
+  it('covers the top ten levels only', () => {
+    const book = new DepthBook();
+    for (let i = 0; i < 10; i++) {
+      book.setAsk(100 + i, 1);
+      book.setBid(99 - i, 2);
     }
+    const ten = checksumOf(book, { price: 1, qty: 8 });
+    book.setAsk(200, 5);
+    book.setBid(1, 5);
+    assert.equal(checksumOf(book, { price: 1, qty: 8 }), ten);
   });
 });
 
 describe('kraken book synchronization', () => {
-  const lines = () => readFixture(new URL('book-checksum-mismatch.jsonl', FIXTURES));
+  const lines = () => fixture('book-checksum-mismatch');
 
   it('on a checksum mismatch invalidates the key, resubscribes it, and publishes the next snapshot', () => {
     const mapper = mapperFor(['BTC/USD'], ['orderbook']);
@@ -119,7 +81,8 @@ describe('kraken book synchronization', () => {
   it('asks for a fresh snapshot once, and ignores updates until it arrives', () => {
     const mapper = mapperFor(['BTC/USD'], ['orderbook']);
     const { log, out } = recorder();
-    const [snapshot, bad, next] = lines().filter((l) => 'frame' in l) as { rtms: number; frame: string }[];
+    const [instrument, snapshot, bad, next] = lines().filter((l) => 'frame' in l) as { rtms: number; frame: string }[];
+    mapper.onMessage(instrument!.frame, instrument!.rtms, out);
     mapper.onMessage(snapshot!.frame, snapshot!.rtms, out);
     mapper.onMessage(bad!.frame, bad!.rtms, out);
     mapper.onMessage(next!.frame, next!.rtms, out);
@@ -127,6 +90,18 @@ describe('kraken book synchronization', () => {
     assert.equal(log.sent.length, 2, 'one unsubscribe and one subscribe');
     assert.deepEqual(log.invalidated, ['orderbook|BTC/USD']);
     assert.equal(log.drafts.length, 1, 'nothing from a book that is being rebuilt');
+  });
+
+  it('publishes a book whose pair precision is not known yet without verifying it, and verifies once it is', () => {
+    const mapper = mapperFor(['BTC/USD'], ['orderbook']);
+    const { log, out } = recorder();
+    const [instrument, snapshot, bad] = lines().filter((l) => 'frame' in l) as { rtms: number; frame: string }[];
+    mapper.onMessage(snapshot!.frame, snapshot!.rtms, out);
+    mapper.onMessage(bad!.frame, bad!.rtms, out);
+    assert.equal(log.invalidated.length, 0, 'no precision, no verdict');
+    mapper.onMessage(instrument!.frame, instrument!.rtms, out);
+    mapper.onMessage(bad!.frame, bad!.rtms + 1, out);
+    assert.deepEqual(log.invalidated, ['orderbook|BTC/USD']);
   });
 
   it('subscribes the smallest Kraken depth covering N, and instruments before books', () => {
@@ -184,9 +159,11 @@ describe('kraken keep-alive and errors', () => {
   it('a malformed book update leaves the book as it was', () => {
     const mapper = mapperFor(['BTC/USD'], ['orderbook']);
     const { log, out } = recorder();
-    const frames = readFixture(new URL('book.jsonl', FIXTURES)).filter((l) => 'frame' in l) as { rtms: number; frame: string }[];
-    const snapshot = frames.find((f) => f.frame.startsWith('{"channel":"book","type":"snapshot"'))!;
-    const update = frames.find((f) => f.frame.startsWith('{"channel":"book","type":"update"'))!;
+    const all = frames('book');
+    const instrument = all.find((f) => f.frame.startsWith('{"channel":"instrument"'))!;
+    const snapshot = all.find((f) => f.frame.startsWith('{"channel":"book","type":"snapshot"'))!;
+    const update = all.find((f) => f.frame.startsWith('{"channel":"book","type":"update"'))!;
+    mapper.onMessage(instrument.frame, instrument.rtms, out);
     mapper.onMessage(snapshot.frame, snapshot.rtms, out);
     assert.throws(() => mapper.onMessage(update.frame.replace('"qty":0.12000000', '"qty":-1'), update.rtms, out));
     mapper.onMessage(update.frame, update.rtms, out);

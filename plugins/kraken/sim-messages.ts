@@ -2,7 +2,7 @@
 // Kraken's CRC32 checksum), written with every price and quantity at the pair's full precision.
 
 import type { Trade } from '../../sim/market.ts';
-import { bookChecksum } from './checksum.ts';
+import { krakenChecksum } from '../../sdk/index.ts';
 import { QTY_DECIMALS, type SimPair } from './sim-markets.ts';
 
 /** `2023-09-25T09:04:31.742648Z` from microseconds since epoch */
@@ -63,8 +63,8 @@ export function currentWindow(p: SimPair, depth: number): BookWindow {
 }
 
 function checksumOf(p: SimPair, w: BookWindow): number {
-  const levels = (m: Map<number, number>) => [...m].map(([pr, q]) => ({ priceText: price(p, pr), qtyText: qty(q) }));
-  return bookChecksum(levels(w.asks), levels(w.bids));
+  const levels = (m: Map<number, number>) => [...m].map(([pr, q]) => [price(p, pr), qty(q)] as const);
+  return krakenChecksum(levels(w.asks), levels(w.bids));
 }
 
 const levelsJson = (p: SimPair, levels: Iterable<[number, number]>): string =>

@@ -1,6 +1,7 @@
 // The simulated Kraken spot exchange (WebSocket v2 at /v2, REST AssetPairs): a few hundred pairs priced from the one
 // simulated world, checksummed books, and switches to list or delist a pair and to corrupt the next checksum.
 
+import { defineSim } from '../../sim/index.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type Peer } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
@@ -35,8 +36,8 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
   };
 }
 
-export default {
+export default defineSim({
   name: 'kraken',
   start: (options: SimOptions) => startKrakenSim(options),
   config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl }),
-};
+});

@@ -1,7 +1,7 @@
 // Kraken spot WebSocket v2 transport: endpoints, market codes, subscribe/unsubscribe frames and connection splitting.
 
-import { GatewayError, isSymbol } from '../../sdk/index.ts';
-import type { PluginConfig, RecordType } from '../../sdk/index.ts';
+import { GatewayError, marketCode as sdkMarketCode, symbolTable } from '../../sdk/index.ts';
+import type { CodeFormat, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://ws.kraken.com/v2';
 export const DEFAULT_REST_URL = 'https://api.kraken.com';
@@ -18,10 +18,9 @@ export const SYMBOLS_PER_CONNECTION = 250;
 export const SYMBOLS_PER_FRAME = 50;
 
 /** Kraken v2 writes markets as the unified symbol does (`BTC/USD`, `DOGE/USD`): the code is the symbol itself. */
-export function marketCode(symbol: string): string {
-  if (!isSymbol(symbol)) throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" is not a unified symbol BASE/QUOTE`);
-  return symbol;
-}
+export const KRAKEN_CODE: CodeFormat = (base, quote) => `${base}/${quote}`;
+
+export const marketCode = (symbol: string): string => sdkMarketCode(symbol, KRAKEN_CODE);
 
 /** the smallest depth Kraken offers that covers N levels (N above 1000: 1000) */
 export function bookDepth(n: number): number {
@@ -66,14 +65,14 @@ export function subscribeFrames(config: PluginConfig, symbols: readonly string[]
   return frames;
 }
 
-/** the configured symbols, de-duplicated and validated, in groups of at most `perConnection` */
-export function symbolGroups(config: PluginConfig): string[][] {
+/** the configured symbols, validated once, in tables of at most `symbolsPerConnection` (one per connection) */
+export function symbolGroups(config: PluginConfig): SymbolTable[] {
   const per = Number(config.options.symbolsPerConnection ?? SYMBOLS_PER_CONNECTION);
   if (!Number.isInteger(per) || per < 1) {
     throw new GatewayError('CONFIG_INVALID', `exchanges.${config.id}.symbolsPerConnection: expected a positive integer`);
   }
-  const unique = [...new Set(config.symbols.map(marketCode))];
-  const groups: string[][] = [];
-  for (let i = 0; i < unique.length; i += per) groups.push(unique.slice(i, i + per));
+  const all = symbolTable(config.symbols, KRAKEN_CODE, 'kraken').symbols;
+  const groups: SymbolTable[] = [];
+  for (let i = 0; i < all.length; i += per) groups.push(symbolTable(all.slice(i, i + per), KRAKEN_CODE, 'kraken'));
   return groups;
 }
