@@ -201,3 +201,47 @@ describe('kraken through a real gateway', () => {
     });
   });
 });
+
+describe('kraken whole-universe subscription', () => {
+  let sim: KrakenSimHandle;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  const PAIRS = ['BTC/USD', 'ETH/USD', 'SOL/USD', 'DOGE/USD', 'BTC/EUR', 'ETH/EUR', 'ETH/BTC', 'XRP/USDT'];
+
+  before(async () => {
+    sim = await startKrakenSim({ seed: 4, intervalMs: 100, pairs: PAIRS });
+    gw = await startGateway({
+      exchanges: {
+        kraken: { url: sim.url, restUrl: sim.restUrl, symbols: { quote: ['USD'] }, marketRefreshMs: 200, channels: ['trade', 'ticker'] },
+      },
+    });
+  });
+  after(async () => {
+    await gw?.kernel.close();
+    await sim?.close();
+  });
+
+  const subscribed = async () =>
+    ((await (await fetch(`${gw.http}/api/subscriptions`)).json()) as { exchanges: Record<string, { symbols: string[] }> }).exchanges.kraken!.symbols;
+
+  it('subscribes the USD markets of the AssetPairs list, under their common names', async () => {
+    await waitFor(async () => (await subscribed()).length === 4, 15_000, 'four USD markets');
+    assert.deepEqual([...(await subscribed())].sort(), ['BTC/USD', 'DOGE/USD', 'ETH/USD', 'SOL/USD']);
+  });
+
+  it('publishes a listing and a delisting, and streams the new market in between', async () => {
+    const c = await TestClient.connect(`${gw.ws}?type=listing,ticker&snapshot=false`);
+    try {
+      sim.listMarket('NEWCOIN/USD');
+      const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'NEWCOIN/USD', 15_000);
+      assert.equal(listed.ls, 'listed');
+      assert.equal(listed.mc, 'NEWCOIN/USD');
+      await c.next((f) => f.ty === 'ticker' && f.cd === 'NEWCOIN/USD', 15_000);
+      sim.delistMarket('NEWCOIN/USD');
+      const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'NEWCOIN/USD' && f.ls === 'delisted', 15_000);
+      assert.equal(gone.ex, 'kraken');
+      await waitFor(async () => !(await subscribed()).includes('NEWCOIN/USD'), 15_000, 'dropped from the subscription');
+    } finally {
+      await c.close();
+    }
+  });
+});

@@ -2,6 +2,8 @@
 // REST (`AssetPairs`, old asset names) and WebSocket v2 (`instrument`, common names) descriptions of them.
 
 import { Market } from '../../sim/market.ts';
+import { stepEvery, type Activity } from '../../sim/market-set.ts';
+import { hashString } from '../../sim/prng.ts';
 import { binanceTick, decimalsOf, fixedGrid } from '../../sim/price-grid.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
 
@@ -53,12 +55,17 @@ export interface SimPair {
   quote: string;
   market: Market;
   priceDecimals: number;
+  /** steps once per this many intervals (skewed activity: by turnover, sim/market-set.ts), at this phase */
+  every: number;
+  phase: number;
 }
 
-export function createPair(symbol: string, seed: number, tradesPerStep: number, nowMs: number): SimPair {
+export function createPair(symbol: string, seed: number, tradesPerStep: number, nowMs: number, activity: Activity = 'uniform'): SimPair {
   const [base, quote] = symbol.split('/') as [string, string];
   const market = new Market({ base, quote: MODEL_QUOTE[quote] ?? quote, seed, rules: KRAKEN_RULES, tradesPerStep }, nowMs);
-  return { symbol, base, quote, market, priceDecimals: decimalsOf(market.grid.tickAt(market.book.bestAsk())) };
+  const every = activity === 'skewed' ? stepEvery(base) : 1;
+  const priceDecimals = decimalsOf(market.grid.tickAt(market.book.bestAsk()));
+  return { symbol, base, quote, market, priceDecimals, every, phase: hashString(symbol, seed) % every };
 }
 
 const restAsset = (name: string): string => {

@@ -1,6 +1,7 @@
 // The simulated Kraken's WebSocket v2 protocol: status on connect, subscribe/unsubscribe with per-symbol
 // acknowledgements or errors, ping → pong, heartbeats, and market steps pushed to each subscriber.
 
+import type { Activity } from '../../sim/market-set.ts';
 import type { Peer, Protocol } from '../../sim/sim-server.ts';
 import { assetPairsBody, createPair, instrumentSnapshot, type SimPair } from './sim-markets.ts';
 import { bookSnapshotFrame, bookUpdateFrame, currentWindow, rfc3339Ms, tickerFrame, tradeFrame, type BookWindow } from './sim-messages.ts';
@@ -21,13 +22,16 @@ export interface KrakenWorld {
   pairs: Map<string, SimPair>;
   seed: number;
   tradesPerStep: number;
+  activity: Activity;
+  /** market steps so far (skewed activity steps each pair on its own period) */
+  steps: number;
   /** book updates still to send with a wrong checksum */
   corruptNext: number;
   connectionIds: number;
 }
 
 export function listPair(world: KrakenWorld, symbol: string): void {
-  if (!world.pairs.has(symbol)) world.pairs.set(symbol, createPair(symbol, world.seed, world.tradesPerStep, Date.now()));
+  if (!world.pairs.has(symbol)) world.pairs.set(symbol, createPair(symbol, world.seed, world.tradesPerStep, Date.now(), world.activity));
 }
 
 export function krakenProtocol(world: KrakenWorld, peers: () => Iterable<Peer<KrakenPeerState>>, intervalMs: number): Protocol<KrakenPeerState> {
@@ -112,11 +116,12 @@ export function krakenProtocol(world: KrakenWorld, peers: () => Iterable<Peer<Kr
 
   function step(nowMs: number): void {
     const live = [...peers()];
+    const n = world.steps++;
     const active = new Set<string>();
     for (const p of live) for (const set of [p.state.ticker, p.state.trade, p.state.book.keys()]) for (const s of set) active.add(s);
     for (const symbol of active) {
       const pair = world.pairs.get(symbol);
-      if (!pair) continue;
+      if (!pair || (n + pair.phase) % pair.every !== 0) continue;
       const result = pair.market.step(nowMs);
       const trade = result.trades.length > 0 ? tradeFrame(pair, result.trades) : undefined;
       const ticker = result.trades.length > 0 ? tickerFrame(pair, 'update', nowMs) : undefined;

@@ -19,7 +19,15 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
   // No server pings (Kraken's v2 keep-alive is the client's {"method":"ping"}); idle clients are cut after a minute;
   // more than 50 messages a second from one client closes it (Kraken's own message limit is not published).
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 60_000, maxMessagesPerSecond: 50 });
-  const world: KrakenWorld = { pairs: new Map(), seed: o.seed, tradesPerStep: o.tradesPerStep, corruptNext: 0, connectionIds: 0 };
+  const world: KrakenWorld = {
+    pairs: new Map(),
+    seed: o.seed,
+    tradesPerStep: o.tradesPerStep,
+    activity: o.activity,
+    steps: 0,
+    corruptNext: 0,
+    connectionIds: 0,
+  };
   for (const symbol of options.pairs ?? defaultPairs()) listPair(world, symbol);
   let peerSet: () => Iterable<Peer<KrakenPeerState>> = () => [];
   const handle = await startSimServer<KrakenPeerState>(o.limits, ({ peers }) => {
@@ -39,5 +47,5 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
 export default defineSim({
   name: 'kraken',
   start: (options: SimOptions) => startKrakenSim(options),
-  config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl }),
+  config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl, symbols: ['BTC/USD', 'ETH/USD'] }),
 });
