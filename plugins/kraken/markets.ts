@@ -4,7 +4,7 @@
 // names ("BTC/USD"). The unified symbol is `wsname` with the asset-alias rule applied (sdk/aliases.ts,
 // docs/symbols.md), and it is exactly the v2 code, so `code` equals `symbol`.
 
-import { badFrame, isSymbol, unifySymbol } from '../../sdk/index.ts';
+import { badFrame, isObject, isSymbol, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList, PluginConfig } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL } from './wire.ts';
 
@@ -14,30 +14,21 @@ import { DEFAULT_REST_URL } from './wire.ts';
  */
 const TRADING = new Set(['online', 'post_only', 'limit_only', 'reduce_only']);
 
-export interface PairInfo {
-  symbol: string;
-  code: string;
-  /** decimals of prices and of quantities (`pair_decimals`, `lot_decimals`) */
-  priceDecimals: number;
-  qtyDecimals: number;
-}
-
-export function parseAssetPairs(body: string): PairInfo[] {
+export function parseAssetPairs(body: string): { symbol: string; code: string }[] {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (cause) {
     throw Object.assign(badFrame('AssetPairs: not JSON'), { cause });
   }
-  if (typeof value !== 'object' || value === null) throw badFrame('AssetPairs: expected an object');
-  const { error, result } = value as { error?: unknown; result?: unknown };
+  if (!isObject(value)) throw badFrame('AssetPairs: expected an object');
+  const { error, result } = value;
   if (Array.isArray(error) && error.length > 0) throw badFrame(`AssetPairs: ${String(error[0]).slice(0, 200)}`);
-  if (typeof result !== 'object' || result === null || Array.isArray(result)) throw badFrame('AssetPairs.result: expected an object');
-  const out: PairInfo[] = [];
+  if (!isObject(result)) throw badFrame('AssetPairs.result: expected an object');
+  const out: { symbol: string; code: string }[] = [];
   const seen = new Set<string>();
-  for (const pair of Object.values(result as Record<string, unknown>)) {
-    if (typeof pair !== 'object' || pair === null) continue;
-    const p = pair as Record<string, unknown>;
+  for (const p of Object.values(result)) {
+    if (!isObject(p)) continue;
     // Pairs without a wsname (e.g. the old ".d" dark-pool entries) cannot be subscribed over WebSocket.
     if (typeof p.wsname !== 'string') continue;
     if (p.status !== undefined && !TRADING.has(String(p.status))) continue;
@@ -46,17 +37,12 @@ export function parseAssetPairs(body: string): PairInfo[] {
     const symbol = unifySymbol(base, quote);
     if (!isSymbol(symbol) || seen.has(symbol)) continue;
     seen.add(symbol);
-    out.push({
-      symbol,
-      code: symbol,
-      priceDecimals: typeof p.pair_decimals === 'number' ? p.pair_decimals : 0,
-      qtyDecimals: typeof p.lot_decimals === 'number' ? p.lot_decimals : 0,
-    });
+    out.push({ symbol, code: symbol });
   }
   return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }
 
 export const krakenMarkets: MarketList = {
   url: (config: PluginConfig) => `${(config.restUrl ?? DEFAULT_REST_URL).replace(/\/+$/, '')}/0/public/AssetPairs`,
-  parse: (body: string) => parseAssetPairs(body).map(({ symbol, code }) => ({ symbol, code })),
+  parse: parseAssetPairs,
 };
