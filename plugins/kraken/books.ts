@@ -40,6 +40,8 @@ export function checksumOf(book: DepthBook, p: Precision): number {
 
 export class KrakenBooks {
   private readonly syncs = new Map<string, BookSync<BookUpdate>>();
+  /** markets waiting for a snapshot after a resync: asked again if it does not come (BookSync's ws timeout) */
+  private readonly waiting = new Set<string>();
   // Kraken publishes no resubscription limit: a burst of 2 per market, then one per 5 s; 20 per 10 s per connection.
   private readonly pacer = new SnapshotPacer({ perKey: { burst: 2, intervalMs: 5000 }, global: { count: 20, windowMs: 10_000 } });
   private reqId = 1000;
@@ -54,11 +56,35 @@ export class KrakenBooks {
   ) {}
 
   onSnapshot(symbol: string, u: BookUpdate, rtms: number, out: Output): void {
-    this.sync(symbol).onSnapshot({ id: 0, tms: u.tms, bids: u.bids, asks: u.asks, checksum: u.checksum }, rtms, out);
+    const s = this.sync(symbol);
+    try {
+      s.onSnapshot({ id: 0, tms: u.tms, bids: u.bids, asks: u.asks, checksum: u.checksum }, rtms, out);
+    } finally {
+      this.note(symbol, s);
+    }
   }
 
   onUpdate(symbol: string, u: BookUpdate, rtms: number, out: Output): void {
-    this.sync(symbol).onDiff(u, rtms, out);
+    const s = this.sync(symbol);
+    s.onDiff(u, rtms, out);
+    this.note(symbol, s);
+  }
+
+  /**
+   * Any frame moves the clock: a market whose fresh snapshot has not come within the synchronizer's timeout is
+   * resubscribed again (its stream is silent until then, so its own frames cannot do it). Cheap when none waits.
+   */
+  tick(rtms: number, out: Output): void {
+    for (const symbol of this.waiting) {
+      const s = this.syncs.get(symbol)!;
+      s.tick(rtms, out);
+      this.note(symbol, s);
+    }
+  }
+
+  private note(symbol: string, s: BookSync<BookUpdate>): void {
+    if (s.synced) this.waiting.delete(symbol);
+    else this.waiting.add(symbol);
   }
 
   private sync(symbol: string): BookSync<BookUpdate> {

@@ -92,6 +92,22 @@ describe('kraken book synchronization', () => {
     assert.equal(log.drafts.length, 1, 'nothing from a book that is being rebuilt');
   });
 
+  it('asks again when the fresh snapshot does not come within 10 s (heartbeats move the clock)', () => {
+    const mapper = mapperFor(['BTC/USD'], ['orderbook']);
+    const { log, out } = recorder();
+    const [instrument, snapshot, bad] = lines().filter((l) => 'frame' in l) as { rtms: number; frame: string }[];
+    for (const l of [instrument!, snapshot!, bad!]) mapper.onMessage(l.frame, l.rtms, out);
+    assert.equal(log.sent.length, 2);
+    mapper.onMessage('{"channel":"heartbeat"}', bad!.rtms + 5_000, out);
+    assert.equal(log.sent.length, 2, 'not before the timeout');
+    mapper.onMessage('{"channel":"heartbeat"}', bad!.rtms + 10_500, out);
+    assert.equal(log.sent.length, 4, 'unsubscribe + subscribe again');
+    mapper.onMessage(snapshot!.frame, bad!.rtms + 11_000, out);
+    mapper.onMessage('{"channel":"heartbeat"}', bad!.rtms + 30_000, out);
+    assert.equal(log.sent.length, 4, 'nothing more once the snapshot came');
+    assert.equal(log.drafts.length, 2);
+  });
+
   it('publishes a book whose pair precision is not known yet without verifying it, and verifies once it is', () => {
     const mapper = mapperFor(['BTC/USD'], ['orderbook']);
     const { log, out } = recorder();

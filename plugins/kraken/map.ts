@@ -41,6 +41,7 @@ export class KrakenMapper implements Mapper {
   }
 
   onMessage(frame: string, rtms: number, out: Output): void {
+    this.books.tick(rtms, out);
     const msg: unknown = JSON.parse(quoteIds(frame, ID_KEYS));
     if (!isObject(msg)) throw badFrame('expected a JSON object');
     if (typeof msg.method === 'string') return onMethod(msg);

@@ -4,6 +4,7 @@
 import { Market } from '../../sim/market.ts';
 import { stepEvery, type Activity } from '../../sim/market-set.ts';
 import { hashString } from '../../sim/prng.ts';
+import { quoteUsd } from '../../sim/reference-prices.ts';
 import { binanceTick, decimalsOf, fixedGrid } from '../../sim/price-grid.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
 
@@ -62,6 +63,9 @@ export interface SimPair {
 
 export function createPair(symbol: string, seed: number, tradesPerStep: number, nowMs: number, activity: Activity = 'uniform'): SimPair {
   const [base, quote] = symbol.split('/') as [string, string];
+  if (!base || !quote || quoteUsd(MODEL_QUOTE[quote] ?? quote) === undefined) {
+    throw new RangeError(`the simulated Kraken cannot price ${symbol}: quotes are ${Object.keys(MODEL_QUOTE).join(', ')} and the world's`);
+  }
   const market = new Market({ base, quote: MODEL_QUOTE[quote] ?? quote, seed, rules: KRAKEN_RULES, tradesPerStep }, nowMs);
   const every = activity === 'skewed' ? stepEvery(base) : 1;
   const priceDecimals = decimalsOf(market.grid.tickAt(market.book.bestAsk()));
