@@ -116,6 +116,9 @@ describe('kraken through a real gateway', () => {
     await waitFor(() => json.frames.filter((f) => f.ty === 'trade').length >= 30, 20_000, 'trades');
     const records = json.frames.filter(isRecord);
     assertSequences(records);
+    // the simulator's books, followed update by update and cut to depth, match every checksum: no resync, no errors
+    assert.equal(json.frames.filter((f) => f.event === 'resync').length, 0, 'no checksum mismatch');
+    assert.deepEqual(stats().errors, {}, 'no bad frames, no exchange errors');
     // the trades are exactly the simulator's, field by field
     const simTrades = new Map<string, Record<string, unknown>>();
     for (const f of raw.frames) if (f.channel === 'trade') for (const t of f.data as Record<string, unknown>[]) simTrades.set(`${t.symbol}|${t.trade_id}`, t);
