@@ -1,0 +1,105 @@
+// Bybit spot v5 transport: endpoints, market codes, topic names, subscribe frames and how topics share connections.
+
+import { GatewayError, isSymbol, splitSymbol } from '../../sdk/index.ts';
+import type { PluginConfig, RecordType } from '../../sdk/index.ts';
+
+export const DEFAULT_URL = 'wss://stream.bybit.com/v5/public/spot';
+export const DEFAULT_REST_URL = 'https://api.bybit.com';
+
+/** Spot: at most 10 topics in the `args` of one subscribe request (Bybit "Connect" page). */
+export const MAX_ARGS_PER_REQUEST = 10;
+/** The `args` of one public connection may not exceed 21,000 characters in total (same page). */
+export const MAX_ARGS_CHARS_PER_CONNECTION = 21_000;
+/** The book depths the spot `orderbook.{depth}.{symbol}` topic offers. */
+export const SPOT_BOOK_DEPTHS = [1, 50, 200, 1000] as const;
+/** Bybit recommends a `ping` every 20 s; without ping or data a connection is cut after 10 minutes. */
+export const PING_INTERVAL_MS = 20_000;
+export const PING_FRAME = '{"op":"ping"}';
+
+/** `BTC/USDT` → `BTCUSDT` (Bybit's `symbol`, `s`). */
+export function marketCode(symbol: string): string {
+  if (!isSymbol(symbol)) throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" is not a unified symbol BASE/QUOTE`);
+  const { base, quote } = splitSymbol(symbol);
+  return base + quote;
+}
+
+/**
+ * Market code → unified symbol for the configured symbols. Codes have no separator, so only this table leads back:
+ * guessing the quote from the code would misread e.g. `BTCUSDC` against `USD`.
+ */
+export function symbolTable(symbols: readonly string[]): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const symbol of symbols) {
+    const code = marketCode(symbol);
+    const other = table.get(code);
+    if (other !== undefined && other !== symbol) {
+      throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" and "${other}" are both ${code} on Bybit`);
+    }
+    table.set(code, symbol);
+  }
+  return table;
+}
+
+/** The smallest spot book depth that holds `n` levels (1000 for anything deeper than 200). */
+export function bookDepth(n: number): number {
+  return SPOT_BOOK_DEPTHS.find((d) => d >= n) ?? SPOT_BOOK_DEPTHS[SPOT_BOOK_DEPTHS.length - 1]!;
+}
+
+/** A symbol's topics for the configured channels, in a fixed order: tickers, publicTrade, orderbook. */
+export function symbolTopics(symbol: string, channels: readonly RecordType[], depth: number): string[] {
+  const code = marketCode(symbol);
+  const topics: string[] = [];
+  if (channels.includes('ticker')) topics.push(`tickers.${code}`);
+  if (channels.includes('trade')) topics.push(`publicTrade.${code}`);
+  if (channels.includes('orderbook')) topics.push(`orderbook.${bookDepth(depth)}.${code}`);
+  return topics;
+}
+
+/** characters a topic adds to the `args` array: the string, its quotes and a comma */
+const argChars = (topic: string): number => topic.length + 3;
+
+/**
+ * Topics grouped into connections whose `args` stay within MAX_ARGS_CHARS_PER_CONNECTION. A symbol's topics stay
+ * on one connection, so one socket's trouble (a reconnect, a new `ep`) touches a symbol's keys together.
+ */
+export function topicGroups(config: PluginConfig, maxChars = MAX_ARGS_CHARS_PER_CONNECTION): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const symbol of new Set(config.symbols)) {
+    const topics = symbolTopics(symbol, config.channels, config.depth);
+    const size = topics.reduce((n, t) => n + argChars(t), 0);
+    if (chars + size > maxChars && current.length > 0) {
+      groups.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(...topics);
+    chars += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** `{"req_id":"..","op":"subscribe","args":[..]}` frames of at most MAX_ARGS_PER_REQUEST topics each. */
+export function subscribeFrames(topics: readonly string[], op: 'subscribe' | 'unsubscribe' = 'subscribe', idPrefix = 'sub'): string[] {
+  const frames: string[] = [];
+  for (let i = 0; i < topics.length; i += MAX_ARGS_PER_REQUEST) {
+    const args = topics.slice(i, i + MAX_ARGS_PER_REQUEST);
+    frames.push(JSON.stringify({ req_id: `${idPrefix}-${i / MAX_ARGS_PER_REQUEST + 1}`, op, args }));
+  }
+  return frames;
+}
+
+/** The two frames that make Bybit send a fresh snapshot of one book topic: unsubscribe, then subscribe again. */
+export function resubscribeFrames(topic: string): string[] {
+  return [
+    JSON.stringify({ req_id: `resync-${topic}`, op: 'unsubscribe', args: [topic] }),
+    JSON.stringify({ req_id: `resync-${topic}`, op: 'subscribe', args: [topic] }),
+  ];
+}
+
+/** `GET /v5/market/instruments-info?category=spot`: every spot market (spot has no pagination). */
+export function instrumentsUrl(restUrl: string): string {
+  return `${restUrl.replace(/\/+$/, '')}/v5/market/instruments-info?category=spot`;
+}
