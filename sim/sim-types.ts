@@ -46,8 +46,12 @@ export interface SimHandle {
   rejectUpgrades(status: number | null, retryAfterS?: number, count?: number): void;
   /** every WebSocket upgrade request since start: when it arrived (ms) and the status it got (101 = accepted) */
   upgrades(): { atMs: number; status: number }[];
-  /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
+  /** Binance, Bybit: leave out the depth diffs of the next `steps` market steps, an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** list a market (unified `BASE/QUOTE`) at run time: it appears in the REST market list and can be subscribed */
+  listMarket?(symbol: string): void;
+  /** delist a market at run time: gone from the REST market list, its streams stop */
+  delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
