@@ -9,6 +9,8 @@ import { startUpbitSim } from './upbit.ts';
 
 export { startBinanceSim, startBithumbLegacySim, startBithumbSim, startUpbitSim };
 export type { SimAccount, SimHandle, SimOptions };
+export { defineSim } from './define.ts';
+export type { DiscoveredSim, SimDefinition } from './sim-types.ts';
 export type { UpbitSimOptions } from './upbit.ts';
 
 export interface SimulatorsOptions extends Omit<SimOptions, 'port'> {

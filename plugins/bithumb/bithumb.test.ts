@@ -2,13 +2,13 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import bithumb from '../../plugins/bithumb/index.ts';
-import { MAX_BUFFERED } from '../../plugins/bithumb/legacy-book.ts';
+import bithumb from './index.ts';
+import { MAX_BUFFERED } from './legacy-book.ts';
 import { GatewayError } from '../../sdk/errors.ts';
 import type { OrderbookRecord } from '../../sdk/model.ts';
 import type { PluginConfig } from '../../sdk/plugin.ts';
-import { replay, testConfig } from './replay.ts';
-import type { FixtureLine } from './replay.ts';
+import { replay, testConfig } from '../../sdk/testing/replay.ts';
+import type { FixtureLine } from '../../sdk/testing/replay.ts';
 
 const LEGACY = { options: { api: 'legacy' } };
 const RTMS = 1_706_498_660_000;

@@ -2,11 +2,11 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import plugin from '../../plugins/binance/index.ts';
-import { MAX_BUFFERED_DIFFS } from '../../plugins/binance/depth.ts';
+import plugin from './index.ts';
+import { MAX_BUFFERED_DIFFS } from './depth.ts';
 import type { OrderbookRecord, TickerRecord, TradeRecord } from '../../sdk/model.ts';
-import { replay, testConfig } from './replay.ts';
-import type { FixtureLine } from './replay.ts';
+import { replay, testConfig } from '../../sdk/testing/replay.ts';
+import type { FixtureLine } from '../../sdk/testing/replay.ts';
 
 const T0 = 1706498660000;
 const SNAPSHOT_URL = 'https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000';

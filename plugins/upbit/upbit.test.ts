@@ -2,11 +2,11 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import upbit from '../../plugins/upbit/index.ts';
+import upbit from './index.ts';
 import { GatewayError } from '../../sdk/errors.ts';
 import type { PluginConfig } from '../../sdk/plugin.ts';
-import { FIXTURES, readFixture, replay, testConfig } from './replay.ts';
-import type { FixtureLine } from './replay.ts';
+import { fixtureFile, readFixture, replay, testConfig } from '../../sdk/testing/replay.ts';
+import type { FixtureLine } from '../../sdk/testing/replay.ts';
 
 function request(overrides: Partial<PluginConfig> = {}): unknown[] {
   const plans = upbit.connections(testConfig('upbit', overrides));
@@ -81,8 +81,8 @@ describe('upbit subscription', () => {
 describe('upbit mapping', () => {
   it('maps DEFAULT and SIMPLE frames of the same messages to identical records', () => {
     for (const kind of ['ticker', 'trade', 'orderbook']) {
-      const simple = replay(upbit, readFixture(new URL(`upbit/${kind}-simple.jsonl`, FIXTURES)));
-      const dflt = replay(upbit, readFixture(new URL(`upbit/${kind}-default.jsonl`, FIXTURES)));
+      const simple = replay(upbit, readFixture(fixtureFile('upbit', `${kind}-simple`)));
+      const dflt = replay(upbit, readFixture(fixtureFile('upbit', `${kind}-default`)));
       assert.ok(simple.records.length >= 2, kind);
       assert.deepEqual(dflt, simple, kind);
     }
