@@ -7,3 +7,5 @@ export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
 export * from './aliases.ts';
+export * from './readers.ts';
+export * from './symbols.ts';
