@@ -9,3 +9,6 @@ export * from './private.ts';
 export * from './aliases.ts';
 export * from './readers.ts';
 export * from './symbols.ts';
+export * from './book-pacer.ts';
+export * from './book-sync.ts';
+export * from './checksum.ts';
