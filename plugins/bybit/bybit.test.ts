@@ -1,18 +1,15 @@
-// Behaviour of the Bybit plugin beyond the shared contract: fixtures, book snapshot/delta sync, frames, plans, markets.
+// Behaviour of the Bybit plugin beyond the shared contract (test/plugins/contract.test.ts replays the fixtures):
+// book snapshot/delta sync, frames, plans, the market list.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import plugin from './index.ts';
-import { DELTAS_BEFORE_RETRY } from './book.ts';
 import { BybitMapper } from './map.ts';
 import { parseInstruments } from './markets.ts';
 import { bookDepth, subscribeFrames, topicGroups } from './wire.ts';
 import type { Draft, Output, PluginConfig, RecordType } from '../../sdk/index.ts';
-import { fixtureConfig } from '../../sdk/fixture/format.ts';
-import { readFixture, replay } from '../../test/plugins/replay.ts';
+import { testConfig as fixtureConfig } from '../../sdk/testing/index.ts';
 
-const HERE = new URL('./', import.meta.url);
 const T0 = 1687940966000;
 const CONFIG: PluginConfig = fixtureConfig('bybit', { symbols: ['BTC/USDT', 'ETH/USDT'], depth: 3 });
 
@@ -33,23 +30,6 @@ type Level = [string, string];
 const book = (type: 'snapshot' | 'delta', u: number, b: Level[], a: Level[], s = 'BTCUSDT') =>
   JSON.stringify({ topic: `orderbook.50.${s}`, ts: T0 + u, type, data: { s, b, a, u, seq: 9_000_000 + u }, cts: T0 + u - 1 });
 const SNAP = book('snapshot', 100, [['100.0', '1'], ['99.5', '2']], [['100.5', '1.5'], ['101.0', '3']]);
-
-describe('bybit fixtures', () => {
-  for (const file of readdirSync(new URL('fixtures/', HERE)).filter((f) => f.endsWith('.jsonl'))) {
-    const name = file.slice(0, -'.jsonl'.length);
-    it(`replays fixture ${name} to the expected records`, () => {
-      const result = replay(plugin, readFixture(new URL(`fixtures/${file}`, HERE)));
-      const expected = new URL(`expected/${name}.json`, HERE);
-      // UPDATE_EXPECTED=bybit rewrites the expected files (review every value by hand afterwards).
-      if (process.env.UPDATE_EXPECTED === 'bybit') {
-        mkdirSync(new URL('expected/', HERE), { recursive: true });
-        writeFileSync(expected, JSON.stringify(result, null, 1) + '\n');
-      }
-      assert.ok(existsSync(expected), `missing ${expected.pathname}`);
-      assert.deepEqual(JSON.parse(JSON.stringify(result)), JSON.parse(readFileSync(expected, 'utf8')));
-    });
-  }
-});
 
 describe('bybit order books', () => {
   it('publishes the snapshot, then each delta that follows on by u + 1, deleting levels of size 0', () => {
@@ -101,13 +81,15 @@ describe('bybit order books', () => {
     assert.equal(got.sent.length, 2);
   });
 
-  it('asks again when the snapshot of a resubscription does not come', () => {
+  it('asks again when the snapshot of a resubscription has not come 10 s later', () => {
     const m = new BybitMapper(CONFIG);
     const { got, out } = capture();
     m.onMessage(SNAP, T0, out);
     m.onMessage(book('delta', 105, [], []), T0, out);
     assert.equal(got.sent.length, 2);
-    for (let i = 0; i < DELTAS_BEFORE_RETRY; i++) m.onMessage(book('delta', 106 + i, [], []), T0, out);
+    m.onMessage(book('delta', 106, [], []), T0 + 9_000, out);
+    assert.equal(got.sent.length, 2, 'still waiting');
+    m.onMessage(book('delta', 107, [], []), T0 + 10_500, out);
     assert.equal(got.sent.length, 4, 'a second resubscription');
     assert.equal(got.invalidated.length, 1, 'invalidated once');
   });

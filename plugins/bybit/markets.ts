@@ -1,8 +1,7 @@
 // Bybit's spot market list (`GET /v5/market/instruments-info?category=spot`) → unified symbols and Bybit codes.
 
-import { badFrame, GatewayError, unifySymbol } from '../../sdk/index.ts';
+import { badFrame, GatewayError, isObject, isSymbol, str, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList } from '../../sdk/index.ts';
-import { isObj, text } from './read.ts';
 import { DEFAULT_REST_URL, instrumentsUrl } from './wire.ts';
 
 /**
@@ -16,21 +15,21 @@ export function parseInstruments(body: string): { symbol: string; code: string }
   } catch (cause) {
     throw new GatewayError('BAD_FRAME', 'instruments-info: not JSON', { cause });
   }
-  if (!isObj(value)) throw badFrame('instruments-info: expected an object');
+  if (!isObject(value)) throw badFrame('instruments-info: expected an object');
   if (value.retCode !== 0) {
     const why = typeof value.retMsg === 'string' ? value.retMsg.slice(0, 200) : 'no retMsg';
     throw new GatewayError('EXCHANGE_ERROR', `instruments-info: retCode ${String(value.retCode).slice(0, 20)}: ${why}`);
   }
   const result = value.result;
-  if (!isObj(result) || !Array.isArray(result.list)) throw badFrame('instruments-info: expected result.list');
+  if (!isObject(result) || !Array.isArray(result.list)) throw badFrame('instruments-info: expected result.list');
   const markets: { symbol: string; code: string }[] = [];
   const seen = new Set<string>();
   for (const item of result.list as unknown[]) {
-    if (!isObj(item)) throw badFrame('instruments-info: expected an object per instrument');
+    if (!isObject(item)) throw badFrame('instruments-info: expected an object per instrument');
     if (item.status !== 'Trading') continue;
-    const code = text(item, 'symbol', 'instrument');
-    const symbol = unifySymbol(text(item, 'baseCoin', code), text(item, 'quoteCoin', code));
-    if (!/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/.test(symbol) || seen.has(symbol)) continue; // unrepresentable or twice
+    const code = str(item, 'symbol', 'instrument');
+    const symbol = unifySymbol(str(item, 'baseCoin', code), str(item, 'quoteCoin', code));
+    if (!isSymbol(symbol) || seen.has(symbol)) continue; // unrepresentable or twice
     seen.add(symbol);
     markets.push({ symbol, code });
   }

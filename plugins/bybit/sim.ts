@@ -2,6 +2,7 @@
 // REST market list, priced from the one simulated world (sim/world-prices.ts through sim/market.ts).
 
 import { randomUUID } from 'node:crypto';
+import { defineSim } from '../../sim/define.ts';
 import type { Market } from '../../sim/market.ts';
 import { MarketSet, type MarketStep } from '../../sim/market-set.ts';
 import { binanceTick, decimalsOf } from '../../sim/price-grid.ts';
@@ -261,10 +262,8 @@ function instrumentEntry(i: Instrument, symbolId: number): Record<string, unknow
   };
 }
 
-const definition = {
+export default defineSim<BybitSimHandle>({
   name: 'bybit',
-  start: (options: SimOptions) => startBybitSim(options),
-  config: (handle: SimHandle) => ({ url: handle.url, restUrl: handle.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] }),
-};
-
-export default definition;
+  start: (options) => startBybitSim(options),
+  config: (handle) => ({ url: handle.url, restUrl: handle.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] }),
+});

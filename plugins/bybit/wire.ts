@@ -1,7 +1,7 @@
 // Bybit spot v5 transport: endpoints, market codes, topic names, subscribe frames and how topics share connections.
 
-import { GatewayError, isSymbol, splitSymbol } from '../../sdk/index.ts';
-import type { PluginConfig, RecordType } from '../../sdk/index.ts';
+import { marketCode as sdkMarketCode, symbolTable as sdkSymbolTable } from '../../sdk/index.ts';
+import type { CodeFormat, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://stream.bybit.com/v5/public/spot';
 export const DEFAULT_REST_URL = 'https://api.bybit.com';
@@ -16,29 +16,16 @@ export const SPOT_BOOK_DEPTHS = [1, 50, 200, 1000] as const;
 export const PING_INTERVAL_MS = 20_000;
 export const PING_FRAME = '{"op":"ping"}';
 
-/** `BTC/USDT` → `BTCUSDT` (Bybit's `symbol`, `s`). */
-export function marketCode(symbol: string): string {
-  if (!isSymbol(symbol)) throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" is not a unified symbol BASE/QUOTE`);
-  const { base, quote } = splitSymbol(symbol);
-  return base + quote;
-}
+/** Bybit writes a market as base and quote joined: `BTC/USDT` → `BTCUSDT` (its `symbol`, `s`). */
+export const BYBIT_CODE: CodeFormat = (base, quote) => base + quote;
+
+export const marketCode = (symbol: string): string => sdkMarketCode(symbol, BYBIT_CODE);
 
 /**
- * Market code → unified symbol for the configured symbols. Codes have no separator, so only this table leads back:
- * guessing the quote from the code would misread e.g. `BTCUSDC` against `USD`.
+ * The configured symbols and their codes. Codes have no separator, so only this table leads back: guessing the quote
+ * from the code would misread e.g. `BTCUSDC` against `USD`. Throws when two symbols would share a code.
  */
-export function symbolTable(symbols: readonly string[]): Map<string, string> {
-  const table = new Map<string, string>();
-  for (const symbol of symbols) {
-    const code = marketCode(symbol);
-    const other = table.get(code);
-    if (other !== undefined && other !== symbol) {
-      throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" and "${other}" are both ${code} on Bybit`);
-    }
-    table.set(code, symbol);
-  }
-  return table;
-}
+export const symbolTable = (symbols: readonly string[]): SymbolTable => sdkSymbolTable(symbols, BYBIT_CODE, 'Bybit');
 
 /** The smallest spot book depth that holds `n` levels (1000 for anything deeper than 200). */
 export function bookDepth(n: number): number {
