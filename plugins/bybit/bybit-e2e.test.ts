@@ -22,7 +22,7 @@ describe('bybit end to end', () => {
 
   before(async () => {
     sim = await startBybitSim({ seed: 11, intervalMs: 50, tradesPerStep: 2 });
-    gw = await startGateway({ orderbook: { depth: 5 }, exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: SYMBOLS, ...RESILIENCE } } });
+    gw = await startGateway({ orderbook: { depth: 5 }, exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: SYMBOLS, pingIntervalMs: 1000, ...RESILIENCE } } });
     json = await TestClient.connect(`${gw.ws}?snapshot=false`);
     pack = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
     // a direct subscriber to the simulator, for the exchange's own view of the same trades
@@ -131,6 +131,15 @@ describe('bybit end to end', () => {
     });
   });
 
+  it('keeps the connection alive with {"op":"ping"} and takes the pongs as no error', async () => {
+    const { ep } = stats();
+    const pings = () => sim.received().filter((m) => m === '{"op":"ping"}').length;
+    const before = pings();
+    await waitFor(() => pings() >= before + 2, 10_000, 'two more pings');
+    assert.equal(stats().ep, ep);
+    assert.deepEqual([stats().errors.BAD_FRAME ?? 0, stats().errors.EXCHANGE_ERROR ?? 0], [0, 0]);
+  });
+
   it('counts an error answer from Bybit and keeps streaming on the same connection', async () => {
     const { ep } = stats();
     const errors = stats().errors.EXCHANGE_ERROR ?? 0;
@@ -138,5 +147,40 @@ describe('bybit end to end', () => {
     await waitFor(() => (stats().errors.EXCHANGE_ERROR ?? 0) > errors, 5000, 'error counted');
     await json.next((f) => f.ex === 'bybit' && f.ep === ep && isRecord(f), 5000, json.frames.length);
     assert.equal(stats().ep, ep);
+  });
+});
+
+describe('bybit with symbols: {quote: [BRL]}', () => {
+  let sim: BybitSimHandle;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let client: TestClient;
+
+  before(async () => {
+    sim = await startBybitSim({ seed: 12, intervalMs: 50 });
+    gw = await startGateway({
+      exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: { quote: ['BRL'] }, marketRefreshMs: 200, channels: ['trade'], ...RESILIENCE } },
+    });
+    client = await TestClient.connect(`${gw.ws}?type=listing,trade&snapshot=false`);
+  });
+
+  after(async () => {
+    await client?.close();
+    await gw?.kernel.close();
+    await sim?.close();
+  });
+
+  const topics = () => new Set(sim.received().flatMap((m) => (m.includes('"op":"subscribe"') ? (JSON.parse(m).args as string[]) : [])));
+
+  it('subscribes every BRL market of the list, then follows a listing and a delisting at run time', async () => {
+    await waitFor(() => ['BTC', 'ETH', 'XRP', 'SOL', 'BNB', 'DOGE'].every((b) => topics().has(`publicTrade.${b}BRL`)), 15_000, 'the BRL markets');
+    assert.ok(![...topics()].some((t) => t.endsWith('USDT')), 'no other quote');
+    sim.listMarket('NEWCOIN/BRL');
+    const listed = await client.next((f) => f.ty === 'listing' && f.cd === 'NEWCOIN/BRL', 15_000);
+    assert.deepEqual([listed.ex, listed.mc, listed.ls], ['bybit', 'NEWCOINBRL', 'listed']);
+    await client.next((f) => f.ty === 'trade' && f.cd === 'NEWCOIN/BRL', 15_000);
+    sim.delistMarket('SOL/BRL');
+    const gone = await client.next((f) => f.ty === 'listing' && f.cd === 'SOL/BRL', 15_000);
+    assert.equal(gone.ls, 'delisted');
+    assertSequences(client.frames.filter((f) => f.ty === 'trade'));
   });
 });

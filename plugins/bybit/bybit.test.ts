@@ -168,6 +168,13 @@ describe('bybit connection plans', () => {
     assert.deepEqual(plan!.keepAlive, { intervalMs: 20_000, frame: '{"op":"ping"}' });
   });
 
+  it('takes the ping period from the pingIntervalMs option and refuses a value out of range', () => {
+    const plans = (options: Record<string, unknown>) => plugin.connections(fixtureConfig('bybit', { symbols: ['BTC/USDT'], options }));
+    assert.equal(plans({ pingIntervalMs: 5000 })[0]!.keepAlive!.intervalMs, 5000);
+    assert.throws(() => plans({ pingIntervalMs: 10 }), { code: 'CONFIG_INVALID' });
+    assert.throws(() => plans({ pingIntervalMs: '20s' }), { code: 'CONFIG_INVALID' });
+  });
+
   it('asks for the smallest spot depth that holds N levels', () => {
     assert.deepEqual([1, 2, 15, 50, 51, 200, 201, 5000].map(bookDepth), [1, 50, 50, 50, 200, 200, 1000, 1000]);
   });

@@ -3,7 +3,7 @@
 import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
 import { BybitMapper } from './map.ts';
 import { bybitMarkets } from './markets.ts';
-import { DEFAULT_REST_URL, DEFAULT_URL, marketCode, PING_FRAME, PING_INTERVAL_MS, subscribeFrames, symbolTable, topicGroups } from './wire.ts';
+import { DEFAULT_REST_URL, DEFAULT_URL, marketCode, PING_FRAME, pingInterval, subscribeFrames, symbolTable, topicGroups } from './wire.ts';
 
 export default definePlugin({
   id: 'bybit',
@@ -22,12 +22,13 @@ export default definePlugin({
   markets: bybitMarkets,
   connections(config) {
     symbolTable(config.symbols); // fails at start-up, not on the first frame, if two symbols share a code
+    const intervalMs = pingInterval(config.options);
     return topicGroups(config).map((topics, i) => ({
       name: `topics-${i + 1}`,
       url: config.url,
       subscribe: subscribeFrames(topics),
       // Bybit's keep-alive is an application message; its answer is {"success":true,"ret_msg":"pong","op":"ping"}.
-      keepAlive: { intervalMs: PING_INTERVAL_MS, frame: PING_FRAME },
+      keepAlive: { intervalMs, frame: PING_FRAME },
       createMapper: () => new BybitMapper(config),
     }));
   },

@@ -1,6 +1,6 @@
 // Bybit spot v5 transport: endpoints, market codes, topic names, subscribe frames and how topics share connections.
 
-import { marketCode as sdkMarketCode, symbolTable as sdkSymbolTable } from '../../sdk/index.ts';
+import { GatewayError, marketCode as sdkMarketCode, symbolTable as sdkSymbolTable } from '../../sdk/index.ts';
 import type { CodeFormat, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://stream.bybit.com/v5/public/spot';
@@ -15,6 +15,19 @@ export const SPOT_BOOK_DEPTHS = [1, 50, 200, 1000] as const;
 /** Bybit recommends a `ping` every 20 s; without ping or data a connection is cut after 10 minutes. */
 export const PING_INTERVAL_MS = 20_000;
 export const PING_FRAME = '{"op":"ping"}';
+
+/**
+ * The keep-alive period: option `pingIntervalMs` (1 s to 5 min; default 20 s, Bybit's advice). Bybit cuts a silent
+ * connection after 10 minutes, so anything up to a few minutes is safe; tests use a short one.
+ */
+export function pingInterval(options: Record<string, unknown>): number {
+  const v = options.pingIntervalMs;
+  if (v === undefined) return PING_INTERVAL_MS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1000 || v > 300_000) {
+    throw new GatewayError('CONFIG_INVALID', `exchanges.bybit.pingIntervalMs: expected an integer from 1000 to 300000, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
 
 /** Bybit writes a market as base and quote joined: `BTC/USDT` → `BTCUSDT` (its `symbol`, `s`). */
 export const BYBIT_CODE: CodeFormat = (base, quote) => base + quote;
