@@ -110,4 +110,18 @@ describe('bybit simulator', () => {
     await waitFor(() => c.frames.slice(seen).filter((f) => f.topic === 'tickers.BTCUSDT').length >= 4, 10_000, 'four more steps');
     assert.equal(c.frames.slice(seen).filter((f) => f.topic === 'publicTrade.NEWCOINUSDT').length, 0);
   });
+
+  it('with skewed activity sends the ticker of a long-tail market far less often than that of BTC', async () => {
+    const skewed = await startBybitSim({ seed: 5, intervalMs: 20, activity: 'skewed' });
+    try {
+      const c = await TestClient.connect(skewed.url);
+      c.send({ op: 'subscribe', args: ['tickers.BTCUSDT', 'tickers.SUNUSDT'] });
+      await c.collect((f) => f.topic === 'tickers.BTCUSDT', 60, 20_000);
+      const tail = c.frames.filter((f) => f.topic === 'tickers.SUNUSDT').length;
+      assert.ok(tail <= 10, `${tail} SUNUSDT tickers against 60 of BTCUSDT`);
+      await c.close();
+    } finally {
+      await skewed.close();
+    }
+  });
 });

@@ -65,7 +65,7 @@ function unified(symbol: string): Instrument {
 export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
   const universe = new Universe();
-  const markets = new MarketSet(BYBIT_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(BYBIT_RULES, o.seed, o.tradesPerStep, o.activity);
   const marketOf = (i: Instrument): Market => markets.get(i.baseCoin, i.quoteCoin);
   const books = new Map<string, BookTopic>();
   const connectTimes: number[] = [];
@@ -148,10 +148,11 @@ export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimH
         const i = universe.get(t.code);
         let frame: string | undefined;
         if (i) {
+          // Only markets that stepped this interval have news (all of them, unless activity is skewed).
           const m = marketOf(i);
           const step = steps.get(m);
-          if (t.kind === 'tickers') frame = tickerMessage(t.code, m, ts);
-          else if (t.kind === 'publicTrade') frame = step && tradeMessage(t.code, m, step.step, ts);
+          if (step && t.kind === 'tickers') frame = tickerMessage(t.code, m, ts);
+          else if (step && t.kind === 'publicTrade') frame = tradeMessage(t.code, m, step.step, ts);
         }
         frames.set(t.name, frame as string);
         return frame;
