@@ -1,7 +1,12 @@
 // The public shape of a simulated exchange: start options, the handle tests and the CLI drive it with, and the
 // definition a plugin folder exports from its sim.ts (`defineSim`, sim/define.ts).
 
-import type { SimAccount } from './private-auth.ts';
+
+/** an account a simulated private endpoint accepts (Upbit, Bithumb: JWTs signed with its secret) */
+export interface SimAccount {
+  accessKey: string;
+  secretKey: string;
+}
 
 import type { Activity } from './market-set.ts';
 

@@ -1,5 +1,6 @@
 // The import rule of a plugin folder: a plugin imports only the SDK's one module (sdk/index.ts), its own files and
-// shared format folders (plugins/_<name>/). Its tests and simulator (`*.test.ts`, `sim*.ts`) are not plugin code.
+// shared format folders (plugins/_<name>/). Its tests, simulator and benchmark frames (`*.test.ts`, `sim*.ts`,
+// `bench.ts`) are not plugin code.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -10,7 +11,7 @@ const SPECIFIERS = [/\bfrom\s*['"]([^'"]+)['"]/g, /^\s*import\s*['"]([^'"]+)['"]
 
 /** a file of the plugin itself, not of its tests or simulator */
 export const isPluginCode = (name: string): boolean =>
-  name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && !/^sim(-.*)?\.ts$/.test(name);
+  name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && !/^sim(-.*)?\.ts$/.test(name) && name !== 'bench.ts';
 
 const repoPath = (abs: string): string => relative(ROOT, abs).split(sep).join('/');
 

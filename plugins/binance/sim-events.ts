@@ -1,8 +1,8 @@
 // Binance payloads, built from the market model exactly as the exchange spells them (decimal strings, 8 places).
 
-import type { Market, StepResult } from './market.ts';
-import type { LevelChange } from './order-book.ts';
-import type { StreamRef } from './binance-streams.ts';
+import type { Market, StepResult } from '../../sim/market.ts';
+import type { LevelChange } from '../../sim/order-book.ts';
+import type { StreamRef } from './sim-streams.ts';
 
 const DAY_MS = 86_400_000;
 

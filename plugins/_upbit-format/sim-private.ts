@@ -2,13 +2,13 @@
 // each subscribed account's orders and balances moving with the simulated market (private-events.ts).
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { peekJwt } from '../kernel/private/jwt.ts';
-import { SimAccountBook, toSimple } from './private-events.ts';
-import { PrivateAuth, type SimAccount } from './private-auth.ts';
-import { parsePrivateRequest, type PrivateRequest } from './private-request.ts';
-import type { MarketSet } from './market-set.ts';
-import type { HttpReply, Peer } from './sim-server.ts';
-import type { Variant } from './upbit-messages.ts';
+import { peekJwt } from '../../kernel/private/jwt.ts';
+import { SimAccountBook, toSimple } from './sim-private-events.ts';
+import { PrivateAuth, type SimAccount } from './sim-private-auth.ts';
+import { parsePrivateRequest, type PrivateRequest } from './sim-private-request.ts';
+import type { MarketSet } from '../../sim/market-set.ts';
+import type { HttpReply, Peer } from '../../sim/sim-server.ts';
+import type { Variant } from './sim-messages.ts';
 
 export const PRIVATE_PATHS: Record<Variant, string> = { upbit: '/websocket/v1/private', bithumb: '/websocket/v2/private' };
 

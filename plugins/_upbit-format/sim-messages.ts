@@ -1,9 +1,9 @@
 // Upbit (and Bithumb v1) ticker, trade and orderbook messages in DEFAULT field names, and their SIMPLE renaming.
 
-import type { Market, Trade } from './market.ts';
-import { roundTo } from './price-grid.ts';
-import { compactDate, compactTime, colonTime, dashedDate, utcDayFraction, utcParts } from './time-format.ts';
-import type { UpbitFormat, UpbitType } from './upbit-request.ts';
+import type { Market, Trade } from '../../sim/market.ts';
+import { roundTo } from '../../sim/price-grid.ts';
+import { compactDate, compactTime, colonTime, dashedDate, utcDayFraction, utcParts } from '../../sim/time-format.ts';
+import type { UpbitFormat, UpbitType } from './sim-request.ts';
 
 export type Variant = 'upbit' | 'bithumb';
 export type StreamType = 'SNAPSHOT' | 'REALTIME';

@@ -3,13 +3,11 @@
 // with the exchange's error body.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { peekJwt, verifyJwt } from '../kernel/private/jwt.ts';
-import type { HttpReply } from './sim-server.ts';
+import { peekJwt, verifyJwt } from '../../kernel/private/jwt.ts';
+import type { HttpReply } from '../../sim/sim-server.ts';
+import type { SimAccount } from '../../sim/sim-types.ts';
 
-export interface SimAccount {
-  accessKey: string;
-  secretKey: string;
-}
+export type { SimAccount };
 
 /** how far a Bithumb token's timestamp may be from the server's clock */
 const TIMESTAMP_SKEW_MS = 60_000;

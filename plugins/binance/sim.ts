@@ -1,14 +1,16 @@
-// Simulated Binance spot market data: combined and raw streams, live (un)subscribe, and REST depth snapshots.
+// Simulated Binance spot market data: combined and raw streams, live (un)subscribe, and REST depth snapshots; the
+// default export is the simulator's definition (sim/define.ts) that sim/index.ts finds by folder.
 
-import * as events from './binance-events.ts';
-import { eventKey, parseStream, parseSymbol, type StreamRef } from './binance-streams.ts';
-import type { Market } from './market.ts';
-import { MarketSet, type MarketStep } from './market-set.ts';
-import { MergedDiff } from './merged-diff.ts';
-import { resolveOptions } from './resolve-options.ts';
-import { startSimServer, type HttpReply, type Peer, type PeerSet } from './sim-server.ts';
-import type { SimHandle, SimOptions } from './sim-types.ts';
-import { BINANCE_RULES } from './venue-rules.ts';
+import * as events from './sim-events.ts';
+import { eventKey, parseStream, parseSymbol, type StreamRef } from './sim-streams.ts';
+import type { Market } from '../../sim/market.ts';
+import { MarketSet, type MarketStep } from '../../sim/market-set.ts';
+import { MergedDiff } from './sim-merged-diff.ts';
+import { resolveOptions } from '../../sim/resolve-options.ts';
+import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
+import { defineSim } from '../../sim/define.ts';
+import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
+import { BINANCE_RULES } from '../../sim/venue-rules.ts';
 
 interface BinanceState {
   /** combined streams wrap every payload as {"stream","data"}; raw ones (/ws) send the payload alone */
@@ -187,3 +189,10 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
   });
   return { ...handle, skipDepthDiffs: (steps) => void (skipDepth = steps) };
 }
+
+export default defineSim({
+  name: 'binance',
+  start: startBinanceSim,
+  // the plugin's url is the base: it appends /stream?streams=... itself
+  config: (h) => ({ url: h.url, restUrl: h.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] }),
+});

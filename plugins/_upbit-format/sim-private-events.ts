@@ -2,9 +2,9 @@
 // cancelled, each step producing the myOrder / myAsset messages the exchange would push (Upbit names, or Bithumb's
 // v2 private names), in DEFAULT form; `toSimple` renames them for SIMPLE requests.
 
-import { roundTo } from './price-grid.ts';
-import { createRng, hashString, type Rng } from './prng.ts';
-import type { Variant } from './upbit-messages.ts';
+import { roundTo } from '../../sim/price-grid.ts';
+import { createRng, hashString, type Rng } from '../../sim/prng.ts';
+import type { Variant } from './sim-messages.ts';
 
 type Message = Record<string, unknown>;
 /** Upbit's fee rate (0.05 %) */

@@ -1,7 +1,7 @@
 // Folds consecutive book diffs into one, for streams pushed less often than the market steps (Binance `@depth`).
 
-import type { LevelChange } from './order-book.ts';
-import type { StepResult } from './market.ts';
+import type { LevelChange } from '../../sim/order-book.ts';
+import type { StepResult } from '../../sim/market.ts';
 
 export interface MergedDiffResult {
   firstUpdateId: number;

@@ -1,6 +1,6 @@
 // Binance stream names and symbols: what a client may ask for, parsed once into a typed reference.
 
-import { QUOTES } from './reference-prices.ts';
+import { QUOTES } from '../../sim/reference-prices.ts';
 
 export type StreamKind = 'trade' | 'aggTrade' | 'ticker' | 'miniTicker' | 'bookTicker' | 'depth' | 'partial';
 

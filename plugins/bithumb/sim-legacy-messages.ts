@@ -1,8 +1,8 @@
 // Bithumb legacy (pubwss) payloads: transaction, ticker and orderbookdepth contents, every value a string.
 
-import type { Market, StepResult, Trade } from './market.ts';
-import type { LevelChange } from './order-book.ts';
-import { compactDate, compactTime, kstMicros, kstParts } from './time-format.ts';
+import type { Market, StepResult, Trade } from '../../sim/market.ts';
+import type { LevelChange } from '../../sim/order-book.ts';
+import { compactDate, compactTime, kstMicros, kstParts } from '../../sim/time-format.ts';
 
 export const TICK_TYPES: readonly string[] = ['30M', '1H', '12H', '24H', 'MID'];
 

@@ -1,15 +1,15 @@
-// Simulated Upbit WebSocket (/websocket/v1); with variant 'bithumb' it is Bithumb's Upbit-compatible v1 API.
+// The Upbit-format simulated exchange (/websocket/v1), shared by the Upbit and Bithumb v1 simulators: with variant
+// 'bithumb' it is Bithumb's Upbit-compatible v1 API.
 
-import type { Market, StepResult } from './market.ts';
-import { MarketSet } from './market-set.ts';
-import { resolveOptions } from './resolve-options.ts';
-import { startSimServer, type Peer, type PeerSet } from './sim-server.ts';
-import type { SimHandle, SimOptions } from './sim-types.ts';
-import { encode, orderbookMessage, tickerMessage, tradeMessage, type StreamType, type Variant } from './upbit-messages.ts';
-import { parseRequest, type UpbitFormat, type UpbitRequest, type UpbitSub } from './upbit-request.ts';
-import { BITHUMB_RULES, UPBIT_RULES } from './venue-rules.ts';
-import type { SimAccount } from './private-auth.ts';
-import { PrivateEndpoint, type PrivateSession } from './upbit-private.ts';
+import type { Market, StepResult } from '../../sim/market.ts';
+import { MarketSet } from '../../sim/market-set.ts';
+import { resolveOptions } from '../../sim/resolve-options.ts';
+import { startSimServer, type Peer, type PeerSet } from '../../sim/sim-server.ts';
+import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
+import { encode, orderbookMessage, tickerMessage, tradeMessage, type StreamType, type Variant } from './sim-messages.ts';
+import { parseRequest, type UpbitFormat, type UpbitRequest, type UpbitSub } from './sim-request.ts';
+import { BITHUMB_RULES, UPBIT_RULES } from '../../sim/venue-rules.ts';
+import { PrivateEndpoint, type PrivateSession } from './sim-private.ts';
 
 export const UPBIT_WS_PATH = '/websocket/v1';
 
@@ -22,14 +22,12 @@ interface UpbitState {
   private?: PrivateSession;
 }
 
-export interface UpbitSimOptions extends SimOptions {
+export interface UpbitFormatSimOptions extends SimOptions {
   /** 'bithumb': string sequential ids, µs string orderbook timestamps, text frames. Default 'upbit' */
   variant?: Variant;
-  /** accounts the private endpoint accepts (JWT signed with their secret); none = every private upgrade is refused */
-  accounts?: SimAccount[];
 }
 
-export async function startUpbitSim(options: UpbitSimOptions = {}): Promise<SimHandle> {
+export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): Promise<SimHandle> {
   const variant = options.variant ?? 'upbit';
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 120_000, maxMessagesPerSecond: 0 });
   const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep);

@@ -7,13 +7,13 @@ import {
   tickerContent,
   transactionItem,
   type TransactionItem,
-} from './bithumb-legacy-messages.ts';
-import type { Market } from './market.ts';
-import { MarketSet } from './market-set.ts';
-import { resolveOptions } from './resolve-options.ts';
-import { startSimServer, type HttpReply, type Peer, type PeerSet } from './sim-server.ts';
-import type { SimHandle, SimOptions } from './sim-types.ts';
-import { BITHUMB_RULES } from './venue-rules.ts';
+} from './sim-legacy-messages.ts';
+import type { Market } from '../../sim/market.ts';
+import { MarketSet } from '../../sim/market-set.ts';
+import { resolveOptions } from '../../sim/resolve-options.ts';
+import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
+import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
+import { BITHUMB_RULES } from '../../sim/venue-rules.ts';
 
 export const LEGACY_WS_PATH = '/pub/ws';
 

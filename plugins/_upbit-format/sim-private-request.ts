@@ -1,7 +1,7 @@
 // Parses a private subscription request (myOrder with optional codes, myAsset without codes) as Upbit and Bithumb
 // check it: myAsset with codes is WRONG_FORMAT; a public type on the private endpoint is INVALID_PARAM.
 
-import type { UpbitFormat } from './upbit-request.ts';
+import type { UpbitFormat } from './sim-request.ts';
 
 export interface PrivateRequest {
   ticket: string;
