@@ -1,7 +1,11 @@
-// The simulated Bybit spot market list: a few hundred instruments in the shape of `instruments-info`, changeable at
-// run time (listings and delistings) by the simulator's handle.
+// The simulated Bybit spot venue: its trading rules, and its market list of a few hundred instruments in the shape
+// of `instruments-info`, changeable at run time (listings and delistings) by the simulator's handle.
 
 import { QUOTES } from '../../sim/reference-prices.ts';
+import { BINANCE_RULES, type VenueRules } from '../../sim/venue-rules.ts';
+
+/** Bybit's spot grid is a fixed tick per symbol, like Binance's; its markets follow the world price without premium. */
+export const BYBIT_RULES: VenueRules = { ...BINANCE_RULES, venue: 'bybit' };
 
 /** Base coins the simulated venue lists, roughly by size; the first ones are quoted in more currencies. */
 const BASES = (

@@ -10,14 +10,11 @@ import { quoteUsd, referencePrice } from '../../sim/reference-prices.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
-import { BINANCE_RULES, type VenueRules } from '../../sim/venue-rules.ts';
 import { BookTopic, tickerMessage, tradeMessage } from './sim-messages.ts';
-import { instrument, Universe } from './sim-universe.ts';
+import { BYBIT_RULES, instrument, Universe } from './sim-universe.ts';
 import type { Instrument } from './sim-universe.ts';
 import { MAX_ARGS_CHARS_PER_CONNECTION, MAX_ARGS_PER_REQUEST, SPOT_BOOK_DEPTHS } from './wire.ts';
 
-/** Bybit's spot grid is a fixed tick per symbol, like Binance's; its markets follow the world price without premium. */
-const BYBIT_RULES: VenueRules = { ...BINANCE_RULES, venue: 'bybit' };
 /** Bybit: at most 500 connections per 5 minutes per IP (rate-limit page); beyond that the sim answers HTTP 429. */
 const CONNECTS_PER_WINDOW = 500;
 const CONNECT_WINDOW_MS = 5 * 60_000;
