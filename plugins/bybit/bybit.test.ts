@@ -105,6 +105,17 @@ describe('bybit order books', () => {
     assert.deepEqual(got.invalidated, []);
   });
 
+  it('refuses a book of a depth it did not subscribe, so one key never mixes two books', () => {
+    const m = new BybitMapper(CONFIG);
+    const { got, out } = capture();
+    m.onMessage(SNAP, T0, out);
+    const other = JSON.parse(SNAP) as { topic: string };
+    other.topic = 'orderbook.1.BTCUSDT';
+    assert.throws(() => m.onMessage(JSON.stringify(other), T0, out), { code: 'BAD_FRAME' });
+    m.onMessage(book('delta', 101, [['99.9', '1']], []), T0, out);
+    assert.equal(got.drafts.length, 2);
+  });
+
   it('keeps one book per topic', () => {
     const m = new BybitMapper(CONFIG);
     const { got, out } = capture();

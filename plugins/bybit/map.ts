@@ -4,7 +4,7 @@ import { badFrame, exactId, GatewayError, integer, isObject, levels, optNum, pos
 import type { BookSync, Draft, Json, Mapper, Output, PluginConfig, RecordType, SnapshotPacer, SymbolTable } from '../../sdk/index.ts';
 import { bookSync, resubscribePacer, snapshotOf } from './book.ts';
 import type { BookData } from './book.ts';
-import { symbolTable } from './wire.ts';
+import { bookDepth, symbolTable } from './wire.ts';
 
 const EX = 'bybit';
 
@@ -16,8 +16,12 @@ export class BybitMapper implements Mapper {
   /** paces the resubscriptions of this connection's books */
   private readonly pacer: SnapshotPacer = resubscribePacer();
 
+  /** the `orderbook.{depth}` this connection subscribes */
+  private readonly bookDepth: number;
+
   constructor(private readonly config: PluginConfig) {
     this.symbols = symbolTable(config.symbols);
+    this.bookDepth = bookDepth(config.depth);
   }
 
   onMessage(frame: string, rtms: number, out: Output): void {
@@ -102,6 +106,8 @@ export class BybitMapper implements Mapper {
     const w = 'orderbook';
     const parts = topic.split('.');
     if (parts.length !== 3 || !/^[0-9]{1,4}$/.test(parts[1]!)) throw badFrame(`orderbook: malformed topic "${topic.slice(0, 60)}"`);
+    // Only the depth this plugin subscribes: a book of another depth under the same key would interleave two books.
+    if (Number(parts[1]) !== this.bookDepth) throw badFrame(`orderbook: depth ${parts[1]} was not subscribed (${this.bookDepth} was)`);
     const code = parts[2]!;
     const d = msg.data;
     if (!isObject(d)) throw badFrame('orderbook.data: expected an object');
