@@ -184,3 +184,24 @@ describe('bybit with symbols: {quote: [BRL]}', () => {
     assertSequences(client.frames.filter((f) => f.ty === 'trade'));
   });
 });
+
+describe('bybit with a symbol the exchange does not list', () => {
+  it('still streams the other symbols of the failed request, and counts the failures', async () => {
+    const sim = await startBybitSim({ seed: 13, intervalMs: 50 });
+    const gw = await startGateway({ exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: ['BTC/USDT', 'NOPE/USDT', 'ETH/USDT'], ...RESILIENCE } } });
+    const c = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    try {
+      const stats = () => gw.kernel.supervisors.find((s) => s.id === 'bybit')!.connections[0]!;
+      const want = ['BTC/USDT', 'ETH/USDT'].flatMap((cd) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ty}|${cd}`));
+      await waitFor(() => want.every((k) => c.frames.some((f) => `${f.ty}|${f.cd}` === k)), 20_000, 'every listed key');
+      // the first request (10 topics, NOPE's among them) failed whole and was split; NOPE's three topics failed alone
+      await waitFor(() => (stats().errors.EXCHANGE_ERROR ?? 0) >= 4, 10_000, 'the failures counted');
+      assert.ok(sim.received().some((m) => m.includes('"req_id":"one-tickers.BTCUSDT"')));
+      assert.ok(!c.frames.some((f) => f.cd === 'NOPE/USDT'));
+    } finally {
+      await c.close();
+      await gw.kernel.close();
+      await sim.close();
+    }
+  });
+});

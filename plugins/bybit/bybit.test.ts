@@ -142,6 +142,22 @@ describe('bybit frames', () => {
     assert.equal(got.drafts.length, 0);
   });
 
+  it('asks again topic by topic, once, when a subscribe request of several topics fails', () => {
+    const [plan] = plugin.connections(fixtureConfig('bybit', { symbols: ['BTC/USDT', 'NOPE/USDT'], depth: 15 }));
+    const m = plan!.createMapper();
+    const { got, out } = capture();
+    const failed = '{"success":false,"ret_msg":"error:handler not found,topic:tickers.NOPEUSDT","conn_id":"c1","req_id":"sub-1","op":"subscribe"}';
+    assert.throws(() => m.onMessage(failed, T0, out), { code: 'EXCHANGE_ERROR' });
+    assert.deepEqual(
+      got.sent.map((f) => JSON.parse(f)),
+      ['tickers.BTCUSDT', 'publicTrade.BTCUSDT', 'orderbook.50.BTCUSDT', 'tickers.NOPEUSDT', 'publicTrade.NOPEUSDT', 'orderbook.50.NOPEUSDT'].map((t) => ({ req_id: `one-${t}`, op: 'subscribe', args: [t] })),
+    );
+    assert.throws(() => m.onMessage(failed, T0, out), { code: 'EXCHANGE_ERROR' });
+    const single = '{"success":false,"ret_msg":"error:handler not found,topic:tickers.NOPEUSDT","conn_id":"c1","req_id":"one-tickers.NOPEUSDT","op":"subscribe"}';
+    assert.throws(() => m.onMessage(single, T0, out), { code: 'EXCHANGE_ERROR' });
+    assert.equal(got.sent.length, 6, 'nothing more: a request is split once, a single topic never');
+  });
+
   it('reads the taker side from S and keeps trade ids as the exact strings Bybit sends', () => {
     const m = new BybitMapper(CONFIG);
     const { got, out } = capture();

@@ -3,7 +3,7 @@
 import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
 import { BybitMapper } from './map.ts';
 import { bybitMarkets } from './markets.ts';
-import { DEFAULT_REST_URL, DEFAULT_URL, marketCode, PING_FRAME, pingInterval, subscribeFrames, symbolTable, topicGroups } from './wire.ts';
+import { DEFAULT_REST_URL, DEFAULT_URL, marketCode, PING_FRAME, pingInterval, subscribeFrames, subscribeRequests, symbolTable, topicGroups } from './wire.ts';
 
 export default definePlugin({
   id: 'bybit',
@@ -29,7 +29,7 @@ export default definePlugin({
       subscribe: subscribeFrames(topics),
       // Bybit's keep-alive is an application message; its answer is {"success":true,"ret_msg":"pong","op":"ping"}.
       keepAlive: { intervalMs, frame: PING_FRAME },
-      createMapper: () => new BybitMapper(config),
+      createMapper: () => new BybitMapper(config, subscribeRequests(topics)),
     }));
   },
 });

@@ -4,7 +4,7 @@ import { badFrame, exactId, GatewayError, integer, isObject, levels, optNum, pos
 import type { BookSync, Draft, Json, Mapper, Output, PluginConfig, RecordType, SnapshotPacer, SymbolTable } from '../../sdk/index.ts';
 import { bookSync, resubscribePacer, snapshotOf } from './book.ts';
 import type { BookData } from './book.ts';
-import { bookDepth, symbolTable } from './wire.ts';
+import { bookDepth, singleRequestId, subscribeFrame, symbolTable } from './wire.ts';
 
 const EX = 'bybit';
 
@@ -16,10 +16,19 @@ export class BybitMapper implements Mapper {
   /** paces the resubscriptions of this connection's books */
   private readonly pacer: SnapshotPacer = resubscribePacer();
 
+  /** subscribe requests already retried topic by topic */
+  private readonly retried = new Set<string>();
   /** the `orderbook.{depth}` this connection subscribes */
   private readonly bookDepth: number;
 
-  constructor(private readonly config: PluginConfig) {
+  /**
+   * `requests`: this connection's subscribe requests by `req_id` (wire.ts subscribeRequests), so that a failed one
+   * can be retried topic by topic.
+   */
+  constructor(
+    private readonly config: PluginConfig,
+    private readonly requests: ReadonlyMap<string, readonly string[]> = new Map(),
+  ) {
     this.symbols = symbolTable(config.symbols);
     this.bookDepth = bookDepth(config.depth);
   }
@@ -27,7 +36,7 @@ export class BybitMapper implements Mapper {
   onMessage(frame: string, rtms: number, out: Output): void {
     const msg: unknown = JSON.parse(frame);
     if (!isObject(msg)) throw badFrame('expected a JSON object');
-    if (typeof msg.topic !== 'string') return control(msg);
+    if (typeof msg.topic !== 'string') return this.control(msg, out);
     const topic = msg.topic;
     const dot = topic.indexOf('.');
     const kind = dot > 0 ? topic.slice(0, dot) : topic;
@@ -126,20 +135,25 @@ export class BybitMapper implements Mapper {
     if (type === 'snapshot') book.onSnapshot(snapshotOf(data), rtms, out);
     else book.onDiff(data, rtms, out);
   }
-}
 
-/**
- * Messages without a topic: acknowledgements (`op` subscribe/unsubscribe, `success` true), pongs (spot: `op` "ping"
- * with `ret_msg` "pong"; other categories: `op` "pong") and failures (`success` false), which are the exchange's errors.
- */
-function control(msg: Json): void {
-  const op = msg.op;
-  if (typeof op !== 'string') throw badFrame('expected a topic or an op');
-  if (msg.success === false) {
-    const why = typeof msg.ret_msg === 'string' ? msg.ret_msg.slice(0, 200) : 'no ret_msg';
-    throw new GatewayError('EXCHANGE_ERROR', `Bybit ${op.slice(0, 20)} failed: ${why}`);
+  /**
+   * Messages without a topic: acknowledgements (`op` subscribe/unsubscribe, `success` true), pongs (spot: `op` "ping"
+   * with `ret_msg` "pong"; other categories: `op` "pong") and failures (`success` false), which are the exchange's
+   * errors. A failed subscribe request of several topics is sent again topic by topic before the error is reported.
+   */
+  private control(msg: Json, out: Output): void {
+    const op = msg.op;
+    if (typeof op !== 'string') throw badFrame('expected a topic or an op');
+    if (msg.success === false) {
+      const why = typeof msg.ret_msg === 'string' ? msg.ret_msg.slice(0, 200) : 'no ret_msg';
+      const topics = op === 'subscribe' && typeof msg.req_id === 'string' ? this.requests.get(msg.req_id) : undefined;
+      if (topics && topics.length > 1 && !this.retried.has(msg.req_id as string)) {
+        this.retried.add(msg.req_id as string); // once per request and connection: a repeated answer sends nothing more
+        for (const t of topics) out.send(subscribeFrame(singleRequestId(t), [t]));
+      }
+      throw new GatewayError('EXCHANGE_ERROR', `Bybit ${op.slice(0, 20)} failed: ${why}`);
+    }
+    if (op === 'ping' || op === 'pong' || op === 'subscribe' || op === 'unsubscribe') return;
+    throw badFrame(`unknown op "${op.slice(0, 40)}"`);
   }
-  if (op === 'ping' || op === 'pong' || op === 'subscribe' || op === 'unsubscribe') return;
-  throw badFrame(`unknown op "${op.slice(0, 40)}"`);
 }
-

@@ -81,15 +81,27 @@ export function topicGroups(config: PluginConfig, maxChars = MAX_ARGS_CHARS_PER_
   return groups;
 }
 
-/** `{"req_id":"..","op":"subscribe","args":[..]}` frames of at most MAX_ARGS_PER_REQUEST topics each. */
-export function subscribeFrames(topics: readonly string[], op: 'subscribe' | 'unsubscribe' = 'subscribe', idPrefix = 'sub'): string[] {
-  const frames: string[] = [];
+/** The subscribe requests of one connection, of at most MAX_ARGS_PER_REQUEST topics each, by `req_id`. */
+export function subscribeRequests(topics: readonly string[]): Map<string, string[]> {
+  const requests = new Map<string, string[]>();
   for (let i = 0; i < topics.length; i += MAX_ARGS_PER_REQUEST) {
-    const args = topics.slice(i, i + MAX_ARGS_PER_REQUEST);
-    frames.push(JSON.stringify({ req_id: `${idPrefix}-${i / MAX_ARGS_PER_REQUEST + 1}`, op, args }));
+    requests.set(`sub-${i / MAX_ARGS_PER_REQUEST + 1}`, topics.slice(i, i + MAX_ARGS_PER_REQUEST));
   }
-  return frames;
+  return requests;
 }
+
+/** `{"req_id":"sub-1","op":"subscribe","args":[..]}` frames of at most MAX_ARGS_PER_REQUEST topics each. */
+export function subscribeFrames(topics: readonly string[]): string[] {
+  return [...subscribeRequests(topics)].map(([reqId, args]) => subscribeFrame(reqId, args));
+}
+
+export const subscribeFrame = (reqId: string, args: readonly string[]): string => JSON.stringify({ req_id: reqId, op: 'subscribe', args });
+
+/**
+ * When a request of several topics fails (one unknown or delisted symbol may spoil it), each of its topics is asked
+ * for again on its own, so the others are not lost; `one-<topic>` requests are never split further.
+ */
+export const singleRequestId = (topic: string): string => `one-${topic}`;
 
 /** The two frames that make Bybit send a fresh snapshot of one book topic: unsubscribe, then subscribe again. */
 export function resubscribeFrames(topic: string): string[] {
