@@ -27,7 +27,7 @@ describe('bybit end to end', () => {
     pack = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
     // a direct subscriber to the simulator, for the exchange's own view of the same trades
     raw = await TestClient.connect(sim.url);
-    raw.send({ op: 'subscribe', args: ['publicTrade.BTCUSDT'] });
+    raw.send({ op: 'subscribe', args: ['publicTrade.BTCUSDT', 'tickers.BTCUSDT'] });
   });
 
   after(async () => {
@@ -56,6 +56,16 @@ describe('bybit end to end', () => {
     for (const r of trades) {
       const t = sent.get(r.sid as string)!;
       assert.deepEqual([r.tp, r.tv, r.ab, r.tms, r.mc], [Number(t.p), Number(t.v), t.S === 'Sell' ? 'ASK' : 'BID', t.T, 'BTCUSDT']);
+    }
+    // tickers: the same, matched by the message time
+    const sentTickers = new Map(raw.frames.filter((f) => f.topic === 'tickers.BTCUSDT').map((f) => [f.ts as number, f.data as Frame]));
+    const tickers = json.frames.filter((f) => f.ty === 'ticker' && f.cd === 'BTC/USDT' && sentTickers.has(f.tms as number));
+    assert.ok(tickers.length >= 3, `${tickers.length} tickers compared`);
+    for (const r of tickers) {
+      const t = sentTickers.get(r.tms as number)!;
+      const want = [t.lastPrice, t.prevPrice24h, t.highPrice24h, t.lowPrice24h, t.price24hPcnt, t.volume24h, t.turnover24h].map(Number).map((x) => x + 0);
+      assert.deepEqual([r.tp, r.op, r.hp, r.lp, r.scr, r.atv24h, r.atp24h], want);
+      assert.equal('scp' in r || 'pcp' in r, false, 'Bybit sends no change amount or previous close');
     }
     const book = json.frames.find((f) => f.ty === 'orderbook' && f.cd === 'ETH/USDT')!;
     assert.equal((book.obu as Frame[]).length, 5);
