@@ -65,12 +65,18 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance, Bybit: leave out the depth diffs of the next `steps` market steps, an update-id gap */
   skipDepthDiffs?(steps: number): void;
-  /** list a market (unified `BASE/QUOTE`) at run time: it appears in the REST market list and can be subscribed */
+  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
   listMarket?(symbol: string): void;
-  /** delist a market at run time: gone from the REST market list, its streams stop */
+  /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
   delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
+  /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
+  listMarket?(symbol: string): void;
+  /** take a market off the REST market list; its streams stop */
+  delistMarket?(symbol: string): void;
+  /** checksummed books: the next book message carries a wrong checksum */
+  corruptChecksum?(): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
   close(): Promise<void>;
 }
