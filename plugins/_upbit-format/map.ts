@@ -132,43 +132,35 @@ function exchangeError(ex: string, error: unknown): GatewayError {
 function bookUnits(m: Json, n: FieldNames, ctx: string): BookUnit[] {
   const raw = m[n.obu];
   if (!Array.isArray(raw)) throw badFrame(`${ctx}: ${n.obu} is ${clip(raw)}, not a list`);
-  const asks: [number, number][] = [];
-  const bids: [number, number][] = [];
+  const obu: BookUnit[] = [];
+  let asks = 0;
+  let bids = 0;
+  let lastAsk = 0;
+  let lastBid = 0;
   for (const u of raw) {
     if (!isObject(u)) throw badFrame(`${ctx}: a unit is ${clip(u)}`);
-    const ask = level(u, n.ap, n.as, ctx);
-    const bid = level(u, n.bp, n.bs, ctx);
-    if (ask) {
-      if (asks.length > 0 && ask[0] <= asks[asks.length - 1]![0]) throw badFrame(`${ctx}: asks do not ascend`);
-      asks.push(ask);
+    const ap = optNonNegative(u, n.ap, ctx, 'number');
+    const as = optNonNegative(u, n.as, ctx, 'number');
+    const bp = optNonNegative(u, n.bp, ctx, 'number');
+    const bs = optNonNegative(u, n.bs, ctx, 'number');
+    // each side is compacted on its own: the k-th unit out carries the k-th ask and the k-th bid that are there
+    if (ap && as) {
+      if (asks > 0 && ap <= lastAsk) throw badFrame(`${ctx}: asks do not ascend`);
+      const unit = obu[asks] ?? (obu[asks] = {});
+      unit.ap = ap;
+      unit.as = as;
+      lastAsk = ap;
+      asks++;
     }
-    if (bid) {
-      if (bids.length > 0 && bid[0] >= bids[bids.length - 1]![0]) throw badFrame(`${ctx}: bids do not descend`);
-      bids.push(bid);
+    if (bp && bs) {
+      if (bids > 0 && bp >= lastBid) throw badFrame(`${ctx}: bids do not descend`);
+      const unit = obu[bids] ?? (obu[bids] = {});
+      unit.bp = bp;
+      unit.bs = bs;
+      lastBid = bp;
+      bids++;
     }
   }
-  if (asks.length > 0 && bids.length > 0 && bids[0]![0] >= asks[0]![0]) throw badFrame(`${ctx}: book is crossed`);
-  const obu: BookUnit[] = [];
-  for (let i = 0; i < Math.max(asks.length, bids.length); i++) {
-    const u: BookUnit = {};
-    const a = asks[i];
-    const b = bids[i];
-    if (a) {
-      u.ap = a[0];
-      u.as = a[1];
-    }
-    if (b) {
-      u.bp = b[0];
-      u.bs = b[1];
-    }
-    obu.push(u);
-  }
+  if (asks > 0 && bids > 0 && obu[0]!.bp! >= obu[0]!.ap!) throw badFrame(`${ctx}: book is crossed`);
   return obu;
-}
-
-/** [price, size] of one side of a unit, or undefined where that side is empty (absent, null or zero) */
-function level(u: Json, priceKey: string, sizeKey: string, ctx: string): [number, number] | undefined {
-  const price = optNonNegative(u, priceKey, ctx, 'number');
-  const size = optNonNegative(u, sizeKey, ctx, 'number');
-  return price && size ? [price, size] : undefined;
 }
