@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bool, clip, eachItem, exactId, integer, isObject, levels, marketCode, msFromEpoch, nonNegative, num, oneOf,
-  optExactId, optInteger, optNonNegative, optNum, optPercentToFraction, optPositive, optStr, optTimeMs,
+  needsQuotedIds, optExactId, optInteger, optNonNegative, optNum, optPercentToFraction, optPositive, optStr, optTimeMs,
   percentToFraction, positive, quoteIds, str, symbolTable, timeMs,
 } from '../../sdk/index.ts';
 import type { CodeFormat, Json } from '../../sdk/index.ts';
@@ -131,6 +131,16 @@ describe('exact ids', () => {
     assert.equal(parsed.other, 9007199254740992, 'other keys are left alone');
     assert.equal(parsed.s, '"sid":1', 'string contents are left alone');
     assert.equal(quoteIds('[{"t":1},{"t" : 22 }]', ['t']), '[{"t":"1"},{"t" : "22" }]');
+  });
+
+  it('tell when a parsed frame (or an element of a list frame) holds an id JSON.parse rounded', () => {
+    const text = '[{"sid":1706498658830000},{"sid":17064986588300000123}]';
+    assert.equal(needsQuotedIds(JSON.parse(text), ['sid']), true);
+    assert.equal(needsQuotedIds(JSON.parse('{"sid":1706498658830000,"x":17064986588300000123}'), ['sid']), false);
+    assert.equal(needsQuotedIds(JSON.parse('{"sid":"17064986588300000123"}'), ['sid']), false);
+    assert.equal(needsQuotedIds(null, ['sid']), false);
+    const exact = JSON.parse(quoteIds(text, ['sid'])) as Json[];
+    assert.deepEqual(exact.map((m) => exactId(m, 'sid', W)), ['1706498658830000', '17064986588300000123']);
   });
 
   it('reject ids that could not be kept exact, and read absent ones as undefined', () => {
