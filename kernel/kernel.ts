@@ -107,6 +107,11 @@ export class Kernel {
       onCrash: (exchange) => this.stream.crashed(exchange),
       privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
       onPrivate: (_exchange, batch) => priv.publish(batch),
+      // `symbols: all` / `{quote}`: the market list is applied like a live change (cluster: through the shared set)
+      onMarkets: (exchange, symbols) =>
+        void Promise.resolve()
+          .then(() => (this.subs ? this.subs.change(exchange, { symbols }) : this.exchanges.update(exchange, { symbols })))
+          .catch((err) => this.log.warn(`market list of ${exchange} not applied: ${(err as Error).message}`)),
     });
     this.stream = new NodeStream({
       config: opts.config,
@@ -287,7 +292,7 @@ export class Kernel {
   private async resetToFile(): Promise<void> {
     for (const id of this.exchanges.ids) {
       const { ex } = this.exchanges.get(id)!;
-      this.exchanges.update(id, { symbols: ex.symbols, channels: ex.channels });
+      this.exchanges.update(id, { symbols: this.exchanges.fileSymbols(id), channels: ex.channels });
     }
   }
 

@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
+export * from './aliases.ts';
 export * from './book-pacer.ts';
 export * from './book-sync.ts';
 export * from './checksum.ts';
