@@ -9,7 +9,7 @@ import binance from '../../plugins/binance/index.ts';
 import { RecentRecords } from '../../worker/dedupe.ts';
 import { RecordPipeline } from '../../worker/pipeline.ts';
 import type { MarketRecord, OrderbookRecord, Output } from '../../sdk/index.ts';
-import { testConfig } from './replay.ts';
+import { fixtureConfig as testConfig } from '../../sdk/fixture/format.ts';
 
 const T = 1706498660000;
 const DEPTH = 2;

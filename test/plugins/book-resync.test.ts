@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import binance from '../../plugins/binance/index.ts';
 import bithumb from '../../plugins/bithumb/index.ts';
 import type { Draft, ExchangePlugin, Mapper, OrderbookRecord, Output, PluginConfig } from '../../sdk/index.ts';
-import { testConfig } from './replay.ts';
+import { fixtureConfig as testConfig } from '../../sdk/fixture/format.ts';
 
 type Book = Pick<OrderbookRecord, 'cd' | 'tms' | 'obu'>;
 
