@@ -10,3 +10,5 @@ export * from './aliases.ts';
 export * from './book-pacer.ts';
 export * from './book-sync.ts';
 export * from './checksum.ts';
+export * from './readers.ts';
+export * from './symbols.ts';
