@@ -8,9 +8,8 @@
 // came). Either clears the book and fetches it again (`invalidate` first), and nothing is published until it is
 // whole. A failed snapshot leaves the market unsynchronized; the next diff asks again.
 
-import { badFrame, BookSync, GatewayError, SnapshotPacer } from '../../sdk/index.ts';
+import { badFrame, BookSync, clip, GatewayError, isObject, SnapshotPacer } from '../../sdk/index.ts';
 import type { BookSnapshot, DepthBook, HttpResponse, Output } from '../../sdk/index.ts';
-import { clip, isObject } from '../upbit/read.ts';
 import { decimal, epochInt, positive } from './legacy-values.ts';
 
 export interface Level {
