@@ -12,3 +12,5 @@ export * from './book-sync.ts';
 export * from './checksum.ts';
 export * from './readers.ts';
 export * from './symbols.ts';
+export { signJwt } from './jwt.ts';
+export type { HmacAlg } from './jwt.ts';
