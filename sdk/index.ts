@@ -6,3 +6,5 @@ export * from './errors.ts';
 export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
+export { signJwt } from './jwt.ts';
+export type { HmacAlg } from './jwt.ts';
