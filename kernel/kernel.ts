@@ -254,14 +254,9 @@ export class Kernel {
   }
 
   /** the derived stage thread's counts and busy ms, while it runs on this node */
-  derivedStats(): Promise<Record<string, number> | undefined> {
-    return this.derived?.stageStats() ?? Promise.resolve(undefined);
-  }
-
+  derivedStats = (): Promise<Record<string, number> | undefined> => this.derived?.stageStats() ?? Promise.resolve(undefined);
   /** the FX source's state for premiums' `pf` (health, status events) */
-  fxState(): Record<string, unknown> {
-    return { ...(this.derived?.fxState() ?? { enabled: false }) };
-  }
+  fxState = (): Record<string, unknown> => ({ ...(this.derived?.fxState() ?? { enabled: false }) });
 
   /**
    * Applies a re-read config file (SIGHUP): exchanges and their subscriptions change live; other sections need a
