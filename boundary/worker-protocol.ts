@@ -12,6 +12,9 @@ export interface ReconnectPolicy {
   resetAfterMs: number;
 }
 
+/** A whole-universe selection (config `symbols: all` or `{quote: [...]}`, SPEC §7). */
+export type MarketSelect = 'all' | { quote: string[] };
+
 /** What the worker is started with (`workerData`). */
 export interface WorkerInit {
   plugin: PluginConfig;
@@ -28,6 +31,8 @@ export interface WorkerInit {
   record?: RecordOptions;
   /** this exchange's private accounts, with their keys (kernel/private/accounts.ts) */
   private?: PrivateAccountInit[];
+  /** `symbols: all` / `{quote}`: the worker reads the market list and reports it; absent = the configured list */
+  markets?: { select: MarketSelect; refreshMs: number };
 }
 
 /** The worker's recorder settings (config `record:`, with `dir` made absolute). */
@@ -102,6 +107,8 @@ export interface Invalidation {
 
 export type FromWorker =
   | { t: 'ready' }
+  /** the selected markets (whole-universe selection): all of them, and what changed since the last list */
+  | { t: 'markets'; symbols: string[]; listed: string[]; delisted: string[]; first: boolean }
   | { t: 'batch'; batch: RecordBatch }
   /** `heapUsed`: the worker's own V8 heap in use, bytes (optional: older workers do not send it) */
   | { t: 'stats'; connections: ConnectionStats[]; private?: ConnectionStats[]; recording?: RecorderStats; heapUsed?: number }

@@ -28,7 +28,14 @@ const exchangeSchema = z.looseObject({
   enabled: z.boolean().default(true),
   url: url(['ws', 'wss']).optional(),
   restUrl: url(['http', 'https']).optional(),
-  symbols: z.array(symbol).min(1, 'expected at least one symbol'),
+  /** a list, `all`, or `{quote: [KRW, USDT]}`: the exchange's market list decides (SPEC §7, docs/symbols.md) */
+  symbols: z.union([
+    z.array(symbol).min(1, 'expected at least one symbol'),
+    z.literal('all'),
+    z.strictObject({ quote: z.array(z.string().regex(/^[A-Z0-9]+$/, 'expected an upper-case asset code')).min(1, 'expected at least one quote') }),
+  ]),
+  /** how often the market list is read again when `symbols` is `all` or `{quote}` (SPEC §7) */
+  marketRefreshMs: z.number().int().min(100).default(600_000),
   channels: z
     .array(z.enum(RECORD_TYPES))
     .min(1, 'expected at least one channel')
@@ -148,7 +155,7 @@ export const DEFAULT_EXCHANGES = {
 };
 
 /** Keys of an exchange section that the kernel uses itself; every other key is a plugin option. */
-export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect', 'stallTimeoutMs', 'maxConnectionAgeMs']);
+export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect', 'stallTimeoutMs', 'maxConnectionAgeMs', 'marketRefreshMs']);
 
 /** Validates a parsed document. `exchanges` replaces the default set as a whole when present. */
 export function parseConfig(doc: unknown, source = 'config'): Config {

@@ -6,7 +6,7 @@ import { EXCHANGE_KERNEL_KEYS } from './config.ts';
 import { GatewayError } from '../sdk/errors.ts';
 import type { Catalog } from './filter.ts';
 import type { Logger } from './log.ts';
-import { DERIVED_TYPES, RECORD_TYPES, isSymbol } from '../sdk/model.ts';
+import { DERIVED_TYPES, LISTING_TYPE, RECORD_TYPES, isSymbol } from '../sdk/model.ts';
 import type { RecordType } from '../sdk/model.ts';
 import type { ExchangePlugin, PluginConfig } from '../sdk/plugin.ts';
 import { PLUGINS_DIR, checkPluginConfig, loadPlugin } from '../plugins/registry.ts';
@@ -49,6 +49,8 @@ export interface ExchangeSetOptions {
   /** the private accounts (with keys) an exchange's worker connects, and where their records go */
   privateAccounts?(exchange: string): PrivateAccountInit[];
   onPrivate?(exchange: string, batch: RecordBatch): void;
+  /** a whole-universe exchange's market list changed: the kernel applies it as a subscription change */
+  onMarkets?(exchange: string, symbols: string[]): void;
 }
 
 function stringList(name: string, v: unknown): string[] {
@@ -86,7 +88,8 @@ export class ExchangeSet {
       id,
       url: ex.url ?? defaults.url,
       restUrl: ex.restUrl ?? defaults.restUrl,
-      symbols: ex.symbols,
+      // `all` / `{quote}`: no markets until the worker has read the exchange's list
+      symbols: Array.isArray(ex.symbols) ? ex.symbols : [],
       channels: ex.channels,
       depth: this.opts.depth,
       options,
@@ -115,6 +118,7 @@ export class ExchangeSet {
         statsIntervalMs: this.opts.statsIntervalMs,
         record: this.opts.record,
         private: this.opts.privateAccounts?.(config.id),
+        ...(Array.isArray(ex.symbols) ? {} : { markets: { select: ex.symbols, refreshMs: ex.marketRefreshMs } }),
       },
       log: this.opts.log.child(config.id),
       onBatch: (batch) => this.opts.onBatch(config.id, batch),
@@ -122,6 +126,7 @@ export class ExchangeSet {
       onStats: () => this.opts.onStats?.(config.id),
       onCrash: () => this.opts.onCrash?.(config.id),
       onPrivate: (batch) => this.opts.onPrivate?.(config.id, batch),
+      onMarkets: (change) => this.opts.onMarkets?.(config.id, change.symbols),
     });
     await r.supervisor.start().catch(() => {
       /* logged by the supervisor and shown in health; other exchanges go on */
@@ -147,6 +152,15 @@ export class ExchangeSet {
   }
 
   /** Changes an exchange's subscriptions live: only its changed connections roll over; nothing restarts. */
+  /**
+   * The symbols the config file gives an exchange: its list, or for `all` / `{quote}` the markets its list selects
+   * now (the market list is authoritative for those: SPEC §7, docs/symbols.md).
+   */
+  fileSymbols(id: string): string[] {
+    const r = this.running.get(id)!;
+    return Array.isArray(r.ex.symbols) ? [...r.ex.symbols] : [...r.config.symbols];
+  }
+
   update(id: string, change: SubscriptionChange): PluginConfig {
     return this.reconfigure(this.running.get(id)!, this.plan(id, change));
   }
@@ -194,7 +208,10 @@ export class ExchangeSet {
     this.opts.catalog.set(next.id, { symbols: next.symbols, channels: next.channels });
     // derived records (premium, candle) of the exchange's markets stay: the derived stage owns them
     this.opts.store.retain(
-      (e) => e.ex !== next.id || (next.symbols.includes(e.cd) && ((next.channels as string[]).includes(e.ty) || (DERIVED_TYPES as readonly string[]).includes(e.ty))),
+      (e) =>
+        e.ex !== next.id ||
+        e.ty === LISTING_TYPE ||
+        (next.symbols.includes(e.cd) && ((next.channels as string[]).includes(e.ty) || (DERIVED_TYPES as readonly string[]).includes(e.ty))),
     );
     this.opts.log.info(`subscriptions of ${next.id}: ${next.symbols.join(' ')} × ${next.channels.join(' ')}`);
     return next;

@@ -1,7 +1,9 @@
 // A client's subscription filter (exchange × symbol × type) and the catalog it is validated against.
 
 import { GatewayError } from '../sdk/errors.ts';
-import { DERIVED_TYPES, RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from '../sdk/model.ts';
+import { DERIVED_TYPES, LISTING_TYPE, RECORD_TYPES, isSymbol, splitStreamKey, streamKey } from '../sdk/model.ts';
+
+const LISTING_KEY_PART = `|${LISTING_TYPE}|`;
 import { isPrivateType } from '../sdk/private.ts';
 
 /** null in a dimension = everything */
@@ -65,6 +67,7 @@ export class Catalog {
   /** true when the key belongs to the current subscriptions (records of dropped ones may still be in flight) */
   serves(key: string): boolean {
     if (this.keys.has(key)) return true;
+    if (key.includes(LISTING_KEY_PART)) return this.exchanges.has(splitStreamKey(key).ex);
     if (this.derived.size === 0) return false;
     const { ex, ty, cd } = splitStreamKey(key);
     return this.derived.has(ty) && this.exchanges.has(ex) && this.symbols.has(cd);
@@ -86,6 +89,7 @@ export class Catalog {
         raw.type,
         (v) =>
           (RECORD_TYPES as readonly string[]).includes(v) ||
+          v === LISTING_TYPE ||
           isPrivateType(v) ||
           ((DERIVED_TYPES as readonly string[]).includes(v) && this.derived.has(v)),
         (v) => ((DERIVED_TYPES as readonly string[]).includes(v) ? 'derived type not enabled (see derived: in the config)' : 'unknown type'),

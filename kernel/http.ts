@@ -75,6 +75,6 @@ export async function serveHttp(p: HttpParts): Promise<ServerHandle> {
 async function resetToFile(exchanges: ExchangeSet): Promise<void> {
   for (const id of exchanges.ids) {
     const { ex } = exchanges.get(id)!;
-    exchanges.update(id, { symbols: ex.symbols, channels: ex.channels });
+    exchanges.update(id, { symbols: exchanges.fileSymbols(id), channels: ex.channels });
   }
 }

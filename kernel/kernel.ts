@@ -59,22 +59,20 @@ export class Kernel {
   /** per-account private streams: never on the public bus, store or snapshot (kernel/private/) */
   readonly privateStreams: PrivateStreams;
   private config: Config;
-  private bus: Bus | undefined;
-  private hub: Hub | undefined;
-  private server: ServerHandle | undefined;
-  private closing: Promise<void> | undefined;
-  private election: LeaderElection | undefined;
-  private latest: RedisLatest | undefined;
+  private bus?: Bus;
+  private hub?: Hub;
+  private server?: ServerHandle;
+  private closing?: Promise<void>;
+  private election?: LeaderElection;
+  private latest?: RedisLatest;
   /** premium, candles, their history (kernel/derived/); undefined when not configured */
   private derived: DerivedService | undefined;
-  /** history, status and resync around the bus stream */
-  readonly stream: NodeStream;
-  /** cluster mode: the live subscription set kept in ZooKeeper */
-  private subs: SubscriptionSync | undefined;
+  readonly stream: NodeStream; // history, status and resync around the bus stream
+  /** cluster mode: the live subscription set kept in ZooKeeper; `--reset-subscriptions` removes it at start */
+  private subs?: SubscriptionSync;
   private readonly resetSubscriptions: boolean;
-  /** resolves when the last leadership transition has finished */
-  private roleChanges: () => Promise<void> = async () => {};
-  private readonly source: RecordSource | undefined;
+  private roleChanges: () => Promise<void> = async () => {}; // resolves when the last role change has finished
+  private readonly source?: RecordSource;
 
   constructor(opts: KernelOptions) {
     this.config = opts.config;
@@ -95,6 +93,11 @@ export class Kernel {
       onCrash: (exchange) => this.stream.crashed(exchange),
       privateAccounts: (exchange) => priv.accounts.forExchange(exchange),
       onPrivate: (_exchange, batch) => priv.publish(batch),
+      // `symbols: all` / `{quote}`: the market list is applied like a live change (cluster: through the shared set)
+      onMarkets: (exchange, symbols) =>
+        void Promise.resolve()
+          .then(() => (this.subs ? this.subs.change(exchange, { symbols }) : this.exchanges.update(exchange, { symbols })))
+          .catch((err) => this.log.warn(`market list of ${exchange} not applied: ${(err as Error).message}`)),
     });
     const later = { bus: () => this.bus, hub: () => this.hub, election: () => this.election, role: () => this.role };
     this.stream = new NodeStream({ ...this.parts, ...later });

@@ -26,6 +26,8 @@ export interface SupervisorOptions {
   onStats?(): void;
   /** private records (myOrder, myAsset) of this exchange's accounts: never to onBatch */
   onPrivate?(batch: RecordBatch): void;
+  /** the worker read the exchange's market list (whole-universe selection, SPEC §7) */
+  onMarkets?(change: Extract<FromWorker, { t: 'markets' }>): void;
   /** called after a crash, before the restart is scheduled */
   onCrash?(error: SerializedError): void;
   startTimeoutMs?: number;
@@ -100,6 +102,9 @@ export class ExchangeSupervisor {
             break;
           case 'private':
             this.opts.onPrivate?.(msg.batch);
+            break;
+          case 'markets':
+            this.opts.onMarkets?.(msg);
             break;
           case 'stats':
             this.connections = msg.connections;

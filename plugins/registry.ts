@@ -74,6 +74,8 @@ export function checkPluginConfig(plugin: ExchangePlugin, config: PluginConfig):
       );
     }
   }
+  // a whole-universe selection before its first market list: nothing to connect yet (worker/markets.ts)
+  if (config.symbols.length === 0) return;
   const plans = plugin.connections(config);
   if (!Array.isArray(plans) || plans.length === 0) {
     throw new GatewayError('PLUGIN_INVALID', `plugin "${plugin.id}": connections() returned no connection`);

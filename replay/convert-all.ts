@@ -13,6 +13,7 @@ import { convertChain } from './convert.ts';
 import type { ChainStats, RangeOptions } from './convert.ts';
 import convertTask from './convert-task.ts';
 import type { ConvertTask } from './convert-task.ts';
+import type { ConvertDerived } from './derive.ts';
 import { LineWriter } from './line-writer.ts';
 
 /** below this much input (compressed bytes), chains convert one after another in this thread */
@@ -26,13 +27,17 @@ export interface ConvertResult {
   threads: number;
 }
 
-export async function convertAll(chains: Chain[], range: RangeOptions, outPath: string, threads?: number): Promise<ConvertResult> {
+/**
+ * Converts the chains to `outPath` (`-` = stdout). With `derived` (a config with `derived:`), the derived records
+ * are computed from the merged stream and written right after the record that produced them (replay/derive.ts).
+ */
+export async function convertAll(chains: Chain[], range: RangeOptions, outPath: string, threads?: number, derived?: ConvertDerived): Promise<ConvertResult> {
   const t0 = performance.now();
-  const out = LineWriter.open(outPath);
+  const out = new Output(LineWriter.open(outPath), derived);
   let stats: ChainStats[];
   let used = 1;
   if (chains.length <= 1) {
-    stats = chains.length ? [await convertChain(chains[0]!, range, (_clock, json) => out.write(json))] : [];
+    stats = chains.length ? [await convertChain(chains[0]!, range, (clock, json) => out.write(clock, json))] : [];
   } else {
     // a pool thread costs a TypeScript loader start-up (~1 s): worth it only for enough data
     const bytes = chains.reduce((n, c) => n + c.files.reduce((m, f) => m + statSync(f.path).size, 0), 0);
@@ -64,18 +69,41 @@ export async function convertAll(chains: Chain[], range: RangeOptions, outPath: 
   await out.end();
   return {
     chains: stats,
-    records: out.lines,
+    records: out.lines.lines,
     frames: stats.reduce((s, c) => s + c.frames + c.responses, 0),
     elapsedMs: performance.now() - t0,
     threads: used,
   };
 }
 
+/** The output: converted records, each followed by the derived records it gave (when derived is on). */
+class Output {
+  constructor(
+    readonly lines: LineWriter,
+    private readonly derived: ConvertDerived | undefined,
+  ) {}
+
+  write(clock: number, json: string): Promise<void> | void {
+    if (!this.derived) return this.lines.write(json);
+    const { before, after } = this.derived.record(clock, json);
+    let last: Promise<void> | void = undefined;
+    for (const d of before) last = this.lines.write(d) ?? last;
+    last = this.lines.write(json) ?? last;
+    for (const d of after) last = this.lines.write(d) ?? last;
+    return last;
+  }
+
+  async end(): Promise<void> {
+    if (this.derived) for (const d of this.derived.end()) await this.lines.write(d);
+    await this.lines.end();
+  }
+}
+
 /**
- * k-way merge of `<clock>\t<json>` files, each already in clock order. Derived records (SPEC §3a, branch
- * i12-derived, not on main yet) belong here: the merged stream is the one time-ordered stream of every exchange.
+ * k-way merge of `<clock>\t<json>` files, each already in clock order: the one time-ordered stream of every
+ * exchange, which the derived records are computed from.
  */
-async function merge(files: string[], out: LineWriter): Promise<void> {
+async function merge(files: string[], out: Output): Promise<void> {
   const its = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
   const heads: ({ clock: number; json: string } | undefined)[] = [];
   const advance = async (i: number) => {
@@ -92,7 +120,7 @@ async function merge(files: string[], out: LineWriter): Promise<void> {
       if (h && (best < 0 || h.clock < heads[best]!.clock)) best = i;
     }
     if (best < 0) return;
-    const wait = out.write(heads[best]!.json);
+    const wait = out.write(heads[best]!.clock, heads[best]!.json);
     if (wait) await wait;
     await advance(best);
   }

@@ -9,10 +9,11 @@ import { createLogger } from '../kernel/log.ts';
 import { listPluginIds } from '../plugins/registry.ts';
 import { findChains } from '../sdk/fixture/read.ts';
 import { convertAll } from './convert-all.ts';
+import { ConvertDerived } from './derive.ts';
 import { replayConfig, serveReplay } from './serve.ts';
 
 const USAGE = `usage: npm run replay -- --from <file|dir> [--exchange <id>] [--speed <N>|max] [--start <ms|ISO>] [--end <ms|ISO>]
-                        [--out <file>|-] [--threads <N>]                      (batch converter)
+                        [--out <file>|-] [--threads <N>] [--config <file>]    (batch converter; --config: its derived records too)
                         [--host <addr>] [--port <N>] [--config <file>] [--wait-client]   (served replay)`;
 
 function fail(message: string): never {
@@ -75,7 +76,9 @@ async function main(): Promise<void> {
     if (Number.isFinite(speed)) log.warn('--speed is ignored with --out: the converter runs as fast as it can');
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) fail('--threads: expected a positive integer');
-    const r = await convertAll(chains, { start, end }, values.out!, threads);
+    // with --config: the derived records its `derived:` section configures, computed from the converted stream
+    const derived = values.config ? ConvertDerived.from(existsSync(values.config) ? loadConfig(values.config) : fail(`--config ${values.config}: no such file`)) : undefined;
+    const r = await convertAll(chains, { start, end }, values.out!, threads, derived);
     const s = r.elapsedMs / 1000;
     const byCode = new Map<string, number>();
     for (const c of r.chains) for (const [k, v] of Object.entries(c.errors)) byCode.set(`${c.exchange} ${k}`, (byCode.get(`${c.exchange} ${k}`) ?? 0) + v);

@@ -8,3 +8,4 @@ export * from './decimal-sum.ts';
 export * from './private.ts';
 export { signJwt } from './jwt.ts';
 export type { HmacAlg } from './jwt.ts';
+export * from './aliases.ts';

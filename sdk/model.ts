@@ -5,6 +5,22 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 /** Records the gateway computes from the exchanges' records (SPEC §3a; kernel/derived/). */
 export const DERIVED_TYPES = ['premium', 'candle'] as const;
 export type DerivedType = (typeof DERIVED_TYPES)[number];
+/** A market listed or delisted on an exchange (SPEC §7), published when a whole-universe selection changes. */
+export const LISTING_TYPE = 'listing';
+
+/** `{ty:'listing', ex, cd, mc, tms, ls}` plus the worker's `rtms`/`ep`/`sq`; `tms` = when the change was seen */
+export interface ListingRecord {
+  ty: typeof LISTING_TYPE;
+  ex: string;
+  cd: string;
+  mc: string;
+  tms: number;
+  ls: 'listed' | 'delisted';
+  rtms: number;
+  ep: number;
+  sq: number;
+  st?: 'SNAPSHOT';
+}
 
 /** Keys every record carries. `rtms`, `ep` and `sq` are assigned by the worker, never by a plugin. */
 export interface RecordBase {

@@ -132,6 +132,19 @@ export interface ExchangePlugin {
   limits?: ExchangeLimits;
   /** the private connection of one configured account (`private.accounts`); absent = no private streams */
   privateConnection?(account: PrivateAccountConfig, config: PluginConfig): PrivatePlan;
+  /** the exchange's market list over REST, for `symbols: all` / `{quote: [...]}` (SPEC §7); absent = lists only */
+  markets?: MarketList;
+}
+
+/** How a plugin lists the exchange's spot markets (SPEC §7 whole-universe subscriptions). */
+export interface MarketList {
+  /** absolute URL of the REST endpoint listing every market (built from `config.restUrl`) */
+  url(config: PluginConfig): string;
+  /**
+   * the answer's body → every tradable market: unified symbol (`BASE/QUOTE`, asset aliases applied with
+   * `unifyAsset`, sdk/aliases.ts) and the exchange's own code for it. Throws (badFrame) on an unreadable body.
+   */
+  parse(body: string): { symbol: string; code: string }[];
 }
 
 /** Identity helper that gives plugin authors type checking: `export default definePlugin({...})`. */

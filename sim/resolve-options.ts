@@ -1,6 +1,7 @@
 // Fills in a simulator's options from the caller's and the exchange's own defaults.
 
 import type { ServerLimits } from './sim-server.ts';
+import type { Activity } from './market-set.ts';
 import type { SimOptions } from './sim-types.ts';
 
 export interface ResolvedOptions {
@@ -8,6 +9,7 @@ export interface ResolvedOptions {
   seed: number;
   intervalMs: number;
   tradesPerStep: number;
+  activity: Activity;
 }
 
 export interface ExchangeDefaults {
@@ -33,5 +35,6 @@ export function resolveOptions(options: SimOptions, defaults: ExchangeDefaults):
     intervalMs,
     // At most 400, so every trade of a step gets its own microsecond inside the step's millisecond.
     tradesPerStep: Math.min(400, Math.max(0, Math.floor(options.tradesPerStep ?? 1))),
+    activity: options.activity ?? 'uniform',
   };
 }

@@ -1,5 +1,7 @@
 // The public shape of a simulated exchange: start options and the handle tests and the CLI drive it with.
 
+import type { Activity } from './market-set.ts';
+
 export interface SimOptions {
   /** default 127.0.0.1 */
   host?: string;
@@ -11,6 +13,11 @@ export interface SimOptions {
   intervalMs?: number;
   /** trades per market per step (0-400); default 1 */
   tradesPerStep?: number;
+  /**
+   * 'uniform' (default): every market steps every interval. 'skewed': a market steps in proportion to its 24 h
+   * turnover (sim/market-set.ts), so a few majors carry most of the flow, as on a real exchange.
+   */
+  activity?: Activity;
   /** server-initiated WebSocket ping period; 0 disables. Default 20000 for Binance, off elsewhere */
   pingIntervalMs?: number;
   /** close a client that sent nothing (not even a ping) for this long; 0 disables. Default 120000 for Upbit/Bithumb v1 */

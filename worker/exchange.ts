@@ -8,6 +8,7 @@ import { checkPluginConfig, loadPlugin } from '../plugins/registry.ts';
 import type { FromWorker, ToWorker, WorkerInit } from '../boundary/worker-protocol.ts';
 import { limitWindowMs } from './pushback.ts';
 import { Feed } from './feed.ts';
+import { MarketWatcher } from './markets.ts';
 import type { FeedOptions } from './feed.ts';
 import { PrivateFeeds } from './private-feeds.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -25,6 +26,13 @@ const builder = new BatchBuilder();
 let flushScheduled = false;
 
 /** Records of one event-loop turn travel together: one postMessage, one transferred buffer. */
+function schedule(): void {
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+}
+
 function flush(): void {
   flushScheduled = false;
   if (builder.length === 0) return;
@@ -70,7 +78,8 @@ function feedOptions(plugin: ExchangePlugin): FeedOptions {
 
 /** Applies a configuration: new plans start, changed plans roll over (make-before-break), dropped plans close. */
 function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOptions): void {
-  const plans = plugin.connections(config);
+  // a whole-universe selection before its first market list (or one that selects nothing): no connection
+  const plans = config.symbols.length === 0 ? [] : plugin.connections(config);
   const names = new Set(plans.map((p) => p.name));
   for (const [name, feed] of feeds) {
     if (!names.has(name)) {
@@ -85,10 +94,7 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
         record(key, record) {
           // encoded straight into the turn's batch buffer (no intermediate copy)
           builder.addRecord(key, record);
-          if (!flushScheduled) {
-            flushScheduled = true;
-            setImmediate(flush);
-          }
+          schedule();
         },
         log,
         changed: reportStats,
@@ -107,6 +113,36 @@ function apply(plugin: ExchangePlugin, config: PluginConfig, options: FeedOption
   reportStats();
 }
 
+let watcher: MarketWatcher | undefined;
+
+/**
+ * `symbols: all` / `{quote}`: the market list decides. The worker subscribes to a new list at once and reports it; the
+ * kernel applies it as a subscription change (in cluster mode through the shared set), which comes back as `update`.
+ */
+function watchMarkets(plugin: ExchangePlugin, options: FeedOptions): void {
+  const { select, refreshMs } = init.markets!;
+  if (!plugin.markets) {
+    log('error', `exchanges.${plugin.id}.symbols: the plugin cannot list markets; give a list of symbols`);
+    return;
+  }
+  watcher = new MarketWatcher(plugin.markets, init.plugin, select, refreshMs, {
+    changed(change) {
+      flush(); // listing records follow the records from before the change
+      post({ t: 'markets', ...change });
+      current = { ...current, symbols: change.symbols };
+      apply(plugin, current, options);
+    },
+    record(key, record) {
+      builder.addRecord(key, record);
+      schedule();
+    },
+    log: (level, msg) => log(level, msg),
+  });
+  watcher.start();
+}
+
+/** the configuration in force (the kernel's last `update`, or the market list's) */
+let current: PluginConfig = init.plugin;
 
 async function main(): Promise<void> {
   const plugin = await loadPlugin(init.plugin.id, init.pluginsDir);
@@ -119,6 +155,7 @@ async function main(): Promise<void> {
       try {
         checkPluginConfig(plugin, msg.plugin);
         recorder?.setConfig(msg.plugin);
+        current = msg.plugin;
         apply(plugin, msg.plugin, options);
         log('info', `subscriptions updated: ${msg.plugin.symbols.join(', ')} × ${msg.plugin.channels.join(', ')}`);
       } catch (err) {
@@ -127,6 +164,7 @@ async function main(): Promise<void> {
       return;
     }
     clearInterval(statsTimer);
+    watcher?.close();
     await Promise.all([...[...feeds.values()].map((f) => f.close()), privateFeeds.close()]);
     await recorder?.close();
     flush();
@@ -136,6 +174,7 @@ async function main(): Promise<void> {
   });
   post({ t: 'ready' });
   apply(plugin, init.plugin, options);
+  if (init.markets) watchMarkets(plugin, options);
   if (init.private?.length) privateFeeds.start(plugin, init.plugin, init.private, options);
 }
 

@@ -57,6 +57,8 @@ export class Feed {
   private current: Link | undefined;
   private next: Link | undefined;
   private held: { draft: Draft; rtms: number }[] = [];
+  /** a subscription change that arrived during a handover: applied by another rollover after the switch */
+  private pendingRollover: string | undefined;
   private pipeline: RecordPipeline | undefined;
   private readonly recent = new RecentRecords();
   private readonly backoff: Backoff;
@@ -185,13 +187,19 @@ export class Feed {
    */
   rollover(reason: string, plan?: ConnectionPlan): void {
     if (plan) this.plan = plan;
-    if (this.closed || this.next) return;
+    if (this.closed) return;
+    if (this.next) {
+      // a change while a replacement is handing over: the replacement has the old plan, so roll over once more
+      if (plan) this.pendingRollover = reason;
+      return;
+    }
     if (!this.current?.isOpen) {
       // nothing to keep alive meanwhile: just reconnect to the (new) plan
       void this.current?.close(1000, reason);
       return;
     }
     this.hooks.log('info', `${this.plan.name}: rolling over (${reason})`);
+    this.pendingRollover = undefined; // the replacement dials the latest plan
     this.next = this.dial();
   }
 
@@ -211,6 +219,9 @@ export class Feed {
       retire(this.stats, old);
       void old.close(1000, 'replaced by a new connection');
     }
+    const pending = this.pendingRollover;
+    this.pendingRollover = undefined;
+    if (pending) this.rollover(pending);
   }
 
   private onClosed(link: Link, info: LinkClose): void {

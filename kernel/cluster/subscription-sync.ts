@@ -45,7 +45,7 @@ export class SubscriptionSync {
   /** the config file's subscriptions of one exchange */
   private fileEntry(id: string): { symbols: string[]; channels: string[] } {
     const { ex } = this.exchanges.get(id)!;
-    return { symbols: [...ex.symbols], channels: [...ex.channels] };
+    return { symbols: this.exchanges.fileSymbols(id), channels: [...ex.channels] };
   }
 
   /** what every exchange should subscribe to now: the stored set, or the file for exchanges it does not name */

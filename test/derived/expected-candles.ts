@@ -6,8 +6,8 @@ export interface Trade {
   ts: number;
 }
 
-const SCALE = 12;
-/** a number's decimal text as an integer scaled by 10^SCALE (test values have at most 6 decimals) */
+const SCALE = 20;
+/** a number's decimal text as an integer scaled by 10^SCALE (exact for values with at most 10 decimals) */
 function scaled(n: number): bigint {
   const [int, frac = ''] = n.toFixed(SCALE / 2).split('.');
   return BigInt(int! + frac.padEnd(SCALE / 2, '0')) * 10n ** BigInt(SCALE / 2);

@@ -2,12 +2,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
+import { expectedCandles } from '../derived/expected-candles.ts';
 import { parts, recordingGateway, runCli, tempDir } from './helpers.ts';
 
 const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
@@ -92,6 +93,57 @@ describe('recording the simulators and converting the recording', () => {
     const inRange = upbit.filter((f) => (f.rtms as number) >= from && (f.rtms as number) <= to);
     const ids = new Set(got.map(id));
     for (const f of inRange) assert.ok(ids.has(id(f)), `missing ${id(f)}`);
+  });
+
+  it('computes the derived records of --config from the converted stream, like live and the same every run', async () => {
+    const config = join(out, 'derived.yaml');
+    writeFileSync(
+      config,
+      [
+        'exchanges:',
+        '  binance: { symbols: [BTC/USDT, ETH/USDT] }',
+        '  upbit: { symbols: [BTC/KRW, ETH/KRW] }',
+        '  bithumb: { api: v1, symbols: [BTC/KRW] }',
+        'derived:',
+        '  premium: [{ exchange: bithumb, reference: upbit }]',
+        '  candles: { intervals: [1s] }',
+      ].join('\n'),
+    );
+    const a = await runCli('main.ts', ['--from', dir, '--config', config, '--out', join(out, 'derived-a.jsonl')]);
+    const b = await runCli('main.ts', ['--from', dir, '--config', config, '--out', join(out, 'derived-b.jsonl'), '--threads', '2']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.ok(readFileSync(join(out, 'derived-a.jsonl')).equals(readFileSync(join(out, 'derived-b.jsonl'))), 'deterministic');
+    const lines = readFileSync(join(out, 'derived-a.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Frame);
+    // the exchange records are those of the conversion without --config, in the same order
+    const p = await runCli('main.ts', ['--from', dir, '--out', join(out, 'plain.jsonl')]);
+    assert.equal(p.code, 0, p.stderr);
+    const plain = readFileSync(join(out, 'plain.jsonl'), 'utf8').trim().split('\n');
+    assert.deepEqual(lines.filter((f) => f.ty !== 'premium' && f.ty !== 'candle').map((f) => JSON.stringify(f)), plain);
+    // premium of the same-quote pair: the ratio of the latest tickers before it
+    const latest = new Map<string, Frame>();
+    let premiums = 0;
+    for (const f of lines) {
+      if (f.ty === 'ticker') latest.set(`${f.ex}|${f.cd}`, f);
+      if (f.ty !== 'premium') continue;
+      premiums++;
+      assert.equal(f.ex, 'bithumb');
+      assert.equal(f.rex, 'upbit');
+      assert.equal(f.tp, latest.get(`bithumb|${f.cd}`)!.tp);
+      assert.equal(f.rtp, latest.get(`upbit|${f.rcd}`)!.tp);
+      assert.equal(f.pu, (f.tp as number) / (f.rtp as number) - 1);
+    }
+    assert.ok(premiums > 0, 'premium records');
+    // closed 1 s candles against the trades, computed here
+    const trades = lines.filter((f) => f.ty === 'trade' && f.ex === 'upbit' && f.cd === 'BTC/KRW');
+    const want = expectedCandles(trades.map((t) => ({ p: t.tp as number, q: t.tv as number, ts: t.tms as number })), 1000);
+    const closed = lines.filter((f) => f.ty === 'candle' && f.ex === 'upbit' && f.cd === 'BTC/KRW' && f.cl === true);
+    assert.ok(closed.length >= 2, `${closed.length} closed candles`);
+    for (const c of closed) {
+      const w = want.find((x) => x.tms === c.tms);
+      assert.ok(w, `a candle at ${c.tms} has trades`);
+      assert.deepEqual({ op: c.op, hp: c.hp, lp: c.lp, tp: c.tp, catv: c.catv, catp: c.catp }, { op: w.op, hp: w.hp, lp: w.lp, tp: w.tp, catv: w.catv, catp: w.catp });
+    }
   });
 
   it('refuses bad arguments with a coded error', async () => {

@@ -10,18 +10,28 @@ export interface FeedServer {
   received: string[];
   sockets: Set<WebSocket>;
   connections: number;
+  /** the markets `GET /markets` lists (the feed plugin's market list): edit it to list or delist at run time */
+  markets: string[];
+  /** `GET /markets` requests served */
+  marketReads: number;
   push(frame: string): void;
   close(): Promise<void>;
 }
 
 export async function startFeedServer(): Promise<FeedServer> {
-  const http = createServer();
+  const http = createServer((req, res) => {
+    if (req.url !== '/markets') return void res.writeHead(404).end();
+    fs.marketReads++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fs.markets.map((s) => ({ s }))));
+  });
   const wss = new WebSocketServer({ server: http });
   const fs: FeedServer = {
     url: '',
     received: [],
     sockets: new Set(),
     connections: 0,
+    markets: [],
+    marketReads: 0,
     push(frame) {
       for (const s of fs.sockets) s.send(frame);
     },

@@ -1,6 +1,7 @@
 """market_gateway: the asyncio client of the market-data gateway (records, status, resume, gaps, latest pool)."""
 
-from .client import Backoff, ClientError, Event, GatewayClient, decode_frame
+from .client import GatewayClient
+from .wire import Backoff, ClientError, Event, decode_frame
 from .pool import LatestPool
 from .records import STATE_TYPES, Candle, Listing, Orderbook, Premium, Record, Ticker, Trade
 from .tracker import Gap, SequenceTracker

@@ -13,6 +13,15 @@ export default definePlugin({
     if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(symbol)) throw new Error(`not BASE/QUOTE: ${symbol}`);
     return symbol.replace('/', '-');
   },
+  // whole-universe selections: GET <restUrl>/markets → [{"s":"BTC/KRW"}, ...] (test/support/feed-server.ts)
+  markets: {
+    url: (config) => `${config.restUrl}/markets`,
+    parse(body) {
+      const list = JSON.parse(body) as { s: string }[];
+      if (!Array.isArray(list)) throw badFrame('feed: market list is not an array');
+      return list.map((m) => ({ symbol: m.s, code: m.s.replace('/', '-') }));
+    },
+  },
   connections(config) {
     return [
       {
