@@ -3,7 +3,7 @@
 // with the exchange's error body.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { peekJwt, verifyJwt } from '../sdk/jwt.ts';
+import { peekJwt, verifyJwt } from '../kernel/private/jwt.ts';
 import type { HttpReply } from './sim-server.ts';
 
 export interface SimAccount {

@@ -2,7 +2,7 @@
 // each subscribed account's orders and balances moving with the simulated market (private-events.ts).
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { peekJwt } from '../sdk/jwt.ts';
+import { peekJwt } from '../kernel/private/jwt.ts';
 import { SimAccountBook, toSimple } from './private-events.ts';
 import { PrivateAuth, type SimAccount } from './private-auth.ts';
 import { parsePrivateRequest, type PrivateRequest } from './private-request.ts';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { signJwt } from '../../sdk/jwt.ts';
+import { signJwt } from '../../kernel/private/jwt.ts';
 import { startBithumbSim, startUpbitSim } from '../../sim/index.ts';
 import type { SimHandle } from '../../sim/index.ts';
 
