@@ -2,8 +2,8 @@
 // array with myOrder / myAsset in SIMPLE format, ping keep-alive, the private mapper. Facts: PRIVATE.md.
 
 import type { PluginConfig, PrivatePlan } from '../../sdk/plugin.ts';
-import type { HmacAlg } from '../../sdk/jwt.ts';
-import { signJwt } from '../../sdk/jwt.ts';
+import type { HmacAlg } from '../../sdk/index.ts';
+import { signJwt } from '../../sdk/index.ts';
 import type { Credentials, PrivateAccountConfig, SigningInput } from '../../sdk/private.ts';
 import { msTime } from './map.ts';
 import { quoteBaseCode } from './market.ts';
