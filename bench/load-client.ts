@@ -14,6 +14,8 @@
 //     [--formats json,msgpack] [--latency-field rtms|tms] [--track-sq] [--query snapshot=false] [--skip-types premium,candle]
 //     [--shaped-query depth=5&interval=250]   (every other pair of connections adds it, both formats alike;
 //     latency probes are plain clients only, conflation delays state records by design)
+//     [--queries 'symbol=BTC/KRW|type=ticker&interval=1000|...']   (connection i adds the (i mod n)-th; with
+//     --probe-every a multiple of n, every probe has the first)
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
@@ -30,6 +32,8 @@ const FIELD = args.string('latency-field', 'rtms');
 const FIELD2 = args.string('second-field', '');
 const TRACK_SQ = args.flag('track-sq');
 const QUERY = args.string('query', 'snapshot=false');
+/** `q0|q1|...`: connection i adds queries[i % n] to QUERY (mixed filters and shapes); probes take the query of their id */
+const QUERIES = args.string('queries', '').split('|').filter(Boolean);
 /** record types received but left out of latency and loss figures (derived records carry other times in `tms`) */
 const SKIP_TYPES = args.string('skip-types', '').split(',').filter(Boolean);
 const SKIP_JSON = SKIP_TYPES.map((t) => Buffer.from(`"ty":"${t}"`));
@@ -102,7 +106,7 @@ class Conn {
     onGone: (c: Conn) => void,
   ) {
     this.shaped = isShaped(id);
-    const query = [QUERY, this.shaped ? SHAPED_QUERY : ''].filter((q) => q).join('&');
+    const query = [QUERY, this.shaped ? SHAPED_QUERY : '', QUERIES.length ? QUERIES[id % QUERIES.length]! : ''].filter((q) => q).join('&');
     const s = (this.socket = connect(PORT, '127.0.0.1'));
     s.setNoDelay(true);
     s.on('connect', () => {

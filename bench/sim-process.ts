@@ -12,9 +12,8 @@ const sims = await startSimulators({
   intervalMs: args.number('interval-ms', 100),
   tradesPerStep: args.number('trades-per-step', 1),
 });
-const urls = Object.fromEntries(
-  (['binance', 'upbit', 'bithumb', 'bithumbLegacy'] as const).map((k) => [k, { url: sims[k].url, restUrl: sims[k].restUrl }]),
-);
+// by simulator name ('binance', 'bithumb-legacy', ...): every simulator found by folder
+const urls = Object.fromEntries(sims.list.map((s) => [s.name, { url: s.handle.url, restUrl: s.handle.restUrl }]));
 const cpu0 = process.cpuUsage();
 const t0 = Date.now();
 process.on('message', async (msg: { t: string }) => {

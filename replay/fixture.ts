@@ -1,6 +1,7 @@
 // `npm run fixture -- --from <recording> --exchange <id> --lines <from>-<to> [--conn <n>] (--name <case> | --out <file>)`
 // cuts one connection's lines out of a recording into a plugin fixture, ready for the contract suite; with --name it
-// also writes the expected records (test/expected/<id>/<case>.json), to be reviewed by hand before committing.
+// writes plugins/<id>/fixtures/<case>.jsonl and the expected records plugins/<id>/expected/<case>.json, to be
+// reviewed by hand before committing.
 
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,10 +13,9 @@ import type { Line } from '../sdk/fixture/format.ts';
 import { isHeader } from '../sdk/fixture/format.ts';
 import { readLines } from '../sdk/fixture/read.ts';
 import type { PluginConfig } from '../sdk/plugin.ts';
-import { readFixture, replay } from '../test/plugins/replay.ts';
+import { expectedFile, fixtureFile, readFixture, replay } from '../sdk/testing/replay.ts';
 
 const USAGE = 'usage: npm run fixture -- --from <recording file> --exchange <id> --lines <from>-<to> [--conn <n>] (--name <case> | --out <file>)';
-const ROOT = new URL('../', import.meta.url);
 
 function fail(message: string): never {
   throw new GatewayError('REPLAY_ARGS', `${message}\n${USAGE}`);
@@ -97,12 +97,12 @@ async function main(): Promise<void> {
   const result = await cut(values.from, values.exchange, parseRange(values.lines), values.conn === undefined ? undefined : Number(values.conn));
   const frames = result.lines.length - (result.plan ? 2 : 1);
   if (frames === 0) fail('no frame or answer in that range');
-  const out = values.out ?? fileURLToPath(new URL(`test/fixtures/${values.exchange}/${values.name}.jsonl`, ROOT));
+  const out = values.out ?? fileURLToPath(fixtureFile(values.exchange, values.name!));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${result.lines.join('\n')}\n`);
   let note = '';
   if (values.name) {
-    const expected = fileURLToPath(new URL(`test/expected/${values.exchange}/${values.name}.json`, ROOT));
+    const expected = fileURLToPath(expectedFile(values.exchange, values.name));
     const r = replay(plugin, readFixture(pathToFileURL(out)));
     mkdirSync(dirname(expected), { recursive: true });
     writeFileSync(expected, JSON.stringify(r, null, 1) + '\n');

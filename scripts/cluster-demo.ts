@@ -60,8 +60,9 @@ try {
   const kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: base.kafka.topic, partitions: base.kafka.partitions }] });
   closers.push(() => kafka.close());
   log.info(`Kafka ${kafka.brokers.join(',')}`);
-  await child(['sim/main.ts', '--port-base', '18001'], /bithumb-legacy/, 'stdout');
-  log.info('simulators on 18001-18004');
+  // sim/main.ts ends its start-up output with `ready <servers>`; it listens where the configuration's URLs point
+  await child(['sim/main.ts', '--config', values.config!], /^ready \d+$/, 'stdout');
+  log.info(`simulators on the ports of ${values.config}`);
   const dir = mkdtempSync(join(tmpdir(), 'gw-cluster-'));
   const ports: number[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {

@@ -1,6 +1,7 @@
 // `npm run demo`: starts the exchange simulators (a child process) and the gateway pointed at them. No internet needed.
 //
-// Options: --config <file> (default config.demo.yaml), --port-base <n> (simulator ports, default 18001).
+// Options: --config <file> (default config.demo.yaml). The simulators listen where that file's URLs point
+// (sim/main.ts --config): the file is the one place the demo's ports are written.
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -12,7 +13,7 @@ import { createLogger } from '../kernel/log.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({
-  options: { config: { type: 'string', default: 'config.demo.yaml' }, 'port-base': { type: 'string', default: '18001' } },
+  options: { config: { type: 'string', default: 'config.demo.yaml' } },
 });
 const log = createLogger('info', 'demo');
 // The demo's private account (config.demo.yaml): made-up keys the simulators accept, and the client token that may
@@ -21,16 +22,20 @@ process.env.DEMO_ACCESS_KEY ??= 'demo-access-key';
 process.env.DEMO_SECRET_KEY ??= 'demo-secret-key';
 process.env.DEMO_CLIENT_TOKEN ??= 'demo-client-token';
 
-const simArgs = ['--port-base', values['port-base']!, '--account', `${process.env.DEMO_ACCESS_KEY}:${process.env.DEMO_SECRET_KEY}`];
+const simArgs = ['--config', values.config!, '--account', `${process.env.DEMO_ACCESS_KEY}:${process.env.DEMO_SECRET_KEY}`];
 const sim = spawn(process.execPath, [...process.execArgv, 'sim/main.ts', ...simArgs], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const simReady = new Promise<void>((resolve, reject) => {
-  let lines = 0;
+  let servers = 0;
   createInterface({ input: sim.stdout! }).on('line', (line) => {
     log.info(`simulator: ${line}`);
-    if (++lines === 5) resolve(); // four exchanges and the FX source
+    // sim/main.ts prints a line per server it started, then `ready <count>`: however many plugin folders have a sim.ts
+    const ready = /^ready (\d+)$/.exec(line);
+    if (!ready) servers++;
+    else if (Number(ready[1]) === servers) resolve();
+    else reject(new Error(`simulators announced ${ready[1]} servers but listed ${servers}`));
   });
   sim.once('exit', (code) => reject(new Error(`simulators exited with code ${code}`)));
 });

@@ -1,5 +1,5 @@
-// A full price-level order book for exchanges that send diffs (Binance @depth, Bithumb legacy orderbookdepth).
-// Plugins keep one per market inside their mapper and read the top N levels from it.
+// A full price-level order book for exchanges that send diffs (Binance @depth, Bithumb legacy orderbookdepth, ...).
+// Plugins keep one per market, usually through a BookSync (sdk/book-sync.ts), and read the top N levels from it.
 
 import { exactSum } from './decimal-sum.ts';
 import type { BookUnit } from './model.ts';
@@ -46,6 +46,14 @@ class BookSide {
     this.sizes.length = 0;
   }
 
+  /** keeps the best `n` levels */
+  truncate(n: number): void {
+    if (this.prices.length > n) {
+      this.prices.length = n;
+      this.sizes.length = n;
+    }
+  }
+
   get length(): number {
     return this.prices.length;
   }
@@ -58,6 +66,15 @@ export class DepthBook {
   clear(): void {
     this.asks.clear();
     this.bids.clear();
+  }
+
+  /**
+   * Keeps the best `n` levels of each side: for exchanges that send no removal for levels falling out of the
+   * subscribed depth (Kraken, OKX books5 ...).
+   */
+  truncate(n: number): void {
+    this.asks.truncate(n);
+    this.bids.truncate(n);
   }
 
   setAsk(price: number, size: number): void {
@@ -75,6 +92,12 @@ export class DepthBook {
 
   /** the top `depth` levels as SIMPLE units, plus their size sums */
   top(depth: number): { obu: BookUnit[]; tas: number; tbs: number } {
+    const obu = this.units(depth);
+    return { obu, tas: exactSum(obu, 'as'), tbs: exactSum(obu, 'bs') };
+  }
+
+  /** the top `depth` levels as SIMPLE units, best first (what a book record's `obu` holds) */
+  units(depth: number): BookUnit[] {
     const n = Math.min(depth, Math.max(this.asks.length, this.bids.length));
     const obu: BookUnit[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -89,6 +112,6 @@ export class DepthBook {
       }
       obu[i] = u;
     }
-    return { obu, tas: exactSum(obu, 'as'), tbs: exactSum(obu, 'bs') };
+    return obu;
   }
 }

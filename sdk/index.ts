@@ -9,3 +9,8 @@ export * from './private.ts';
 export { signJwt } from './jwt.ts';
 export type { HmacAlg } from './jwt.ts';
 export * from './aliases.ts';
+export * from './book-pacer.ts';
+export * from './book-sync.ts';
+export * from './checksum.ts';
+export * from './readers.ts';
+export * from './symbols.ts';

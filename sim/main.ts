@@ -1,18 +1,32 @@
-// CLI: runs the four simulated exchanges and the FX rate source on consecutive ports until SIGINT or SIGTERM.
-// Usage: tsx sim/main.ts [--port-base 18001] [--seed 1] [--interval-ms 100] [--host 127.0.0.1]
+// CLI: runs every simulator found by folder (plugins/<id>/sim.ts) and the FX rate source until SIGINT or SIGTERM.
+// Usage: tsx sim/main.ts [--config <gateway config> | --port-base 18000] [--seed 1] [--interval-ms 100]
+//        [--host 127.0.0.1] [--only <name>]...
 //        [--account <accessKey>:<secretKey>]...   (accounts the Upbit and Bithumb private endpoints accept)
+//        [--list <file>]                          (also writes the simulators and their config sections as JSON)
+//
+// Ports: with --config (what `npm run demo` does with config.demo.yaml), each simulator the file points an exchange
+// at listens on that URL's port, the FX source on derived.fx.url's, the others on free ports. Otherwise the FX
+// source is on port-base and the n-th simulator in discovery order (plugin folders by name, then the order of a
+// folder's array) on port-base + 1 + n. Output: one line per simulator (`<name> url=... restUrl=...`), the FX line,
+// then `ready <count>` (the number of servers listening), which scripts/demo.ts waits for.
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { startFxSim } from './fx-server.ts';
-import { startSimulators } from './index.ts';
+import { discoverSims, portsFromConfig, startSimulators } from './index.ts';
+import type { PortPlan, PortSource, Simulators } from './index.ts';
 
 const { values } = parseArgs({
   options: {
-    'port-base': { type: 'string', default: '18001' },
+    config: { type: 'string' },
+    'port-base': { type: 'string' },
     seed: { type: 'string' },
     'interval-ms': { type: 'string' },
     host: { type: 'string' },
     account: { type: 'string', multiple: true },
+    only: { type: 'string', multiple: true },
+    list: { type: 'string' },
   },
 });
 
@@ -26,28 +40,57 @@ function toNumber(name: string, text: string | undefined): number | undefined {
   return n;
 }
 
-const sims = await startSimulators({
-  portBase: toNumber('port-base', values['port-base']),
-  seed: toNumber('seed', values.seed),
-  intervalMs: toNumber('interval-ms', values['interval-ms']),
-  host: values.host,
-  accounts: (values.account ?? []).map((a) => {
-    const at = a.indexOf(':');
-    if (at <= 0 || at === a.length - 1) {
-      console.error('--account must be <accessKey>:<secretKey>');
-      process.exit(2);
-    }
-    return { accessKey: a.slice(0, at), secretKey: a.slice(at + 1) };
-  }),
-});
+/** one started simulator (test/sim/demo-config.test.ts checks config.demo.yaml against these lines) */
+const simLine = (name: string, url: string, restUrl: string): string => `${name.padEnd(15)} url=${url} restUrl=${restUrl}`;
 
-for (const [name, sim] of Object.entries({ binance: sims.binance, upbit: sims.upbit, bithumb: sims.bithumb, 'bithumb-legacy': sims.bithumbLegacy })) {
-  console.log(`${name.padEnd(15)} url=${sim.url} restUrl=${sim.restUrl}`);
+if (values.config && values['port-base']) {
+  console.error('give either --config <file> or --port-base <n>');
+  process.exit(2);
 }
-// the USD/KRW source of the premium's FX basis, on the port after the four exchanges
-const portBase = toNumber('port-base', values['port-base']);
-const fx = await startFxSim({ port: portBase === undefined ? 0 : portBase + 4, seed: toNumber('seed', values.seed), host: values.host });
+let plan: PortPlan | undefined;
+if (values.config) {
+  try {
+    plan = portsFromConfig(parse(readFileSync(values.config, 'utf8')) as PortSource, await discoverSims());
+  } catch (err) {
+    console.error(`--config ${values.config}: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  for (const ex of plan.unserved) console.error(`--config ${values.config}: no simulator serves exchanges.${ex} (a plugin without sim.ts?)`);
+}
+const portBase = plan ? undefined : (toNumber('port-base', values['port-base']) ?? 18000);
+const seed = toNumber('seed', values.seed);
+let sims: Simulators;
+try {
+  sims = await startSimulators({
+    portBase: portBase === undefined ? undefined : portBase + 1,
+    ports: plan?.sims,
+    names: values.only,
+    seed,
+    intervalMs: toNumber('interval-ms', values['interval-ms']),
+    host: values.host,
+    accounts: (values.account ?? []).map((a) => {
+      const at = a.indexOf(':');
+      if (at <= 0 || at === a.length - 1) {
+        console.error('--account must be <accessKey>:<secretKey>');
+        process.exit(2);
+      }
+      return { accessKey: a.slice(0, at), secretKey: a.slice(at + 1) };
+    }),
+  });
+} catch (err) {
+  console.error(`simulators failed to start: ${(err as Error).message}`);
+  process.exit(1);
+}
+
+for (const s of sims.list) console.log(simLine(s.name, s.handle.url, s.handle.restUrl));
+// the USD/KRW source of the premium's FX basis
+const fx = await startFxSim({ port: plan ? (plan.fx ?? 0) : (portBase ?? 0), seed, host: values.host });
 console.log(`${'fx'.padEnd(15)} url=${fx.quoteUrl} path=0.basePrice`);
+if (values.list) {
+  const list = sims.list.map((s) => ({ name: s.name, exchange: s.exchange, url: s.handle.url, restUrl: s.handle.restUrl, config: s.config() }));
+  writeFileSync(values.list, JSON.stringify({ simulators: list, fx: { url: fx.quoteUrl, path: '0.basePrice' } }, null, 1) + '\n');
+}
+console.log(`ready ${sims.list.length + 1}`);
 
 let stopping = false;
 const stop = (signal: string): void => {

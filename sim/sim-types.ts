@@ -1,4 +1,12 @@
-// The public shape of a simulated exchange: start options and the handle tests and the CLI drive it with.
+// The public shape of a simulated exchange: start options, the handle tests and the CLI drive it with, and the
+// definition a plugin folder exports from its sim.ts (`defineSim`, sim/define.ts).
+
+
+/** an account a simulated private endpoint accepts (Upbit, Bithumb: JWTs signed with its secret) */
+export interface SimAccount {
+  accessKey: string;
+  secretKey: string;
+}
 
 import type { Activity } from './market-set.ts';
 
@@ -22,6 +30,8 @@ export interface SimOptions {
   pingIntervalMs?: number;
   /** close a client that sent nothing (not even a ping) for this long; 0 disables. Default 120000 for Upbit/Bithumb v1 */
   idleTimeoutMs?: number;
+  /** accounts a simulator with private endpoints accepts; the others ignore it */
+  accounts?: SimAccount[];
 }
 
 /**
@@ -55,8 +65,41 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
   skipDepthDiffs?(steps: number): void;
+  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
+  listMarket?(symbol: string): void;
+  /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
+  delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
+  /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
+  listMarket?(symbol: string): void;
+  /** take a market off the REST market list; its streams stop */
+  delistMarket?(symbol: string): void;
+  /** checksummed books: the next book message carries a wrong checksum */
+  corruptChecksum?(): void;
   /** idempotent: terminates clients, closes the server and clears every timer */
   close(): Promise<void>;
+}
+
+/**
+ * What `plugins/<id>/sim.ts` default-exports (one, or an array when the exchange has two APIs): how to start the
+ * simulator, and the config section (`exchanges.<id>`) that points the plugin at a running one.
+ */
+export interface SimDefinition<H extends SimHandle = SimHandle> {
+  /** 'okx'; a second API of the same exchange gets a name of its own, e.g. 'bithumb-legacy' */
+  readonly name: string;
+  start(options: SimOptions): Promise<H>;
+  /**
+   * The plugin's config section for this running simulator: `url`, `restUrl`, options such as `api: legacy`, and
+   * `symbols`: two or more markets it serves, which the generic tests and the demo subscribe to.
+   */
+  config(handle: H): Record<string, unknown>;
+}
+
+/** A simulator found in a plugin folder: its definition and the plugin (config section) it serves. */
+export interface DiscoveredSim extends SimDefinition {
+  /** the plugin folder's id: `exchanges.<exchange>` is where config(handle) goes */
+  readonly exchange: string;
+  /** the plugins/<id>/sim.ts it came from */
+  readonly file: string;
 }

@@ -41,13 +41,18 @@ export function fxRate(seed: number, tms: number): number {
   return Math.round(FX_CENTER * Math.exp(wander('fx', seed, tms, 0.004, 0.0015, 0.0004, 0.0001)) * 100) / 100;
 }
 
+/** the premium each Korean venue's coins centre on (Coinone and Korbit, the thinner books, a little higher) */
+const KRW_PREMIUM: Readonly<Record<string, number>> = { upbit: 0.025, bithumb: 0.029, coinone: 0.027, korbit: 0.032 };
+
 /**
- * The venue's premium over world price × FX for one coin: Upbit around +2.5 %, Bithumb around +2.9 %, each drifting
+ * The venue's premium over world price × FX for one coin: Upbit around +2.5 %, Bithumb around +2.9 %, Coinone
+ * around +2.7 %, Korbit around +3.2 %, each drifting
  * on its own (the premium moves by venue and by coin), USDT/KRW around +1.2 % (the Korean stablecoin premium).
  */
 export function venuePremium(venue: string, base: string, seed: number, tms: number): number {
-  if (venue !== 'upbit' && venue !== 'bithumb') return 0;
-  const center = STABLE.has(base) ? 0.012 : venue === 'upbit' ? 0.025 : 0.029;
+  const venueCenter = KRW_PREMIUM[venue];
+  if (venueCenter === undefined) return 0;
+  const center = STABLE.has(base) ? 0.012 : venueCenter;
   const common = wander(`prem:${venue}`, seed, tms, 0.01, 0.006, 0.002, 0.0006);
   const coin = wander(`prem:${venue}:${base}`, seed, tms, 0.004, 0.002, 0.001, 0.0004);
   return center + common + coin;

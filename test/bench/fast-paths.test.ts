@@ -1,7 +1,6 @@
 // The plugins' fast paths (frames read straight from their text) against their ordinary JSON.parse paths: on recorded,
 // simulated and deliberately broken frames, both must produce the same drafts, requests and errors.
 
-import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastPath as binanceFast } from '../../plugins/binance/fast.ts';
@@ -10,8 +9,8 @@ import { fastPath as upbitFast } from '../../plugins/upbit/fast.ts';
 import { loadPlugin } from '../../plugins/registry.ts';
 import type { ExchangePlugin, Output } from '../../sdk/plugin.ts';
 import { errorCode } from '../../sdk/errors.ts';
-import { FIXTURES, readFixture, testConfig } from '../plugins/replay.ts';
-import type { FixtureLine } from '../plugins/replay.ts';
+import { fixtureFile, fixtureNames, readFixture, testConfig } from '../../sdk/testing/replay.ts';
+import type { FixtureLine } from '../../sdk/testing/replay.ts';
 import { frameSets } from '../../bench/lib/frames.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
@@ -149,8 +148,8 @@ describe('plugin fast paths', () => {
     it(`read ${dir}'s recorded frames, and every broken variant of them, exactly as JSON.parse does`, async () => {
       const plugin = await loadPlugin(dir);
       let checked = 0;
-      for (const file of readdirSync(new URL(`${dir}/`, FIXTURES)).filter((f) => f.endsWith('.jsonl'))) {
-        const lines = readFixture(new URL(`${dir}/${file}`, FIXTURES));
+      for (const file of fixtureNames(dir)) {
+        const lines = readFixture(fixtureFile(dir, file));
         assertSame(plugin, lines, file);
         checked += assertMutantsSame(plugin, lines, 60, checked, file);
       }

@@ -26,8 +26,8 @@ describe('SDK resume across a cluster node killed behind nginx', () => {
     cluster: { zookeeper: zk.connectString, path: '/gateway-sdk', sessionTimeoutMs: 3000 },
     kafka: { enabled: true, brokers: kafka.brokers, topic: TOPIC, acks: 1, maxWaitMs: 10 },
     exchanges: {
-      upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'], channels: ['trade'], reconnect: { initialDelayMs: 100 } },
-      binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'], channels: ['trade'], reconnect: { initialDelayMs: 100 } },
+      upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], channels: ['trade'], reconnect: { initialDelayMs: 100 } },
+      binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'], channels: ['trade'], reconnect: { initialDelayMs: 100 } },
     },
   });
   const clientsOn = async (n: GatewayProcess) => (await getJson<{ clients: number }>(`${n.http}/api/ws/infra-health`)).clients;

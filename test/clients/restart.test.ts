@@ -16,7 +16,7 @@ describe('SDK against a gateway process restarted under it', () => {
   let second: GatewayProcess | undefined;
   const config = (port: number) => ({
     server: { host: '127.0.0.1', port },
-    exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
+    exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
   });
 
   before(async () => {

@@ -98,7 +98,7 @@ describe('bus recovery on Kafka (three nodes)', () => {
       nodeId,
       cluster: { zookeeper: zk.connectString, path: '/gw-bus-kafka', sessionTimeoutMs: 3000 },
       kafka: { enabled: true, brokers: kafka.brokers, topic: 'recovery', acks: 1, maxWaitMs: 20 },
-      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
+      exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
     }));
   });
 
@@ -167,7 +167,7 @@ describe('bus recovery when partition leaders move (two Kafka brokers, three nod
       nodeId,
       cluster: { zookeeper: zk.connectString, path: '/gw-bus-moves', sessionTimeoutMs: 3000 },
       kafka: { enabled: true, brokers: kafka.brokers, topic: TOPIC, acks: 1, maxWaitMs: 20 },
-      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'], reconnect: { initialDelayMs: 100 } } },
+      exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], reconnect: { initialDelayMs: 100 } } },
     }));
   });
 
@@ -222,7 +222,7 @@ describe('bus recovery on Redis pub/sub (three nodes)', () => {
       nodeId,
       cluster: { zookeeper: zk.connectString, path: '/gw-bus-redis', sessionTimeoutMs: 3000 },
       redis: { enabled: true, url: redis.url },
-      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
+      exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
     }));
   });
 

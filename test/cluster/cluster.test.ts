@@ -30,8 +30,8 @@ describe('cluster of three gateway nodes', () => {
     cluster: { zookeeper: zk.connectString, path: '/gateway-test', sessionTimeoutMs: SESSION_MS },
     kafka: { enabled: true, brokers: kafka.brokers, topic: TOPIC, acks: 1, maxWaitMs: 10 },
     exchanges: {
-      upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'], reconnect: { initialDelayMs: 100 } },
-      binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'], reconnect: { initialDelayMs: 100 } },
+      upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], reconnect: { initialDelayMs: 100 } },
+      binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'], reconnect: { initialDelayMs: 100 } },
     },
   });
   const info = (n: GatewayProcess) => getJson<Info>(`${n.http}/ws/info`);
@@ -50,7 +50,7 @@ describe('cluster of three gateway nodes', () => {
     for (const id of ['node-1', 'node-2', 'node-3']) nodes.push(await spawnGateway(config(id)));
     let since = 0;
     sampler = setInterval(() => {
-      const double = sims.upbit.connections() > 1 || sims.binance.connections() > 1;
+      const double = sims.get('upbit').connections() > 1 || sims.get('binance').connections() > 1;
       if (double && !since) since = Date.now();
       if (!double && since) {
         overlapMs = Math.max(overlapMs, Date.now() - since);
@@ -69,7 +69,7 @@ describe('cluster of three gateway nodes', () => {
 
   it('elects exactly one leader, the only node connected to the exchanges', async () => {
     const first = await leader();
-    await waitFor(() => sims.upbit.connections() === 1 && sims.binance.connections() === 1, 15_000, 'leader connections');
+    await waitFor(() => sims.get('upbit').connections() === 1 && sims.get('binance').connections() === 1, 15_000, 'leader connections');
     const infos = await Promise.all(nodes.map(info));
     assert.deepEqual(infos.map((i) => i.role).sort(), ['follower', 'follower', 'leader']);
     const leaderId = infos.find((i) => i.role === 'leader')!.nodeId;
@@ -108,7 +108,7 @@ describe('cluster of three gateway nodes', () => {
     const killedAt = Date.now();
     await old.kill9();
     const next = await leader();
-    await waitFor(() => sims.upbit.connections() === 1, SESSION_MS + 5000, 'new leader connected');
+    await waitFor(() => sims.get('upbit').connections() === 1, SESSION_MS + 5000, 'new leader connected');
     const took = Date.now() - killedAt;
     assert.ok(took <= SESSION_MS + 5000, `failover took ${took} ms`);
     assert.ok(survivors.includes(next));
@@ -119,10 +119,10 @@ describe('cluster of three gateway nodes', () => {
 
   it('hands over in under a second when the leader shuts down gracefully', async () => {
     const old = await leader();
-    const before = sims.upbit.totalConnections();
+    const before = sims.get('upbit').totalConnections();
     const t0 = Date.now();
     await old.stop();
-    await waitFor(() => sims.upbit.totalConnections() > before, 5000, 'a successor connects');
+    await waitFor(() => sims.get('upbit').totalConnections() > before, 5000, 'a successor connects');
     const took = Date.now() - t0;
     assert.ok(took < 1000 + 500, `handover took ${took} ms`); // allowance for process exit and a 100 ms reconnect delay
     const next = await leader();

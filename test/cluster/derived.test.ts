@@ -30,9 +30,9 @@ describe('derived records in a cluster', () => {
     cluster: { zookeeper: zk.connectString, path: '/gateway-derived', sessionTimeoutMs: SESSION_MS },
     kafka: { enabled: true, brokers: kafka.brokers, topic: TOPIC, acks: 1, maxWaitMs: 10 },
     exchanges: {
-      upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } },
-      bithumb: { api: 'v1', url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } },
-      binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['ETH/USDT'], reconnect: { initialDelayMs: 100 } },
+      upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } },
+      bithumb: { api: 'v1', url: sims.get('bithumb').url, restUrl: sims.get('bithumb').restUrl, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } },
+      binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['ETH/USDT'], reconnect: { initialDelayMs: 100 } },
     },
     derived: {
       premium: [

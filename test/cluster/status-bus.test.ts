@@ -31,7 +31,7 @@ describe('status on the bus in a cluster', () => {
           redis: { enabled: true, url: redis.url },
           exchanges: {
             upbit: {
-              url: sims.upbit.url,
+              url: sims.get('upbit').url,
               symbols: ['BTC/KRW'],
               reconnect: { initialDelayMs: 100, maxDelayMs: 2000, multiplier: 2, resetAfterMs: 400 },
             },
@@ -93,7 +93,7 @@ describe('status on the bus in a cluster', () => {
 
       // trouble at the exchange: the follower hears it through the bus
       const from = onFollower.frames.length;
-      sims.upbit.dropAll();
+      sims.get('upbit').dropAll();
       const down = await onFollower.next((f) => isStatus('down')(f) && /connection closed|could not connect/.test(f.reason as string), 15_000, from);
       await onFollower.next(isStatus('up'), 20_000, onFollower.frames.indexOf(down) + 1);
 

@@ -28,7 +28,7 @@ describe('live subscription changes across a cluster', () => {
     nodeId,
     cluster: { zookeeper: zk.connectString, path: '/gw-subs', sessionTimeoutMs: 3000 },
     kafka: { enabled: true, brokers: kafka.brokers, topic: 'subs', acks: 1, maxWaitMs: 20 },
-    exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
+    exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'], channels: ['trade', 'ticker'], reconnect: { initialDelayMs: 100 } } },
   });
   const live = () => nodes.filter((n) => n.alive());
   const symbols = async (n: GatewayProcess) => (await getJson<Subs>(`${n.http}/api/subscriptions`)).exchanges.upbit!.symbols;
@@ -169,7 +169,7 @@ describe('live subscription changes without ZooKeeper', () => {
       mode: 'cluster',
       cluster: { zookeeper: nowhere, path: '/gw-none', sessionTimeoutMs: 2000 },
       redis: { enabled: true, url: `redis://${nowhere}` },
-      exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } },
+      exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'] } },
     });
     try {
       const res = await fetch(`${gw.http}/api/subscriptions`, {

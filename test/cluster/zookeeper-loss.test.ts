@@ -33,7 +33,7 @@ describe('cluster on a ZooKeeper ensemble', () => {
           nodeId,
           cluster: { zookeeper: ensemble.connectString, path: '/gw-ensemble', sessionTimeoutMs: SESSION_MS },
           kafka: { enabled: true, brokers: kafka.brokers, acks: 1, maxWaitMs: 10 },
-          exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
+          exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'], reconnect: { initialDelayMs: 100 } } },
         }),
       );
     }
@@ -57,7 +57,7 @@ describe('cluster on a ZooKeeper ensemble', () => {
     await c.next(isRecord, 10_000, c.frames.length);
     assert.ok(c.frames.length > from);
     assert.deepEqual((await roles()).sort(), ['follower', 'leader']);
-    assert.equal(sims.upbit.connections(), 1);
+    assert.equal(sims.get('upbit').connections(), 1);
     await c.close();
   });
 
@@ -66,13 +66,13 @@ describe('cluster on a ZooKeeper ensemble', () => {
     const up = [];
     for (const m of ensemble.members) if ((await m.mode()) !== 'down') up.push(m);
     await up[0]!.kill9();
-    await waitFor(() => sims.upbit.connections() === 0, 10_000, 'the leader to close its exchange connections');
+    await waitFor(() => sims.get('upbit').connections() === 0, 10_000, 'the leader to close its exchange connections');
     for (const n of nodes) assert.equal((await fetch(`${n.http}/health`)).status, 200);
     const infra = await getJson<{ zookeeper: { healthy: boolean } }>(`${nodes[0]!.http}/api/ws/infra-health`);
     assert.equal(infra.zookeeper.healthy, false);
     for (const m of ensemble.members) if ((await m.mode()) === 'down') await m.restart();
     await waitFor(async () => (await roles()).sort().join() === 'follower,leader', 30_000, 'a leader again');
-    await waitFor(() => sims.upbit.connections() === 1, 15_000, 'exchange connection again');
+    await waitFor(() => sims.get('upbit').connections() === 1, 15_000, 'exchange connection again');
     const c = await TestClient.connect(`${nodes[0]!.ws}?snapshot=false`);
     await c.next(isRecord, 15_000);
     await c.close();

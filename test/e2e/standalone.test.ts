@@ -47,9 +47,9 @@ describe('standalone gateway against the exchange simulators', () => {
     gw = await startGateway({
       orderbook: { depth: DEPTH },
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: USDT },
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: KRW },
-        bithumb: { api: 'v1', url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: KRW },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: USDT },
+        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: KRW },
+        bithumb: { api: 'v1', url: sims.get('bithumb').url, restUrl: sims.get('bithumb').restUrl, symbols: KRW },
       },
     });
   });
@@ -69,11 +69,11 @@ describe('standalone gateway against the exchange simulators', () => {
   });
 
   it('sent each exchange its subscription in the exchange protocol', () => {
-    const upbit = JSON.parse(sims.upbit.received().find((m) => m.startsWith('['))!) as Record<string, unknown>[];
+    const upbit = JSON.parse(sims.get('upbit').received().find((m) => m.startsWith('['))!) as Record<string, unknown>[];
     assert.ok(upbit.some((o) => o.type === 'orderbook' && (o.codes as string[]).includes('KRW-BTC.15')));
     assert.ok(upbit.some((o) => o.format === 'SIMPLE'));
-    assert.ok(sims.bithumb.received().some((m) => m.includes('"trade"')));
-    assert.equal(sims.binance.connections(), 1);
+    assert.ok(sims.get('bithumb').received().some((m) => m.includes('"trade"')));
+    assert.equal(sims.get('binance').connections(), 1);
   });
 
   it('gives JSON and msgpack clients the same records, each sequence without gaps', async () => {
@@ -158,7 +158,7 @@ describe('standalone gateway against the Bithumb legacy simulator', () => {
     sims = await startSimulators({ seed: 11, intervalMs: 50 });
     gw = await startGateway({
       orderbook: { depth: DEPTH },
-      exchanges: { bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: KRW } },
+      exchanges: { bithumb: { api: 'legacy', url: sims.get('bithumb-legacy').url, restUrl: sims.get('bithumb-legacy').restUrl, symbols: KRW } },
     });
   });
 

@@ -17,7 +17,7 @@ describe('the gateway process', () => {
 
   before(async () => {
     sims = await startSimulators({ seed: 2, intervalMs: 50 });
-    gw = await spawnGateway({ exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } } });
+    gw = await spawnGateway({ exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'] } } });
   });
 
   after(async () => {
@@ -26,7 +26,7 @@ describe('the gateway process', () => {
   });
 
   it('reloads the config file on SIGHUP, starting a newly listed exchange', async () => {
-    write({ upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'] }, bithumb: { url: sims.bithumb.url, symbols: ['BTC/KRW'] } });
+    write({ upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'] }, bithumb: { url: sims.get('bithumb').url, symbols: ['BTC/KRW'] } });
     gw.child.kill('SIGHUP');
     const subs = await waitFor(async () => {
       const s = (await (await fetch(`${gw.http}/api/subscriptions`)).json()) as { exchanges: Record<string, { symbols: string[] }> };
@@ -49,6 +49,6 @@ describe('the gateway process', () => {
   it('closes exchange sockets and exits 0 on SIGTERM', async () => {
     gw.child.kill('SIGTERM');
     assert.equal(await gw.exited, 0);
-    await waitFor(() => sims.upbit.connections() === 0 && sims.bithumb.connections() === 0, 5000, 'sockets closed');
+    await waitFor(() => sims.get('upbit').connections() === 0 && sims.get('bithumb').connections() === 0, 5000, 'sockets closed');
   });
 });

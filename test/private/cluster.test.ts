@@ -11,7 +11,7 @@ import { Kernel } from '../../kernel/kernel.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { startKafka, startRedis, startZooKeeper } from '../../scripts/infra/index.ts';
 import { consume, kafkaClient } from '../infra/helpers.ts';
-import { startUpbitSim } from '../../sim/index.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { signJwt } from '../../kernel/private/jwt.ts';
-import { startBithumbSim, startUpbitSim } from '../../sim/index.ts';
+import { startBithumbSim } from '../../plugins/bithumb/sim.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { SimHandle } from '../../sim/index.ts';
 
 const ACCOUNT = { accessKey: 'sim-access', secretKey: 'sim-secret-0123456789' };

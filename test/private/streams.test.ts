@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../kernel/config.ts';
 import { Kernel } from '../../kernel/kernel.ts';
 import { createLogger } from '../../kernel/log.ts';
-import { startUpbitSim } from '../../sim/index.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';

@@ -27,7 +27,7 @@ describe('latest values in Redis', () => {
   });
 
   it('keeps the newest record of every key, and a restarted gateway replays them before any live data', async () => {
-    const exchanges = { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'] } };
+    const exchanges = { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'] } };
     const first = await startGateway({ redis: { enabled: true, url: redis.url }, exchanges });
     await waitFor(async () => (await redisCommand(redis.port, 'HLEN gateway:latest')) === ':6', 15_000, 'six keys in Redis');
     const health = await getJson<{ redis: { healthy: boolean; latest: { writes: number } } }>(`${first.http}/api/ws/infra-health`);
@@ -57,7 +57,7 @@ describe('latest values in Redis', () => {
     const down = await startRedis();
     const url = down.url;
     await down.close();
-    const gw = await startGateway({ redis: { enabled: true, url }, exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } } });
+    const gw = await startGateway({ redis: { enabled: true, url }, exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'] } } });
     try {
       const c = await TestClient.connect(`${gw.ws}?snapshot=false`);
       await c.next(isRecord, 15_000);
@@ -88,7 +88,7 @@ describe('a cluster on Redis pub/sub, without Kafka', () => {
           nodeId,
           cluster: { zookeeper: zk.connectString, path: '/gw-redis', sessionTimeoutMs: 3000 },
           redis: { enabled: true, url: redis.url },
-          exchanges: { upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] } },
+          exchanges: { upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'] } },
         }),
       );
     }
@@ -106,7 +106,7 @@ describe('a cluster on Redis pub/sub, without Kafka', () => {
     await Promise.all(clients.map((c) => c.collect(isRecord, 30, 20_000)));
     const roles = await Promise.all(nodes.map(async (n) => (await getJson<{ role: string }>(`${n.http}/ws/info`)).role));
     assert.deepEqual(roles.sort(), ['follower', 'leader']);
-    assert.equal(sims.upbit.connections(), 1);
+    assert.equal(sims.get('upbit').connections(), 1);
     const ids = clients.map((c) => new Set(c.frames.filter(isRecord).map((f) => `${f.ty}|${f.cd}|${f.ep}|${f.sq}`)));
     const shared = [...ids[0]!].filter((k) => ids[1]!.has(k)).length;
     assert.ok(shared >= 20, `${shared} records on both nodes`);

@@ -6,22 +6,20 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listPluginIds } from '../../plugins/registry.ts';
+import { expectedFile, fixtureFile, fixtureNames } from '../../sdk/testing/replay.ts';
 import { TestClient } from '../support/client.ts';
 import { isRecord } from '../support/streams.ts';
 import { recordingGateway, runCli, tempDir } from './helpers.ts';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const EXPECTED = fileURLToPath(new URL('../expected/', import.meta.url));
-
 describe('plugin fixtures as replay input', () => {
   for (const exchange of listPluginIds()) {
     it(`replays every ${exchange} fixture through the CLI to its expected records`, async () => {
-      for (const name of readdirSync(join(FIXTURES, exchange)).filter((f) => f.endsWith('.jsonl'))) {
-        const file = join(FIXTURES, exchange, name);
+      for (const name of fixtureNames(exchange)) {
+        const file = fileURLToPath(fixtureFile(exchange, name));
         const r = await runCli('main.ts', ['--from', file, '--speed', 'max', '--out', '-']);
         assert.equal(r.code, 0, r.stderr);
         const got = r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-        const expected = JSON.parse(readFileSync(join(EXPECTED, exchange, name.replace(/\.jsonl$/, '.json')), 'utf8')).records as Record<string, unknown>[];
+        const expected = JSON.parse(readFileSync(expectedFile(exchange, name), 'utf8')).records as Record<string, unknown>[];
         // a fixture's one connection has the epoch of its first line (expected files fix it to 1)
         const firstRtms = (readFileSync(file, 'utf8').split('\n').map((l) => (l ? JSON.parse(l) : {})).find((l) => 'rtms' in l) as { rtms: number }).rtms;
         for (const g of got) assert.equal(g.ep, firstRtms, `${name}: ep`);
@@ -68,7 +66,7 @@ describe('cutting a fixture from a recording', () => {
     const dir = tempDir('cut-');
     try {
       const file = join(dir, 'x.jsonl');
-      const src = readFileSync(join(FIXTURES, 'upbit', readdirSync(join(FIXTURES, 'upbit'))[0]!), 'utf8');
+      const src = readFileSync(fixtureFile('upbit', fixtureNames('upbit')[0]!), 'utf8');
       writeFileSync(file, src);
       const r = await runCli('main.ts', ['--from', file, '--out', '-']);
       assert.equal(r.code, 1);

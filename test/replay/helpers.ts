@@ -19,9 +19,9 @@ export async function recordingGateway(dir: string, record: Record<string, unkno
     orderbook: { depth: 10 },
     record: { enabled: true, dir, flushMs: 200, ...record },
     exchanges: {
-      binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] },
-      upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'], ...upbit },
-      bithumb: { api: 'v1', url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: ['BTC/KRW'] },
+      binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] },
+      upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: ['BTC/KRW', 'ETH/KRW'], ...upbit },
+      bithumb: { api: 'v1', url: sims.get('bithumb').url, restUrl: sims.get('bithumb').restUrl, symbols: ['BTC/KRW'] },
     },
   });
   return {

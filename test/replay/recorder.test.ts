@@ -156,8 +156,8 @@ describe('a recording on a full disk', () => {
       server: { host: '127.0.0.1', port: 0 },
       record: { enabled: true, dir: join(mount, 'rec'), flushMs: 100, keepHours: 48 },
       exchanges: {
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] },
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'] },
+        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'] },
       },
     });
     const kernel = new Kernel({ config, log: createLogger('info', 'gw', (l) => logs.push(l) > 0), statsIntervalMs: 100 });

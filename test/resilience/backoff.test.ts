@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../kernel/log.ts';
 import { ExchangeSupervisor } from '../../kernel/supervisor.ts';
-import { startUpbitSim } from '../../sim/index.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { SimHandle } from '../../sim/sim-types.ts';
 import { waitFor } from '../support/client.ts';
 import { startFeedServer } from '../support/feed-server.ts';

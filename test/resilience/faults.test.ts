@@ -49,10 +49,10 @@ describe('exchange connections under faults', () => {
   });
 
   const targets: Target[] = [
-    { name: 'binance', ex: 'binance', symbols: USDT, sim: () => sims.binance, gw: () => main, client: () => mainClient, messages: false },
-    { name: 'upbit', ex: 'upbit', symbols: KRW, sim: () => sims.upbit, gw: () => main, client: () => mainClient, messages: true },
-    { name: 'bithumb v1', ex: 'bithumb', symbols: KRW, sim: () => sims.bithumb, gw: () => main, client: () => mainClient, messages: true },
-    { name: 'bithumb legacy', ex: 'bithumb', symbols: KRW, sim: () => sims.bithumbLegacy, gw: () => legacy, client: () => legacyClient, messages: true },
+    { name: 'binance', ex: 'binance', symbols: USDT, sim: () => sims.get('binance'), gw: () => main, client: () => mainClient, messages: false },
+    { name: 'upbit', ex: 'upbit', symbols: KRW, sim: () => sims.get('upbit'), gw: () => main, client: () => mainClient, messages: true },
+    { name: 'bithumb v1', ex: 'bithumb', symbols: KRW, sim: () => sims.get('bithumb'), gw: () => main, client: () => mainClient, messages: true },
+    { name: 'bithumb legacy', ex: 'bithumb', symbols: KRW, sim: () => sims.get('bithumb-legacy'), gw: () => legacy, client: () => legacyClient, messages: true },
   ];
 
   const stats = (t: Target) => t.gw().kernel.supervisors.find((s) => s.id === t.ex)!.connections[0]!;

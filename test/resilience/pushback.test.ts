@@ -37,9 +37,9 @@ describe('pushback after refused upgrades, per exchange', () => {
   });
 
   const targets: Target[] = [
-    { ex: 'upbit', sim: () => sims.upbit, boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
-    { ex: 'bithumb', sim: () => sims.bithumb, boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
-    { ex: 'binance', sim: () => sims.binance, boundMs: 150_000, leastWaitsMs: [6000, 12_000, 24_000, 48_000] },
+    { ex: 'upbit', sim: () => sims.get('upbit'), boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
+    { ex: 'bithumb', sim: () => sims.get('bithumb'), boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
+    { ex: 'binance', sim: () => sims.get('binance'), boundMs: 150_000, leastWaitsMs: [6000, 12_000, 24_000, 48_000] },
   ];
   const stats = (t: Target) => gw.kernel.supervisors.find((s) => s.id === t.ex)!.connections[0];
 

@@ -20,9 +20,9 @@ describe('planned connection rollover', () => {
     sims = await startSimulators({ seed: 5, intervalMs: 40, tradesPerStep: 2 });
     gw = await startGateway({
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'], maxConnectionAgeMs: 1500 },
-        upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'], maxConnectionAgeMs: 1500 },
-        bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: ['BTC/KRW'], maxConnectionAgeMs: 1500 },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT', 'ETH/USDT'], maxConnectionAgeMs: 1500 },
+        upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], maxConnectionAgeMs: 1500 },
+        bithumb: { api: 'legacy', url: sims.get('bithumb-legacy').url, restUrl: sims.get('bithumb-legacy').restUrl, symbols: ['BTC/KRW'], maxConnectionAgeMs: 1500 },
       },
     });
     client = await TestClient.connect(`${gw.ws}?snapshot=false`);
@@ -45,7 +45,7 @@ describe('planned connection rollover', () => {
     assert.ok(assertTradeIds(records.filter((r) => r.ex === 'upbit'), false) > 50);
     assertSequences(records, client);
     // the old connections were closed after each switch
-    await waitFor(() => sims.binance.connections() === 1 && sims.upbit.connections() === 1, 5000, 'old connections closed');
+    await waitFor(() => sims.get('binance').connections() === 1 && sims.get('upbit').connections() === 1, 5000, 'old connections closed');
   });
 
   it('keeps the legacy feed whole across rollovers: trades in time order, books from a fresh snapshot', () => {
@@ -59,7 +59,7 @@ describe('planned connection rollover', () => {
   it("rolls a Binance connection over on the exchange's shutdown notice", async () => {
     const before = stats('binance').rollovers;
     const from = client.frames.length;
-    sims.binance.sendRaw(JSON.stringify({ e: 'serverShutdown', E: Date.now() }));
+    sims.get('binance').sendRaw(JSON.stringify({ e: 'serverShutdown', E: Date.now() }));
     await waitFor(() => stats('binance').rollovers > before, 10_000, 'rollover after the notice');
     await client.next((f) => f.ex === 'binance' && f.ty === 'trade' && (f.ep as number) === stats('binance').ep, 10_000, from);
     assert.equal(stats('binance').reconnects, 0);
@@ -78,8 +78,8 @@ describe('live subscription changes', () => {
     sims = await startSimulators({ seed: 9, intervalMs: 40 });
     gw = await startGateway({
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'] },
-        upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'] },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'] },
+        upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'] },
       },
     });
     await waitFor(() => stats('binance')?.state === 'open' && stats('upbit')?.state === 'open', 10_000, 'open');
@@ -145,8 +145,8 @@ describe('live subscription changes', () => {
         server: { host: '127.0.0.1', port: 0 },
         log: { level: 'warn' },
         exchanges: {
-          upbit: { url: sims.upbit.url, symbols: ['BTC/KRW', 'ETH/KRW'] },
-          bithumb: { url: sims.bithumb.url, symbols: ['BTC/KRW'] },
+          upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'] },
+          bithumb: { url: sims.get('bithumb').url, symbols: ['BTC/KRW'] },
         },
       }),
     );

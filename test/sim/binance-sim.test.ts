@@ -2,7 +2,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBinanceSim } from '../../sim/index.ts';
+import { startBinanceSim } from '../../plugins/binance/sim.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient } from './ws-client.ts';
 

@@ -1,10 +1,11 @@
-// All four simulators start together, expose the SimHandle contract and fault switches, and close without leftovers.
+// Every discovered simulator starts together, expose the SimHandle contract and fault switches, and close without leftovers.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startSimulators, startUpbitSim } from '../../sim/index.ts';
+import { startSimulators } from '../../sim/index.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { Simulators } from '../../sim/index.ts';
 import { TestClient } from './ws-client.ts';
 
@@ -27,20 +28,20 @@ describe('startSimulators', () => {
   });
 
   it('serves each exchange on its own port with the documented url shapes', async () => {
-    const handles = [sims.binance, sims.upbit, sims.bithumb, sims.bithumbLegacy];
+    const handles = [sims.get('binance'), sims.get('upbit'), sims.get('bithumb'), sims.get('bithumb-legacy')];
     assert.equal(new Set(handles.map((h) => h.port)).size, 4);
-    assert.equal(sims.binance.url, `ws://127.0.0.1:${sims.binance.port}`);
-    assert.equal(sims.upbit.url, `ws://127.0.0.1:${sims.upbit.port}/websocket/v1`);
-    assert.equal(sims.bithumb.url, `ws://127.0.0.1:${sims.bithumb.port}/websocket/v1`);
-    assert.equal(sims.bithumbLegacy.url, `ws://127.0.0.1:${sims.bithumbLegacy.port}/pub/ws`);
+    assert.equal(sims.get('binance').url, `ws://127.0.0.1:${sims.get('binance').port}`);
+    assert.equal(sims.get('upbit').url, `ws://127.0.0.1:${sims.get('upbit').port}/websocket/v1`);
+    assert.equal(sims.get('bithumb').url, `ws://127.0.0.1:${sims.get('bithumb').port}/websocket/v1`);
+    assert.equal(sims.get('bithumb-legacy').url, `ws://127.0.0.1:${sims.get('bithumb-legacy').port}/pub/ws`);
     for (const h of handles) assert.equal(h.restUrl, `http://127.0.0.1:${h.port}`);
 
-    const binance = await open(`${sims.binance.url}/stream?streams=solusdt@trade`);
-    const upbit = await open(sims.upbit.url);
+    const binance = await open(`${sims.get('binance').url}/stream?streams=solusdt@trade`);
+    const upbit = await open(sims.get('upbit').url);
     upbit.send('[{"ticket":"a"},{"type":"trade","codes":["KRW-DOGE"]}]');
-    const bithumb = await open(sims.bithumb.url);
+    const bithumb = await open(sims.get('bithumb').url);
     bithumb.send('[{"ticket":"b"},{"type":"ticker","codes":["KRW-SOL"]}]');
-    const legacy = await open(sims.bithumbLegacy.url);
+    const legacy = await open(sims.get('bithumb-legacy').url);
     legacy.send('{"type":"transaction","symbols":["ETH_KRW"]}');
     await binance.next('a SOLUSDT trade', (j) => j.data?.s === 'SOLUSDT');
     await upbit.next('a KRW-DOGE trade', (j) => j.code === 'KRW-DOGE');
@@ -50,13 +51,13 @@ describe('startSimulators', () => {
       assert.equal(h.connections(), 1);
       assert.equal(h.totalConnections(), 1);
     }
-    assert.deepEqual(sims.upbit.received(), ['[{"ticket":"a"},{"type":"trade","codes":["KRW-DOGE"]}]']);
+    assert.deepEqual(sims.get('upbit').received(), ['[{"ticket":"a"},{"type":"trade","codes":["KRW-DOGE"]}]']);
   });
 
   it('generates the same market from the same seed', async () => {
     const other = await startUpbitSim({ seed: 42 });
     try {
-      const a = await open(sims.upbit.url);
+      const a = await open(sims.get('upbit').url);
       const b = await open(other.url);
       const req = '[{"ticket":"s"},{"type":"orderbook","codes":["KRW-ADA.30"],"isOnlySnapshot":true}]';
       a.send(req);

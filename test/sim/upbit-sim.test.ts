@@ -2,7 +2,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBithumbSim, startUpbitSim } from '../../sim/index.ts';
+import { startBithumbSim } from '../../plugins/bithumb/sim.ts';
+import { startUpbitSim } from '../../plugins/upbit/sim.ts';
 import type { SimHandle } from '../../sim/index.ts';
 import { TestClient } from './ws-client.ts';
 

@@ -51,9 +51,9 @@ describe('simulated world prices', () => {
     const sims = await startSimulators({ seed: 11, intervalMs: 50 });
     const gw = await startGateway({
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'], channels: ['ticker'] },
-        upbit: { url: sims.upbit.url, symbols: ['BTC/KRW'], channels: ['ticker'] },
-        bithumb: { api: 'v1', url: sims.bithumb.url, symbols: ['BTC/KRW'], channels: ['ticker'] },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'], channels: ['ticker'] },
+        upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW'], channels: ['ticker'] },
+        bithumb: { api: 'v1', url: sims.get('bithumb').url, symbols: ['BTC/KRW'], channels: ['ticker'] },
       },
     });
     const c = await TestClient.connect(`${gw.ws}?type=ticker`);

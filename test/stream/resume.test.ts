@@ -33,8 +33,8 @@ describe('resume', () => {
     sims = await startSimulators({ seed: 9, intervalMs: 50 });
     gw = await startGateway({
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] },
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW'] },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT', 'ETH/USDT'] },
+        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: ['BTC/KRW'] },
       },
     });
   });
@@ -128,7 +128,7 @@ describe('resume', () => {
   it('says lost when the key has moved on by more than history.records since the client left', async () => {
     const small = await startGateway({
       history: { records: 10 },
-      exchanges: { binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'] } },
+      exchanges: { binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'] } },
     });
     const watch = await TestClient.connect(`${small.ws}?type=trade&snapshot=false`);
     try {

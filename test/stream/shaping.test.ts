@@ -21,8 +21,8 @@ describe('shaping', () => {
     sims = await startSimulators({ seed: 11, intervalMs: 50 });
     gw = await startGateway({
       exchanges: {
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] },
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: ['BTC/USDT'] },
+        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT'] },
       },
     });
     await waitFor(() => gw.kernel.store.size >= 9, 20_000, 'every key has a latest record');

@@ -74,10 +74,10 @@ describe('status and resync events', () => {
   });
 
   const targets: Target[] = [
-    { name: 'binance', ex: 'binance', sim: () => sims.binance, client: () => mainClient },
-    { name: 'upbit', ex: 'upbit', sim: () => sims.upbit, client: () => mainClient },
-    { name: 'bithumb v1', ex: 'bithumb', sim: () => sims.bithumb, client: () => mainClient },
-    { name: 'bithumb legacy', ex: 'bithumb', sim: () => sims.bithumbLegacy, client: () => legacyClient },
+    { name: 'binance', ex: 'binance', sim: () => sims.get('binance'), client: () => mainClient },
+    { name: 'upbit', ex: 'upbit', sim: () => sims.get('upbit'), client: () => mainClient },
+    { name: 'bithumb v1', ex: 'bithumb', sim: () => sims.get('bithumb'), client: () => mainClient },
+    { name: 'bithumb legacy', ex: 'bithumb', sim: () => sims.get('bithumb-legacy'), client: () => legacyClient },
   ];
 
   /** after `fault`, a down status of t's exchange whose reason matches, then up; other exchanges stay up */
@@ -137,7 +137,7 @@ describe('status and resync events', () => {
     const ep = main.kernel.supervisors.find((s) => s.id === 'binance')!.connections[0]!.ep;
     await waitFor(() => c.frames.some((f) => f.ty === 'orderbook' && f.ex === 'binance' && f.ep === ep), 10_000, 'a book');
     const from = c.frames.length;
-    sims.binance.skipDepthDiffs!(3);
+    sims.get('binance').skipDepthDiffs!(3);
     const resync = await c.next((f) => f.event === 'resync' && f.exchange === 'binance', 15_000, from);
     assert.equal(resync.type, 'orderbook');
     assert.ok(USDT.includes(resync.symbol as string));

@@ -44,16 +44,16 @@ export async function startSimGateways(o: SimGatewayOptions): Promise<SimGateway
     started.push(sims);
     const main = await startGateway({
       exchanges: {
-        binance: { url: sims.binance.url, restUrl: sims.binance.restUrl, symbols: o.usdt, ...o.extra },
-        upbit: { url: sims.upbit.url, restUrl: sims.upbit.restUrl, symbols: o.krw, ...o.extra },
-        bithumb: { url: sims.bithumb.url, restUrl: sims.bithumb.restUrl, symbols: o.krw, ...o.extra },
+        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: o.usdt, ...o.extra },
+        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: o.krw, ...o.extra },
+        bithumb: { url: sims.get('bithumb').url, restUrl: sims.get('bithumb').restUrl, symbols: o.krw, ...o.extra },
       },
     });
     started.push(main.kernel);
     const legacy = o.legacy
       ? await startGateway({
           exchanges: {
-            bithumb: { api: 'legacy', url: sims.bithumbLegacy.url, restUrl: sims.bithumbLegacy.restUrl, symbols: o.krw, ...o.extra },
+            bithumb: { api: 'legacy', url: sims.get('bithumb-legacy').url, restUrl: sims.get('bithumb-legacy').restUrl, symbols: o.krw, ...o.extra },
           },
         })
       : undefined;

@@ -1,0 +1,85 @@
+// The OKX simulator's spot instrument list: a few hundred markets in OKX's instrument format, listable and
+// delistable at run time.
+
+import { fixedGrid, type PriceGrid } from '../../sim/price-grid.ts';
+import { referencePrice } from '../../sim/reference-prices.ts';
+import type { VenueRules } from '../../sim/venue-rules.ts';
+
+/** OKX-like tick sizes: 0.1 for BTC-USDT, 0.01 for ETH-USDT, finer for cheaper coins. */
+export function okxTick(price: number): number {
+  if (price >= 10_000) return 0.1;
+  if (price >= 10) return 0.01;
+  if (price >= 0.1) return 0.0001;
+  return Math.max(1e-10, 10 ** (Math.floor(Math.log10(price)) - 4));
+}
+
+export const OKX_RULES: VenueRules = {
+  venue: 'okx',
+  grid: (_quote: string, ref: number): PriceGrid => fixedGrid(okxTick(ref)),
+  qtyDecimals: (usd) => Math.min(8, Math.max(0, Math.ceil(Math.log10(usd)) + 2)),
+};
+
+const BASES = (
+  'BTC ETH SOL XRP DOGE ADA TRX LINK DOT AVAX LTC BCH TON SHIB UNI XLM ATOM ETC FIL APT ARB OP NEAR ICP HBAR VET ' +
+  'MKR AAVE GRT INJ SUI SEI TIA RENDER IMX SAND MANA AXS APE CRV LDO COMP SNX DYDX 1INCH SUSHI YFI ZRX BAT ENJ CHZ ' +
+  'GALA FLOW EGLD THETA KSM ZIL ONE CELO KAVA ROSE MINA QNT ALGO XTZ EOS NEO IOTA ZEC DASH PEPE FLOKI BONK WIF ORDI ' +
+  'SATS JUP PYTH STRK WLD BLUR MEME ENS LRC GMT STX RUNE CFX AR OKB LUNA JTO BOME ETHFI ENA W NOT ZK'
+).split(' ');
+
+export interface Instrument {
+  base: string;
+  quote: string;
+  listTime: number;
+}
+
+/** instId → instrument; insertion order is the list's order. */
+export function initialUniverse(nowMs: number): Map<string, Instrument> {
+  const out = new Map<string, Instrument>();
+  const add = (base: string, quote: string, i: number) => {
+    if (base !== quote) out.set(`${base}-${quote}`, { base, quote, listTime: nowMs - (400 + i) * 86_400_000 });
+  };
+  BASES.forEach((b, i) => add(b, 'USDT', i));
+  BASES.slice(0, 80).forEach((b, i) => add(b, 'USDC', i));
+  BASES.slice(0, 40).forEach((b, i) => add(b, 'BTC', i));
+  BASES.slice(0, 15).forEach((b, i) => add(b, 'ETH', i));
+  BASES.slice(0, 10).forEach((b, i) => add(b, 'EUR', i));
+  add('USDC', 'USDT', 0);
+  add('USDT', 'EUR', 0);
+  return out;
+}
+
+const trim = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+
+/** One instrument as GET /api/v5/public/instruments writes it. */
+export function instrumentJson(instId: string, i: Instrument): Record<string, string> {
+  const ref = referencePrice(i.base, i.quote);
+  const tick = okxTick(ref);
+  const usd = referencePrice(i.base, 'USDT');
+  const lot = 10 ** -OKX_RULES.qtyDecimals(usd);
+  return {
+    instType: 'SPOT',
+    instId,
+    uly: '',
+    instFamily: '',
+    baseCcy: i.base,
+    quoteCcy: i.quote,
+    settleCcy: '',
+    ctVal: '',
+    ctMult: '',
+    ctValCcy: '',
+    optType: '',
+    stk: '',
+    listTime: String(i.listTime),
+    expTime: '',
+    lever: '10',
+    tickSz: trim(tick.toFixed(10)),
+    lotSz: trim(lot.toFixed(10)),
+    minSz: trim((lot * 10).toFixed(10)),
+    ctType: '',
+    alias: '',
+    state: 'live',
+    ruleType: 'normal',
+    maxLmtSz: '9999999999',
+    maxMktSz: '1000000',
+  };
+}
