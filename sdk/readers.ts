@@ -53,8 +53,46 @@ export type NumberForm = 'either' | 'number' | 'string';
 /** a JSON number or a decimal string (as `form` allows) as a number; NaN for anything else */
 function toNumber(v: unknown, form: NumberForm = 'either'): number {
   if (typeof v === 'number') return form !== 'string' && Number.isFinite(v) ? v + 0 : NaN; // `+ 0` turns -0 into 0
-  if (typeof v === 'string' && form !== 'number' && DECIMAL.test(v)) return Number(v) + 0;
+  if (typeof v === 'string' && form !== 'number') return decimalString(v);
   return NaN;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A plain decimal string as the double Number() gives, or NaN. Up to 15 significant digits the digits are an exact
+ * integer M < 2^53 and 10^k is exact, so M / 10^k, one correctly rounded division, is Number()'s value; longer
+ * strings go to Number() after the DECIMAL check. (Twice as fast as the regular expression + Number().)
+ */
+function decimalString(v: string): number {
+  const n = v.length;
+  const neg = n > 0 && v.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
+  let m = 0;
+  const intStart = i;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    m = m * 10 + c;
+  }
+  let digits = i - intStart;
+  if (digits === 0) return NaN;
+  let frac = 0;
+  if (i < n) {
+    if (v.charCodeAt(i) !== 46) return NaN;
+    const fracStart = ++i;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return NaN;
+      m = m * 10 + c;
+    }
+    frac = i - fracStart;
+    if (frac === 0) return NaN;
+    digits += frac;
+  }
+  if (digits > 15) return DECIMAL.test(v) ? Number(v) + 0 : NaN;
+  const x = frac === 0 ? m : m / POW10[frac]!;
+  return neg && x !== 0 ? -x : x;
 }
 
 /** A finite number, sent as a JSON number or a decimal string (`form` can refuse one of the two). */

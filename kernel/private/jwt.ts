@@ -1,4 +1,4 @@
-// The JWT helpers live in the SDK (sdk/jwt.ts), since plugins sign their private upgrades with them; re-exported
-// here for the kernel's and the simulators' existing imports.
-
-export * from '../../sdk/jwt.ts';
+// The SDK's JWT helpers (sdk/jwt.ts) under their former path, for the simulators and tests that verify tokens;
+// plugins sign through the SDK.
+export { peekJwt, signJwt, verifyJwt } from '../../sdk/jwt.ts';
+export type { HmacAlg, JwtCheck } from '../../sdk/jwt.ts';

@@ -1,8 +1,8 @@
 // The private connection of an Upbit-format exchange: signed upgrade (JWT in `Authorization: Bearer`), one request
 // array with myOrder / myAsset in SIMPLE format, ping keep-alive, the private mapper. Facts: plugins/upbit/PRIVATE.md.
 
-import type { Credentials, HmacAlg, PluginConfig, PrivateAccountConfig, PrivatePlan, SigningInput } from '../../sdk/index.ts';
 import { signJwt } from '../../sdk/index.ts';
+import type { Credentials, HmacAlg, PluginConfig, PrivateAccountConfig, PrivatePlan, SigningInput } from '../../sdk/index.ts';
 import { quoteBaseCode } from './code.ts';
 import { KEEP_ALIVE_MS } from './plan.ts';
 import { createPrivateMapper } from './private-map.ts';

@@ -8,6 +8,8 @@ import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
 import type { Gateway, SimGateways, SimTarget, Simulators } from '../support/sim-gateways.ts';
 import { startSimGateways } from '../support/sim-gateways.ts';
+import { assertScoreExplained } from '../support/health-score.ts';
+import type { ScoredConnection } from '../support/health-score.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
 
 const DEPTH = 10;
@@ -68,8 +70,8 @@ describe('standalone gateway against the exchange simulators', () => {
         await pack.close();
       }
       for (const r of json.frames.filter(isRecord)) assertRecord(r, t);
-      assertSequences(json.frames.filter(isRecord));
-      assertSequences(pack.frames.filter(isRecord));
+      assertSequences(json.frames.filter(isRecord), json);
+      assertSequences(pack.frames.filter(isRecord), pack);
       const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
       const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
       let compared = 0;
@@ -120,8 +122,8 @@ describe('standalone gateway against the exchange simulators', () => {
     }
     assert.ok(compared >= 200, `compared ${compared}`);
     assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
-    assertSequences(json.frames.filter(isRecord));
-    assertSequences(pack.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
+    assertSequences(pack.frames.filter(isRecord), pack);
   });
 
   it('sends only what the filter selects, and a snapshot of each matching key first', async () => {
@@ -149,32 +151,30 @@ describe('standalone gateway against the exchange simulators', () => {
     assert.deepEqual({ ...info, nodeId: 'x' }, { endpoint: '/ws/exchange', formats: ['json', 'msgpack'], mode: 'standalone', role: 'standalone', nodeId: 'x' });
     const health = await fetch(`${gw.http}/health`);
     assert.equal(health.status, 200);
-    type Conn = { state: string; messages: number; messagesPerSecond: number; score: number; subscriptions: number; uptimeMs: number };
+    type Conn = ScoredConnection & { messages: number; messagesPerSecond: number; subscriptions: number; uptimeMs: number };
     type Infra = { exchanges: Record<string, { connected: boolean; healthy: boolean; score: number; connections: Conn[] }> };
     const readInfra = async () => (await (await fetch(`${gw.http}/api/ws/infra-health`)).json()) as Infra;
-    // The score drops while a connection is momentarily unheard (a loaded 2-core machine can delay a turn): a healthy
-    // link without reconnects or errors must reach 100, so wait for it rather than sample one instant.
-    const infra = await waitFor(async () => {
-      const h = await readInfra();
-      return exchanges.every((ex) => h.exchanges[ex]?.score === 100) ? h : undefined;
-    }, 15_000, 'every exchange scored 100');
+    // The score's meaning, not a number: a loaded machine may cost a reconnect or an error, and the score must then
+    // show it; a connection without any scores 100 (test/support/health-score.ts)
+    const infra = await readInfra();
     for (const ex of exchanges) {
       const h = infra.exchanges[ex]!;
       assert.equal(h.connected, true);
       assert.equal(h.healthy, true);
-      assert.equal(h.score, 100);
+      assert.equal(h.score, Math.min(...h.connections.map((c) => c.score)), 'the exchange scores as its weakest connection');
       for (const c of h.connections) {
+        assertScoreExplained(c);
         assert.equal(c.state, 'open');
         assert.ok(c.messages > 0 && c.messagesPerSecond > 0 && c.uptimeMs > 0, JSON.stringify(c));
       }
     }
-    const metrics = await waitFor(async () => {
-      const text = await (await fetch(`${gw.http}/metrics`)).text();
-      return /gateway_exchange_health_score\{connection="main",exchange="upbit"\} 100/.test(text) ? text : undefined;
-    }, 15_000, 'upbit scored 100 in /metrics');
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    const scored = /gateway_exchange_health_score\{connection="main",exchange="upbit"\} (\d+)/.exec(metrics);
+    assert.ok(scored, 'upbit main scored in /metrics');
+    // figures read after the scrape only add reconnects and errors: they explain the scraped score too
+    assertScoreExplained((await readInfra()).exchanges.upbit!.connections.find((c) => c.name === 'main')!, Number(scored[1]));
     assert.match(metrics, /gateway_records_total\{exchange="upbit"\} \d+/);
     assert.match(metrics, /gateway_exchange_connected\{connection="main",exchange="upbit"\} 1/);
-    assert.match(metrics, /gateway_exchange_health_score\{connection="main",exchange="upbit"\} 100/);
     assert.match(metrics, /gateway_exchange_messages_per_second\{connection="streams-1",exchange="binance"\} [1-9]/);
   });
 });

@@ -69,7 +69,7 @@ describe('exchange connections under faults', () => {
       }
     }
     assert.deepEqual(others(t).map((o) => stats(o).reconnects), othersBefore, 'other exchanges kept their connections');
-    assertSequences(t.client.frames.filter(isRecord));
+    assertSequences(t.client.frames.filter(isRecord), t.client);
   }
 
   for (const name of NAMES) {

@@ -33,7 +33,7 @@ describe('planned connection rollover', () => {
     await waitFor(() => targets.every((t) => stats(t).rollovers >= 2 && epochs(t) >= 3), 30_000, 'three epochs each');
     for (const t of targets) {
       assert.equal(stats(t).reconnects, 0, `${t.name}: no unplanned reconnect`);
-      assertSequences(records(t));
+      assertSequences(records(t), t.client);
       // a trade id never repeats within a key, across the switches too
       const seen = new Set<string>();
       for (const r of records(t)) {

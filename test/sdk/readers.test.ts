@@ -23,6 +23,16 @@ describe('number readers', () => {
     for (const zero of [-0, '-0', '-0.00', '0']) assert.ok(Object.is(num(one(zero), 'k', W), 0), String(zero));
   });
 
+  it('give exactly the double Number() gives for random decimal strings, short and long', () => {
+    const r = mulberry32(5);
+    for (let i = 0; i < 50_000; i++) {
+      let s = String(Math.floor(r() * 10 ** Math.floor(r() * 12)));
+      if (r() < 0.8) s += `.${String(Math.floor(r() * 1e12)).padStart(Math.floor(r() * 14) + 1, '0')}`;
+      if (r() < 0.3) s = `-${s}`;
+      assert.ok(Object.is(num(one(s), 'k', W), Number(s) + 0), s);
+    }
+  });
+
   it('reject what is not a plain finite decimal, naming the frame and the field', () => {
     for (const bad of ['', '.', '1.', '.5', '1e3', '+1', ' 1', '1 ', '--1', '0x10', 'NaN', 'Infinity', '1'.repeat(31), true, [], {}, Infinity, NaN]) {
       assert.throws(() => num(one(bad), 'k', W), (e: Error & { code?: string }) => e.code === 'BAD_FRAME' && e.message.startsWith(`${W}: k is `), clip(bad));
