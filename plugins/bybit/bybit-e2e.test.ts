@@ -7,11 +7,11 @@ import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
+import { assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
 import { startBybitSim } from './sim.ts';
 import type { BybitSimHandle } from './sim.ts';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
-const RESILIENCE = { reconnect: { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 400 }, stallTimeoutMs: 1000 };
 
 describe('bybit end to end', () => {
   let sim: BybitSimHandle;
@@ -22,7 +22,7 @@ describe('bybit end to end', () => {
 
   before(async () => {
     sim = await startBybitSim({ seed: 11, intervalMs: 50, tradesPerStep: 2 });
-    gw = await startGateway({ orderbook: { depth: 5 }, exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: SYMBOLS, pingIntervalMs: 1000, ...RESILIENCE } } });
+    gw = await startGateway({ orderbook: { depth: 5 }, exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: SYMBOLS, pingIntervalMs: 1000, ...FAST_RESILIENCE } } });
     json = await TestClient.connect(`${gw.ws}?snapshot=false`);
     pack = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
     // a direct subscriber to the simulator, for the exchange's own view of the same trades
@@ -38,12 +38,7 @@ describe('bybit end to end', () => {
 
   const stats = () => gw.kernel.supervisors.find((s) => s.id === 'bybit')!.connections[0]!;
 
-  /** every configured key delivers a record in an epoch newer than `ep` */
-  async function flowsAgain(ep: number): Promise<void> {
-    const want = SYMBOLS.flatMap((cd) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ty}|${cd}`));
-    const fresh = (k: string) => json.frames.some((f) => f.ex === 'bybit' && `${f.ty}|${f.cd}` === k && (f.ep as number) > ep);
-    await waitFor(() => want.every(fresh), 20_000, 'every key in a new epoch');
-  }
+  const flowsAgain = (ep: number) => waitEveryKey(() => json.frames, 'bybit', SYMBOLS, ep);
 
   it('delivers exact trades, tickers and books for every key; JSON and msgpack clients get the same records', async () => {
     await flowsAgain(0);
@@ -69,16 +64,7 @@ describe('bybit end to end', () => {
     }
     const book = json.frames.find((f) => f.ty === 'orderbook' && f.cd === 'ETH/USDT')!;
     assert.equal((book.obu as Frame[]).length, 5);
-    const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
-    const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
-    let compared = 0;
-    for (const f of pack.frames.filter(isRecord)) {
-      const twin = byId.get(id(f));
-      if (!twin) continue;
-      assert.deepEqual(f, twin);
-      compared++;
-    }
-    assert.ok(compared >= 50, `compared ${compared}`);
+    assertSameInBothFormats(json.frames, pack.frames, 50);
     assertSequences(json.frames.filter(isRecord), json);
     assertSequences(pack.frames.filter(isRecord), pack);
     // the real protocol: at most 10 topics per subscribe request, depth 5 asked as orderbook.50
@@ -104,41 +90,13 @@ describe('bybit end to end', () => {
     assertSequences(json.frames.filter(isRecord), json);
   });
 
-  /** runs `fault` and checks the gateway reconnects, subscribes everything again, and data flows under a new epoch */
-  async function recovers(fault: () => void | Promise<void>): Promise<void> {
-    await waitFor(() => stats().state === 'open', 10_000, 'open');
-    const before = { ...stats() };
-    const received = sim.received().length;
-    await fault();
-    await waitFor(() => stats().state === 'open' && stats().ep > before.ep, 20_000, 'reconnected');
-    await flowsAgain(before.ep);
-    assert.ok(stats().reconnects > before.reconnects);
-    const subscribe = (m: string) => m.includes('"req_id":"sub-');
-    const again = sim.received().slice(received);
-    for (const frame of new Set(sim.received().slice(0, received).filter(subscribe))) assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
-    assertSequences(json.frames.filter(isRecord), json);
-  }
-
-  it('reconnects after an abrupt drop', async () => {
-    await recovers(() => sim.dropAll());
-  });
-
-  it('replaces a connection that went silent', async () => {
-    await recovers(async () => {
-      const stalls = stats().errors.STALL ?? 0;
-      sim.stall(true);
-      await waitFor(() => (stats().errors.STALL ?? 0) > stalls, 10_000, 'stall detected');
-      sim.stall(false);
-    });
-  });
-
-  it('backs off on a refused upgrade (HTTP 429), then reconnects', async () => {
-    await recovers(async () => {
-      const refused = stats().errors.HTTP_429 ?? 0;
-      sim.rejectUpgrades(429, 1, 2);
-      sim.dropAll();
-      await waitFor(() => (stats().errors.HTTP_429 ?? 0) > refused, 10_000, 'refusal counted');
-    });
+  itRecoversFromFaults({
+    sim: () => sim,
+    stats,
+    flowsAfter: flowsAgain,
+    resent: (before) => before.filter((m) => m.includes('"req_id":"sub-')),
+    refuse: { status: 429, retryAfterS: 1, times: 2 },
+    check: () => assertSequences(json.frames.filter(isRecord), json),
   });
 
   it('keeps the connection alive with {"op":"ping"} and takes the pongs as no error', async () => {
@@ -168,7 +126,7 @@ describe('bybit with symbols: {quote: [BRL]}', () => {
   before(async () => {
     sim = await startBybitSim({ seed: 12, intervalMs: 50 });
     gw = await startGateway({
-      exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: { quote: ['BRL'] }, marketRefreshMs: 200, channels: ['trade'], ...RESILIENCE } },
+      exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: { quote: ['BRL'] }, marketRefreshMs: 200, channels: ['trade'], ...FAST_RESILIENCE } },
     });
     client = await TestClient.connect(`${gw.ws}?type=listing,trade&snapshot=false`);
   });
@@ -198,7 +156,7 @@ describe('bybit with symbols: {quote: [BRL]}', () => {
 describe('bybit with a symbol the exchange does not list', () => {
   it('still streams the other symbols of the failed request, and counts the failures', async () => {
     const sim = await startBybitSim({ seed: 13, intervalMs: 50 });
-    const gw = await startGateway({ exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: ['BTC/USDT', 'NOPE/USDT', 'ETH/USDT'], ...RESILIENCE } } });
+    const gw = await startGateway({ exchanges: { bybit: { url: sim.url, restUrl: sim.restUrl, symbols: ['BTC/USDT', 'NOPE/USDT', 'ETH/USDT'], ...FAST_RESILIENCE } } });
     const c = await TestClient.connect(`${gw.ws}?snapshot=false`);
     try {
       const stats = () => gw.kernel.supervisors.find((s) => s.id === 'bybit')!.connections[0]!;

@@ -3,27 +3,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startGateway } from '../../test/support/gateway.ts';
 import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
+import { rawSocket } from '../../test/support/raw-socket.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
+import { assertCountsBadFrames, assertEachMatches, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, startLiveGateway } from '../../sdk/testing/index.ts';
+import type { LiveGateway } from '../../sdk/testing/index.ts';
 import sim, { startKorbitSim, type KorbitSimHandle } from './sim.ts';
 import { KORBIT_MARKETS } from './markets.ts';
 
 const SYMBOLS = ['BTC/KRW', 'ETH/KRW'];
-const RESILIENCE = { reconnect: { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 400 }, stallTimeoutMs: 1000 };
 
-/** a raw client of the simulator that keeps every frame and counts the server's pings */
-async function raw(url: string) {
-  const ws = new WebSocket(url);
-  const frames: Record<string, unknown>[] = [];
-  let pings = 0;
-  ws.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString('utf8'))));
-  ws.on('ping', () => pings++);
-  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
-  return { ws, frames, pings: () => pings };
-}
+const raw = rawSocket;
 
 const request = (items: unknown) => JSON.stringify(items);
 
@@ -80,108 +72,51 @@ describe('korbit simulator protocol', () => {
 
 describe('korbit through a gateway', () => {
   let s: KorbitSimHandle;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-  let client: TestClient;
-  const stats = () => gw.kernel.supervisors.find((x) => x.id === 'korbit')!.connections[0]!;
-  const mine = () => client.frames.filter((f) => isRecord(f) && f.ex === 'korbit');
+  let live: LiveGateway;
+  const mine = () => live.mine();
 
   before(async () => {
     s = await startKorbitSim({ seed: 7, intervalMs: 50 });
-    gw = await startGateway({ exchanges: { korbit: { ...sim.config(s), symbols: SYMBOLS, ...RESILIENCE } } });
-    client = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    live = await startLiveGateway('korbit', { ...sim.config(s), symbols: SYMBOLS, ...FAST_RESILIENCE }, { symbols: SYMBOLS });
   });
   after(async () => {
-    await client?.close();
-    await gw?.kernel.close();
+    await live?.close();
     await s?.close();
   });
-
-  /** every key delivers a record in an epoch newer than `ep` */
-  async function flowsAfter(ep: number): Promise<void> {
-    const want = SYMBOLS.flatMap((cd) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ty}|${cd}`));
-    await waitFor(() => want.every((k) => mine().some((f) => `${f.ty}|${f.cd}` === k && (f.ep as number) > ep)), 15_000, 'every key');
-  }
 
   it('publishes exactly the simulator trades, gapless per key, the same in JSON and msgpack', async () => {
     const tap = await raw(s.url);
     tap.ws.send(request([{ method: 'subscribe', type: 'trade', symbols: ['btc_krw'] }]));
-    const pack = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false&exchange=korbit`);
-    await flowsAfter(0);
+    const pack = await TestClient.connect(`${live.gw.ws}?format=msgpack&snapshot=false&exchange=korbit`);
+    await live.flowsAfter(0);
     await pack.collect(isRecord, 100, 20_000);
     const rows = new Map<string, Frame>();
     for (const f of tap.frames) if (f.type === 'trade') for (const r of f.data as Frame[]) rows.set(String(r.tradeId), r);
-    let exact = 0;
-    for (const t of mine().filter((f) => f.ty === 'trade' && f.cd === 'BTC/KRW')) {
-      const r = rows.get(t.sid as string);
-      if (!r) continue;
+    assertEachMatches(mine().filter((f) => f.ty === 'trade' && f.cd === 'BTC/KRW'), rows, (t) => t.sid as string, (t, r) => {
       assert.deepEqual([t.tp, t.tv, t.tms, t.ab, t.mc], [Number(r.price), Number(r.qty), r.timestamp, r.isBuyerTaker ? 'BID' : 'ASK', 'btc_krw']);
-      exact++;
-    }
-    assert.ok(exact >= 5, `compared ${exact} trades`);
+    }, 5, 'trades');
     for (const b of mine().filter((f) => f.ty === 'orderbook')) {
       const obu = b.obu as { ap?: number; bp?: number }[];
       assert.ok(obu.length <= 15 && obu[0]!.ap! > obu[0]!.bp!, 'uncrossed, at most depth');
     }
-    const id = (f: Frame) => `${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
-    const json = new Map(mine().map((f) => [id(f), f]));
-    let same = 0;
-    for (const f of pack.frames.filter(isRecord)) {
-      const twin = json.get(id(f));
-      if (twin) (assert.deepEqual(f, twin), same++);
-    }
-    assert.ok(same >= 50, `compared ${same}`);
-    assertSequences(mine(), client);
+    assertSameInBothFormats(mine(), pack.frames, 50);
+    assertSequences(mine(), live.client);
     await pack.close();
     tap.ws.close();
   });
 
-  async function recovers(fault: () => void | Promise<void>): Promise<void> {
-    await waitFor(() => stats().state === 'open', 10_000, 'open');
-    const before = { ...stats() };
-    const received = s.received().length;
-    await fault();
-    await waitFor(() => stats().state === 'open' && stats().ep > before.ep, 15_000, 'reconnected');
-    await flowsAfter(before.ep);
-    assert.ok(stats().reconnects > before.reconnects);
+  itRecoversFromFaults({
+    sim: () => s,
+    stats: () => live.stats(),
+    flowsAfter: (ep) => live.flowsAfter(ep),
     // the gateway's whole request (the one with requestIds; the test's own tap sends none) went out again
-    const again = s.received().slice(received);
-    for (const f of new Set(s.received().slice(0, received))) if (f.includes('requestId')) assert.ok(again.includes(f), `re-sent ${f}`);
-    assertSequences(mine(), client);
-  }
-
-  it('reconnects after an abrupt drop and resubscribes everything', async () => {
-    await recovers(() => s.dropAll());
-  });
-
-  it('replaces a connection that went silent', async () => {
-    await recovers(async () => {
-      const stalls = stats().errors.STALL ?? 0;
-      s.stall(true);
-      await waitFor(() => (stats().errors.STALL ?? 0) > stalls, 10_000, 'stall detected');
-      s.stall(false);
-    });
-  });
-
-  it('retries refused upgrades and streams again once they are accepted', async () => {
-    await recovers(async () => {
-      const refused = stats().errors.HTTP_503 ?? 0;
-      s.rejectUpgrades(503, undefined, 2);
-      s.dropAll();
-      await waitFor(() => (stats().errors.HTTP_503 ?? 0) >= refused + 2, 10_000, 'refusals seen');
-    });
+    resent: (before) => before.filter((f) => f.includes('requestId')),
+    refuse: { status: 503, times: 2, seen: 2 },
+    check: () => assertSequences(mine(), live.client),
   });
 
   it('counts malformed frames and exchange errors without reconnecting', async () => {
-    await waitFor(() => stats().state === 'open', 10_000, 'open');
-    const { reconnects } = stats();
-    const bad = stats().errors.BAD_FRAME ?? 0;
-    const exch = stats().errors.EXCHANGE_ERROR ?? 0;
-    s.sendRaw('{"type": ');
-    s.sendRaw('{"status":"fail","code":"INVALID_SYMBOL","message":"The symbol does not exist (nope_krw)"}');
-    await waitFor(() => (stats().errors.BAD_FRAME ?? 0) > bad && (stats().errors.EXCHANGE_ERROR ?? 0) > exch, 5000, 'counted');
-    const n = client.frames.length;
-    await client.next((f) => f.ex === 'korbit', 5000, n);
-    assert.equal(stats().reconnects, reconnects);
+    await assertCountsBadFrames(live, s, '{"type": ', '{"status":"fail","code":"INVALID_SYMBOL","message":"The symbol does not exist (nope_krw)"}');
   });
 });
 
@@ -192,7 +127,7 @@ describe('korbit whole universe (symbols: all)', () => {
   before(async () => {
     s = await startKorbitSim({ seed: 9, intervalMs: 50 });
     const { url, restUrl } = sim.config(s);
-    gw = await startGateway({ exchanges: { korbit: { url, restUrl, symbols: 'all', marketRefreshMs: 200, channels: ['trade'], ...RESILIENCE } } });
+    gw = await startGateway({ exchanges: { korbit: { url, restUrl, symbols: 'all', marketRefreshMs: 200, channels: ['trade'], ...FAST_RESILIENCE } } });
   });
   after(async () => {
     await gw?.kernel.close();
@@ -200,15 +135,7 @@ describe('korbit whole universe (symbols: all)', () => {
   });
 
   it('follows the pair list: a launched pair is subscribed and streams, a stopped one is published as delisted', async () => {
-    const c = await TestClient.connect(`${gw.ws}?exchange=korbit&type=listing,trade&snapshot=false`);
-    await waitFor(() => c.frames.some((f) => f.ty === 'trade' && f.cd === 'XRP/KRW'), 20_000, 'the launched pairs stream');
-    s.listMarket('ZZZ/KRW');
-    const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW', 10_000);
-    assert.deepEqual([listed.ls, listed.mc], ['listed', 'zzz_krw']);
-    await c.next((f) => f.ty === 'trade' && f.cd === 'ZZZ/KRW', 20_000);
-    s.delistMarket('ZZZ/KRW');
-    const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'ZZZ/KRW' && f.ls === 'delisted', 10_000);
-    assert.equal(gone.ex, 'korbit');
+    const c = await assertFollowsListings(gw, s, { id: 'korbit', type: 'trade', streaming: 'XRP/KRW', symbol: 'ZZZ/KRW', mc: 'zzz_krw' });
     await c.close();
   });
 });

@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { TestClient, waitFor } from '../../test/support/client.ts';
-import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
-import { assertSequences, isRecord, keyOf } from '../../test/support/streams.ts';
+import { assertSameInBothFormats, itRecoversFromFaults } from '../../sdk/testing/index.ts';
+import { assertSequences, isRecord } from '../../test/support/streams.ts';
 import plugin from './index.ts';
 import { startKrakenSim } from './sim.ts';
 import type { KrakenSimHandle } from './sim.ts';
@@ -140,16 +140,7 @@ describe('kraken through a real gateway', () => {
       assert.ok(obu[0]!.bp! < obu[0]!.ap!, 'never crossed');
     }
     // JSON = msgpack for the same records
-    const byKey = (frames: Frame[]) => new Map(frames.filter(isRecord).map((f) => [`${keyOf(f)}|${f.ep}|${f.sq}`, f]));
-    const a = byKey(json.frames);
-    const b = byKey(msgpack.frames);
-    let same = 0;
-    for (const [k, f] of a) {
-      if (!b.has(k)) continue;
-      assert.deepEqual(b.get(k), f, k);
-      same++;
-    }
-    assert.ok(same >= 50, `${same} records in both formats`);
+    assertSameInBothFormats(json.frames, msgpack.frames, 50);
   });
 
   it('resynchronizes a book whose checksum does not match: resync event, resubscription, a correct book after', async () => {
@@ -166,42 +157,14 @@ describe('kraken through a real gateway', () => {
     assertSequences(json.frames.filter(isRecord), json);
   });
 
-  async function recovers(fault: () => void | Promise<void>): Promise<void> {
-    await waitFor(() => stats().state === 'open', 10_000, 'open');
-    const ep = stats().ep;
-    const reconnects = stats().reconnects;
-    const received = sim.received().length;
-    await fault();
-    await waitFor(() => stats().state === 'open' && stats().ep > ep, 20_000, 'reconnected');
-    await waitFor(() => everyKey(json, ep), 20_000, 'every key in the new epoch');
-    assert.ok(stats().reconnects > reconnects);
-    const again = sim.received().slice(received);
-    for (const frame of plugin.connections({ id: 'kraken', url: sim.url, symbols: SYMBOLS, channels: ['ticker', 'trade', 'orderbook'], depth: 10, options: {} })[0]!.subscribe) {
-      assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
-    }
-    assertSequences(json.frames.filter(isRecord), json);
-  }
-
-  it('reconnects after an abrupt drop and subscribes everything again under a new epoch', async () => {
-    await recovers(() => sim.dropAll());
-  });
-
-  it('replaces a connection that went silent (no data, no heartbeat, no pong)', async () => {
-    await recovers(async () => {
-      const stalls = stats().errors.STALL ?? 0;
-      sim.stall(true);
-      await waitFor(() => (stats().errors.STALL ?? 0) > stalls, 15_000, 'stall detected');
-      sim.stall(false);
-    });
-  });
-
-  it('comes back after refused upgrades (HTTP 429)', async () => {
-    await recovers(async () => {
-      const refused = stats().errors.HTTP_429 ?? 0;
-      sim.rejectUpgrades(429, 1, 2);
-      sim.dropAll();
-      await waitFor(() => (stats().errors.HTTP_429 ?? 0) > refused, 10_000, 'a refusal');
-    });
+  itRecoversFromFaults({
+    sim: () => sim,
+    stats,
+    flowsAfter: async (ep) => void (await waitFor(() => everyKey(json, ep), 20_000, 'every key in the new epoch')),
+    resent: () => plugin.connections({ id: 'kraken', url: sim.url, symbols: SYMBOLS, channels: ['ticker', 'trade', 'orderbook'], depth: 10, options: {} })[0]!.subscribe,
+    refuse: { status: 429, retryAfterS: 1, times: 2 },
+    stallDetectMs: 15_000,
+    check: () => assertSequences(json.frames.filter(isRecord), json),
   });
 });
 

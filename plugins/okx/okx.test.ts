@@ -8,14 +8,11 @@ import WebSocket from 'ws';
 import { TestClient, waitFor, type Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
+import { assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
 import sim from './sim.ts';
 import { startOkxSim, type OkxSimHandle } from './sim-protocol.ts';
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
-const RESILIENCE = {
-  reconnect: { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 400 },
-  stallTimeoutMs: 1000,
-};
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 
 /** The book a direct client of the simulator rebuilds: the top N after each update, by the update's time. */
@@ -55,7 +52,7 @@ describe('okx through a real gateway', () => {
 
   before(async () => {
     h = await sim.start({ seed: 11, intervalMs: 50, idleTimeoutMs: 2000 });
-    const section = { ...sim.config(h), symbols: SYMBOLS, pingIntervalMs: 300, ...RESILIENCE };
+    const section = { ...sim.config(h), symbols: SYMBOLS, pingIntervalMs: 300, ...FAST_RESILIENCE };
     gw = await startGateway({ orderbook: { depth: 10 }, exchanges: { okx: section } });
     json = await TestClient.connect(`${gw.ws}?snapshot=false`);
   });
@@ -95,16 +92,7 @@ describe('okx through a real gateway', () => {
       assert.ok(books >= 20, `${books} books compared`);
       assert.ok(trades >= 10, `${trades} trades compared`);
       assertSequences(json.frames.filter(isRecord), json);
-      const id = (f: Frame) => `${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
-      const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
-      let twins = 0;
-      for (const f of pack.frames.filter(isRecord)) {
-        const twin = byId.get(id(f));
-        if (!twin) continue;
-        assert.deepEqual(f, twin);
-        twins++;
-      }
-      assert.ok(twins >= 20, `${twins} records compared across formats`);
+      assertSameInBothFormats(json.frames, pack.frames, 20);
       const ticker = json.frames.find((f) => f.ty === 'ticker')!;
       for (const k of ['tp', 'op', 'hp', 'lp', 'scp', 'scr', 'atv24h', 'atp24h']) assert.equal(typeof ticker[k], 'number', k);
       assert.equal('pcp' in ticker, false, 'OKX sends no previous close');
@@ -149,41 +137,17 @@ describe('okx through a real gateway', () => {
     await json.next((f) => f.ty === 'trade' && (f.ep as number) > ep, 10_000, n);
   });
 
-  /** every key delivers in an epoch newer than `ep` */
-  async function flowsAgain(ep: number): Promise<void> {
-    await waitFor(
-      () => SYMBOLS.every((cd) => ['ticker', 'trade', 'orderbook'].every((ty) => json.frames.some((f) => f.ty === ty && f.cd === cd && (f.ep as number) > ep))),
-      15_000,
-      'every key in a new epoch',
-    );
-  }
-
-  for (const [name, fault] of [
-    ['an abrupt drop', (s: OkxSimHandle) => s.dropAll()],
-    ['a stall (silence without a close)', async (s: OkxSimHandle) => {
-      const stalls = stats().errors.STALL ?? 0;
-      s.stall(true);
-      await waitFor(() => (stats().errors.STALL ?? 0) > stalls, 10_000, 'stall detected');
-      s.stall(false);
-    }],
-    ['refused upgrades (HTTP 429)', (s: OkxSimHandle) => {
-      s.rejectUpgrades(429, 1, 2);
-      s.dropAll();
-    }],
-  ] as const) {
-    it(`reconnects after ${name}, resubscribes and streams again under a new epoch`, async () => {
-      await waitFor(() => stats().state === 'open', 10_000, 'open');
-      const ep = stats().ep;
+  itRecoversFromFaults({
+    sim: () => h,
+    stats,
+    flowsAfter: (ep) => waitEveryKey(() => json.frames, 'okx', SYMBOLS, ep),
+    refuse: { status: 429, retryAfterS: 1, times: 2, seen: 2, count: () => h.upgrades().filter((u) => u.status === 429).length },
+    around() {
       const total = h.totalConnections();
-      const refusals = h.upgrades().filter((u) => u.status === 429).length;
-      await fault(h);
-      await waitFor(() => stats().state === 'open' && stats().ep > ep, 20_000, 'reconnected');
-      await flowsAgain(ep);
-      assert.ok(h.totalConnections() > total);
-      if (name.startsWith('refused')) assert.ok(h.upgrades().filter((u) => u.status === 429).length >= refusals + 2, 'the refusals happened');
-      assertSequences(json.frames.filter(isRecord), json);
-    });
-  }
+      return () => assert.ok(h.totalConnections() > total, 'a new connection');
+    },
+    check: () => assertSequences(json.frames.filter(isRecord), json),
+  });
 });
 
 describe('okx books without the initial snapshot, and books5', () => {

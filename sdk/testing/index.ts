@@ -5,3 +5,4 @@ export type { ContractOptions } from './contract.ts';
 export { checkPluginImports } from './imports.ts';
 export { checkRecordShape } from './record-shape.ts';
 export * from './replay.ts';
+export * from './live.ts';
