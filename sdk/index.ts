@@ -14,3 +14,4 @@ export * from './book-sync.ts';
 export * from './checksum.ts';
 export * from './readers.ts';
 export * from './symbols.ts';
+export * from './whole-book.ts';

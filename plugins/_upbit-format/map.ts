@@ -5,7 +5,7 @@
 
 import {
   badFrame, clip, eachItem, GatewayError, isObject, needsQuotedIds, num, oneOf, optExactId, optNonNegative, optNum, positive,
-  quoteIds,
+  parseJson, quoteIds,
 } from '../../sdk/index.ts';
 import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { namesOf } from './names.ts';
@@ -102,12 +102,7 @@ export function createUpbitMapper(dialect: UpbitDialect, markets: SymbolTable): 
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw badFrame(`${ex}: frame is not JSON`);
-      }
+      let value: unknown = parseJson(text, `${ex}`);
       if (needsQuotedIds(value, ID_KEYS)) value = JSON.parse(quoteIds(text, ID_KEYS));
       if (!Array.isArray(value)) return mapOne(value, out);
       // JSON_LIST / SIMPLE_LIST: each element is a message of its own; a bad one does not drop the others

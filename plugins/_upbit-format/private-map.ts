@@ -1,7 +1,7 @@
 // Maps the private streams of Upbit-style exchanges (myOrder, myAsset; SIMPLE or DEFAULT names, single or _LIST)
 // to private record drafts with Upbit's SIMPLE names. Bithumb's v2 private spec plugs in its own field table.
 
-import { badFrame, clip, eachItem, GatewayError, isObject, num, str } from '../../sdk/index.ts';
+import { parseJson, badFrame, clip, eachItem, GatewayError, isObject, num, str } from '../../sdk/index.ts';
 import type { AssetUnit, Draft, Json, Mapper, MyOrderRecord, Output, PrivateDraft } from '../../sdk/index.ts';
 import type { TimeReader } from './time.ts';
 
@@ -125,12 +125,7 @@ export function createPrivateMapper(dialect: PrivateDialect, acct: string): Mapp
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw badFrame(`${ex} private: frame is not JSON`);
-      }
+      const value = parseJson(text, `${ex} private`);
       if (!Array.isArray(value)) return mapOne(value, out);
       eachItem(value, (item) => mapOne(item, out));
     },

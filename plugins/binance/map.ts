@@ -4,7 +4,7 @@
 // Binance's form). Trade ids are integers: exact as parsed below 2^53, re-read from the text above it.
 
 import {
-  badFrame, bool, exactId, GatewayError, integer, isObject, needsQuotedIds, num, percentToFraction, positive, quoteIds, str,
+  badFrame, bool, exactId, GatewayError, integer, isObject, needsQuotedIds, num, parseJson, percentToFraction, positive, quoteIds, str,
 } from '../../sdk/index.ts';
 import type { HttpResponse, Json, Mapper, Output, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 import { MarketBook } from './depth.ts';
@@ -31,12 +31,7 @@ export class BinanceMapper implements Mapper {
   }
 
   onMessage(frame: string, _rtms: number, out: Output): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(frame);
-    } catch {
-      throw badFrame('frame is not JSON');
-    }
+    const msg = parseJson(frame, 'binance');
     if (!isObj(msg)) throw badFrame('expected a JSON object');
     if ('error' in msg || ('code' in msg && 'msg' in msg)) throw exchangeError(msg);
     if ('result' in msg && 'id' in msg) return; // the answer to a SUBSCRIBE/UNSUBSCRIBE/LIST request

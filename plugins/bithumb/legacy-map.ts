@@ -3,7 +3,7 @@
 // One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers (legacy-records.ts
 // for trades and tickers, depth() below for diffs).
 
-import { badFrame, clip, eachItem, GatewayError, isObject, nonNegative, oneOf, positive } from '../../sdk/index.ts';
+import { parseJson, badFrame, clip, eachItem, GatewayError, isObject, nonNegative, oneOf, positive } from '../../sdk/index.ts';
 import type { Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { LegacyBooks } from './legacy-book.ts';
 import type { LegacyBookOptions, Level } from './legacy-book.ts';
@@ -52,12 +52,7 @@ export function createLegacyMapper(opts: LegacyMapperOptions): Mapper {
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        throw badFrame(`${ex}: frame is not JSON`);
-      }
+      const msg = parseJson(text, `${ex}`);
       if (!isObject(msg)) throw badFrame(`${ex}: message is ${clip(msg)}`);
       if (msg.type === undefined && 'status' in msg) {
         // "Connected Successfully" / "Filter Registered Successfully"; anything else is a refusal

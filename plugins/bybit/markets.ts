@@ -1,6 +1,6 @@
 // Bybit's spot market list (`GET /v5/market/instruments-info?category=spot`) → unified symbols and Bybit codes.
 
-import { badFrame, GatewayError, isObject, isSymbol, str, unifySymbol } from '../../sdk/index.ts';
+import { parseJson, badFrame, GatewayError, isObject, isSymbol, str, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL, instrumentsUrl } from './wire.ts';
 
@@ -9,12 +9,7 @@ import { DEFAULT_REST_URL, instrumentsUrl } from './wire.ts';
  * symbol comes from `baseCoin`/`quoteCoin`, never from splitting `symbol`; the code is `symbol` as Bybit writes it.
  */
 export function parseInstruments(body: string): { symbol: string; code: string }[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (cause) {
-    throw new GatewayError('BAD_FRAME', 'instruments-info: not JSON', { cause });
-  }
+  const value = parseJson(body, 'instruments-info');
   if (!isObject(value)) throw badFrame('instruments-info: expected an object');
   if (value.retCode !== 0) {
     const why = typeof value.retMsg === 'string' ? value.retMsg.slice(0, 200) : 'no retMsg';

@@ -1,7 +1,7 @@
 // Maps Coinone WebSocket v2 frames (DEFAULT or SHORT field names) to ticker, trade and orderbook drafts.
 
-import { badFrame, clip, exactId, GatewayError, isObject, nonNegative, optNonNegative, positive, timeMs } from '../../sdk/index.ts';
-import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import { parseJson, badFrame, clip, exactId, GatewayError, isObject, LatestPerMarket, nonNegative, optNonNegative, positive, timeMs, wholeBookUnits } from '../../sdk/index.ts';
+import type { Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { DEFAULT_NAMES, SHORT_NAMES } from './wire.ts';
 import type { FieldNames } from './wire.ts';
 
@@ -34,7 +34,7 @@ const idAfter = (a: string, b: string): boolean => (a.length !== b.length ? a.le
  * id of the last book published per market, so a book that arrives after a newer one is never published.
  */
 export function createCoinoneMapper(markets: SymbolTable): Mapper {
-  const lastBookId = new Map<string, string>();
+  const lastBookId = new LatestPerMarket<string>(idAfter);
 
   function market(d: Json, n: FieldNames, channel: string): Market {
     const quote = d[n.quote];
@@ -83,35 +83,15 @@ export function createCoinoneMapper(markets: SymbolTable): Mapper {
     const ctx = `coinone orderbook ${k.mc}`;
     const id = digits(d, n.id, ctx);
     const tms = ms(d, n.time, ctx);
-    const asks = levels(d[n.asks], n, `${ctx} asks`).sort((a, b) => a[0] - b[0]);
-    const bids = levels(d[n.bids], n, `${ctx} bids`).sort((a, b) => b[0] - a[0]);
-    if (asks.length > 0 && bids.length > 0 && asks[0]![0] <= bids[0]![0]) {
-      throw badFrame(`${ctx}: crossed (ask ${asks[0]![0]} <= bid ${bids[0]![0]})`);
-    }
-    const last = lastBookId.get(k.mc);
+    const obu = wholeBookUnits(levels(d[n.asks], n, `${ctx} asks`), levels(d[n.bids], n, `${ctx} bids`), ctx);
     // every message is a whole book: one older than the last one published is out of date, not a gap
-    if (last !== undefined && !idAfter(id, last)) return undefined;
-    lastBookId.set(k.mc, id);
-    const obu: BookUnit[] = [];
-    for (let i = 0; i < Math.max(asks.length, bids.length); i++) {
-      const u: BookUnit = {};
-      const a = asks[i];
-      const b = bids[i];
-      if (a) (u.ap = a[0]), (u.as = a[1]);
-      if (b) (u.bp = b[0]), (u.bs = b[1]);
-      obu.push(u);
-    }
+    if (!lastBookId.accept(k.mc, id)) return undefined;
     return { ty: 'orderbook', ...k, tms, obu };
   }
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        throw badFrame('coinone: frame is not JSON');
-      }
+      const msg = parseJson(text, 'coinone');
       if (!isObject(msg)) throw badFrame(`coinone: message is ${clip(msg)}`);
       const n = 'r' in msg ? SHORT_NAMES : DEFAULT_NAMES;
       const type = msg[n.responseType];

@@ -1,6 +1,6 @@
 // Coinone's REST market list (GET /public/v2/markets/KRW) → unified symbols and Coinone market codes.
 
-import { badFrame, isObject, unifyAsset } from '../../sdk/index.ts';
+import { parseJson, badFrame, isObject, unifyAsset } from '../../sdk/index.ts';
 import type { MarketList, PluginConfig } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL } from './wire.ts';
 
@@ -10,12 +10,7 @@ export const MARKET_QUOTE = 'KRW';
 export const COINONE_MARKETS: MarketList = {
   url: (config: PluginConfig) => `${(config.restUrl ?? DEFAULT_REST_URL).replace(/\/+$/, '')}/public/v2/markets/${MARKET_QUOTE}`,
   parse(body: string) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      throw badFrame('coinone markets: body is not JSON');
-    }
+    const doc = parseJson(body, 'coinone markets');
     if (!isObject(doc) || doc.result !== 'success' || !Array.isArray(doc.markets)) {
       const code = isObject(doc) ? String(doc.error_code ?? doc.errorCode ?? '').slice(0, 20) : '';
       throw badFrame(`coinone markets: not a successful market list${code ? ` (error_code ${code})` : ''}`);

@@ -2,9 +2,9 @@
 
 import {
   badFrame, bool, clip, eachItem, exactId, GatewayError, isObject, nonNegative, optNonNegative, optNum,
-  optPercentToFraction, positive, quoteIds, str, timeMs,
+  LatestPerMarket, optPercentToFraction, positive, quoteIds, str, timeMs, wholeBookUnits,
 } from '../../sdk/index.ts';
-import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import type { Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 
 type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
 type TradeDraft = Extract<Draft, { ty: 'trade' }>;
@@ -23,7 +23,7 @@ const ms = (o: Json, key: string, what: string): number => timeMs(o, key, what, 
  * published (a late frame) is dropped, never published over a newer one.
  */
 export function createKorbitMapper(markets: SymbolTable): Mapper {
-  const lastBookTms = new Map<string, number>();
+  const lastBookTms = new LatestPerMarket<number>((tms, last) => tms >= last);
 
   function market(msg: Json, type: string): Market {
     const mc = str(msg, 'symbol', `korbit ${type}`, 40);
@@ -80,25 +80,10 @@ export function createKorbitMapper(markets: SymbolTable): Mapper {
     if (!isObject(d)) throw badFrame(`${what}: data is ${clip(d)}`);
     // `data.timestamp` is the book's own time (the envelope's is when it was sent)
     const tms = ms(d, 'timestamp', what);
-    const asks = levels(d.asks, `${what} asks`).sort((a, b) => a[0] - b[0]);
-    const bids = levels(d.bids, `${what} bids`).sort((a, b) => b[0] - a[0]);
-    if (asks.length > 0 && bids.length > 0 && asks[0]![0] <= bids[0]![0]) {
-      throw badFrame(`${what}: crossed (ask ${asks[0]![0]} <= bid ${bids[0]![0]})`);
-    }
+    const obu = wholeBookUnits(levels(d.asks, `${what} asks`), levels(d.bids, `${what} bids`), what);
     // a stopped market answers with one empty book: nothing to publish
-    if (asks.length === 0 && bids.length === 0) return undefined;
-    const last = lastBookTms.get(k.mc);
-    if (last !== undefined && tms < last) return undefined;
-    lastBookTms.set(k.mc, tms);
-    const obu: BookUnit[] = [];
-    for (let i = 0; i < Math.max(asks.length, bids.length); i++) {
-      const u: BookUnit = {};
-      const a = asks[i];
-      const b = bids[i];
-      if (a) (u.ap = a[0]), (u.as = a[1]);
-      if (b) (u.bp = b[0]), (u.bs = b[1]);
-      obu.push(u);
-    }
+    if (obu.length === 0) return undefined;
+    if (!lastBookTms.accept(k.mc, tms)) return undefined;
     return { ty: 'orderbook', ...k, tms, obu };
   }
 

@@ -1,6 +1,6 @@
 // Korbit's REST market list (GET /v2/currencyPairs) → unified symbols and Korbit market codes (`btc_krw`).
 
-import { badFrame, isObject, unifyAsset } from '../../sdk/index.ts';
+import { parseJson, badFrame, isObject, unifyAsset } from '../../sdk/index.ts';
 import type { MarketList, PluginConfig } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL } from './wire.ts';
 
@@ -9,12 +9,7 @@ const ASSET = /^[A-Z0-9]{1,20}$/;
 export const KORBIT_MARKETS: MarketList = {
   url: (config: PluginConfig) => `${(config.restUrl ?? DEFAULT_REST_URL).replace(/\/+$/, '')}/v2/currencyPairs`,
   parse(body: string) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      throw badFrame('korbit markets: body is not JSON');
-    }
+    const doc = parseJson(body, 'korbit markets');
     if (!isObject(doc) || doc.success !== true || !Array.isArray(doc.data)) {
       const code = isObject(doc) && isObject(doc.error) && typeof doc.error.code === 'string' ? ` (${doc.error.code.slice(0, 40)})` : '';
       throw badFrame(`korbit markets: not a successful market list${code}`);

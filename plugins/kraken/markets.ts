@@ -4,7 +4,7 @@
 // names ("BTC/USD"). The unified symbol is `wsname` with the asset-alias rule applied (sdk/aliases.ts,
 // docs/symbols.md), and it is exactly the v2 code, so `code` equals `symbol`.
 
-import { badFrame, isObject, isSymbol, unifySymbol } from '../../sdk/index.ts';
+import { parseJson, badFrame, isObject, isSymbol, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList, PluginConfig } from '../../sdk/index.ts';
 import { DEFAULT_REST_URL } from './wire.ts';
 
@@ -15,12 +15,7 @@ import { DEFAULT_REST_URL } from './wire.ts';
 const TRADING = new Set(['online', 'post_only', 'limit_only', 'reduce_only']);
 
 export function parseAssetPairs(body: string): { symbol: string; code: string }[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (cause) {
-    throw Object.assign(badFrame('AssetPairs: not JSON'), { cause });
-  }
+  const value = parseJson(body, 'AssetPairs');
   if (!isObject(value)) throw badFrame('AssetPairs: expected an object');
   const { error, result } = value;
   if (Array.isArray(error) && error.length > 0) throw badFrame(`AssetPairs: ${String(error[0]).slice(0, 200)}`);

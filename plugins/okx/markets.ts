@@ -1,17 +1,12 @@
 // OKX's spot market list: GET /api/v5/public/instruments?instType=SPOT → unified symbols and instIds.
 
-import { badFrame, GatewayError, isObject, unifySymbol } from '../../sdk/index.ts';
+import { parseJson, badFrame, GatewayError, isObject, unifySymbol } from '../../sdk/index.ts';
 import type { MarketList } from '../../sdk/index.ts';
 import { instrumentsUrl } from './wire.ts';
 
 /** Only `live` instruments trade; `preopen`, `suspend` and `test` ones are left out. */
 export function parseInstruments(body: string): { symbol: string; code: string }[] {
-  let v: unknown;
-  try {
-    v = JSON.parse(body);
-  } catch (cause) {
-    throw new GatewayError('BAD_FRAME', 'instruments: not JSON', { cause });
-  }
+  const v = parseJson(body, 'instruments');
   if (!isObject(v) || !Array.isArray(v.data)) throw badFrame('instruments: expected {code, data: [...]}');
   if (v.code !== '0') throw new GatewayError('EXCHANGE_ERROR', `instruments: OKX error ${String(v.code)}: ${String(v.msg).slice(0, 200)}`);
   const out: { symbol: string; code: string }[] = [];
