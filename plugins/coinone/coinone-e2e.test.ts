@@ -5,12 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startGateway } from '../../test/support/gateway.ts';
-import { TestClient, waitFor } from '../../test/support/client.ts';
+import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertCountsBadFrames, assertEachMatches, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, startLiveGateway } from '../../sdk/testing/index.ts';
-import type { LiveGateway } from '../../sdk/testing/index.ts';
+import { checkFollowsListings, describeLiveGateway, FAST_RESILIENCE } from '../../sdk/testing/index.ts';
 import sim, { startCoinoneSim, type CoinoneSimHandle } from './sim.ts';
 import { COINONE_MARKETS } from './markets.ts';
 
@@ -66,73 +64,35 @@ describe('coinone simulator protocol', () => {
   });
 });
 
-describe('coinone through a gateway', () => {
-  let s: CoinoneSimHandle;
-  let live: LiveGateway;
-  const mine = () => live.mine();
-
-  before(async () => {
-    s = await startCoinoneSim({ seed: 7, intervalMs: 50 });
-    live = await startLiveGateway('coinone', { ...sim.config(s), symbols: SYMBOLS, ...FAST_RESILIENCE }, { symbols: SYMBOLS });
-  });
-  after(async () => {
-    await live?.close();
-    await s?.close();
-  });
-
-  it('publishes exactly the simulator trades, gapless per key, the same in JSON and msgpack', async () => {
-    const tap = await raw(s.url);
-    tap.ws.send(sub('TRADE', 'BTC'));
-    const pack = await TestClient.connect(`${live.gw.ws}?format=msgpack&snapshot=false&exchange=coinone`);
-    await live.flowsAfter(0);
-    await pack.collect(isRecord, 100, 20_000);
-    const trades = mine().filter((f) => f.ty === 'trade' && f.cd === 'BTC/KRW');
-    const bySid = new Map(tap.frames.filter((f) => f.channel === 'TRADE').map((f) => [(f.data as Frame).id as string, f.data as Frame]));
-    assertEachMatches(trades, bySid, (t) => t.sid as string, (t, d) => {
-      assert.deepEqual([t.tp, t.tv, t.tms, t.ab, t.mc], [Number(d.price), Number(d.qty), d.timestamp, d.is_seller_maker ? 'BID' : 'ASK', 'KRW-BTC']);
-    }, 5, 'trades');
-    for (const b of mine().filter((f) => f.ty === 'orderbook')) {
-      const obu = b.obu as { ap?: number; bp?: number }[];
-      assert.ok(obu.length <= 15 && obu[0]!.ap! > obu[0]!.bp!, 'uncrossed, at most depth');
-    }
-    assertSameInBothFormats(mine(), pack.frames, 50);
-    assertSequences(mine(), live.client);
-    await pack.close();
-    tap.ws.close();
-  });
-
-  itRecoversFromFaults({
-    sim: () => s,
-    stats: () => live.stats(),
-    flowsAfter: (ep) => live.flowsAfter(ep),
-    // the gateway's whole subscription set (short format; the test's own tap subscribes in default) went out again
-    resent: (before) => before.filter((f) => f.includes('"format":"SHORT"')),
-    refuse: { status: 503, times: 2, seen: 2 },
-    check: () => assertSequences(mine(), live.client),
-  });
-
-  it('counts malformed frames and exchange errors without reconnecting', async () => {
-    await assertCountsBadFrames(live, s, '{"response_type": ', '{"response_type":"ERROR","error_code":160012,"message":"Invalid Topic"}');
-  });
+describeLiveGateway({
+  id: 'coinone',
+  start: () => startCoinoneSim({ seed: 7, intervalMs: 50 }),
+  config: (s) => sim.config(s),
+  symbols: SYMBOLS,
+  tap: {
+    subscribe: sub('TRADE', 'BTC'),
+    trades: (frames) => new Map(frames.filter((f) => f.channel === 'TRADE').map((f) => [(f.data as Frame).id as string, f.data as Frame])),
+  },
+  tradeSymbol: 'BTC/KRW',
+  checkTrade(t, d) {
+    assert.deepEqual([t.tp, t.tv, t.tms, t.ab, t.mc], [Number(d.price), Number(d.qty), d.timestamp, d.is_seller_maker ? 'BID' : 'ASK', 'KRW-BTC']);
+  },
+  depth: 15,
+  // the gateway's whole subscription set (short format; the test's own tap subscribes in default) went out again
+  resent: (before) => before.filter((f) => f.includes('"format":"SHORT"')),
+  refuse: { status: 503, times: 2, seen: 2 },
+  badFrames: ['{"response_type": ', '{"response_type":"ERROR","error_code":160012,"message":"Invalid Topic"}'],
 });
 
 describe('coinone whole universe (symbols: {quote: [KRW]})', () => {
-  let s: CoinoneSimHandle;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-
-  before(async () => {
-    s = await startCoinoneSim({ seed: 9, intervalMs: 50 });
-    const { url, restUrl } = sim.config(s);
-    gw = await startGateway({ exchanges: { coinone: { url, restUrl, symbols: { quote: ['KRW'] }, marketRefreshMs: 200, channels: ['trade'], ...FAST_RESILIENCE } } });
-  });
-  after(async () => {
-    await gw?.kernel.close();
-    await s?.close();
-  });
-
   it('follows the market list: a listing is subscribed and streams, a delisting is published', async () => {
-    const c = await assertFollowsListings(gw, s, { id: 'coinone', type: 'trade', streaming: 'XRP/KRW', symbol: 'ZZZ/KRW', mc: 'KRW-ZZZ' });
-    await c.close();
+    const s = await startCoinoneSim({ seed: 9, intervalMs: 50 });
+    try {
+      const { url, restUrl } = sim.config(s);
+      await checkFollowsListings({ url, restUrl, symbols: { quote: ['KRW'] } }, s, { id: 'coinone', streaming: 'XRP/KRW', symbol: 'ZZZ/KRW', mc: 'KRW-ZZZ' });
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // Maps Coinone WebSocket v2 frames (DEFAULT or SHORT field names) to ticker, trade and orderbook drafts.
 
-import { parseJson, badFrame, clip, exactId, GatewayError, isObject, LatestPerMarket, nonNegative, optNonNegative, positive, timeMs, wholeBookUnits } from '../../sdk/index.ts';
+import { badFrame, clip, exactId, GatewayError, isObject, LatestPerMarket, nonNegative, optNonNegative, parseJson, positive, timeMs, wholeBookUnits } from '../../sdk/index.ts';
 import type { Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { DEFAULT_NAMES, SHORT_NAMES } from './wire.ts';
 import type { FieldNames } from './wire.ts';

@@ -3,13 +3,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway } from '../../test/support/gateway.ts';
-import { TestClient, waitFor } from '../../test/support/client.ts';
+import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertCountsBadFrames, assertEachMatches, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, startLiveGateway } from '../../sdk/testing/index.ts';
-import type { LiveGateway } from '../../sdk/testing/index.ts';
+import { checkFollowsListings, describeLiveGateway } from '../../sdk/testing/index.ts';
 import sim, { startKorbitSim, type KorbitSimHandle } from './sim.ts';
 import { KORBIT_MARKETS } from './markets.ts';
 
@@ -70,72 +67,38 @@ describe('korbit simulator protocol', () => {
   });
 });
 
-describe('korbit through a gateway', () => {
-  let s: KorbitSimHandle;
-  let live: LiveGateway;
-  const mine = () => live.mine();
-
-  before(async () => {
-    s = await startKorbitSim({ seed: 7, intervalMs: 50 });
-    live = await startLiveGateway('korbit', { ...sim.config(s), symbols: SYMBOLS, ...FAST_RESILIENCE }, { symbols: SYMBOLS });
-  });
-  after(async () => {
-    await live?.close();
-    await s?.close();
-  });
-
-  it('publishes exactly the simulator trades, gapless per key, the same in JSON and msgpack', async () => {
-    const tap = await raw(s.url);
-    tap.ws.send(request([{ method: 'subscribe', type: 'trade', symbols: ['btc_krw'] }]));
-    const pack = await TestClient.connect(`${live.gw.ws}?format=msgpack&snapshot=false&exchange=korbit`);
-    await live.flowsAfter(0);
-    await pack.collect(isRecord, 100, 20_000);
-    const rows = new Map<string, Frame>();
-    for (const f of tap.frames) if (f.type === 'trade') for (const r of f.data as Frame[]) rows.set(String(r.tradeId), r);
-    assertEachMatches(mine().filter((f) => f.ty === 'trade' && f.cd === 'BTC/KRW'), rows, (t) => t.sid as string, (t, r) => {
-      assert.deepEqual([t.tp, t.tv, t.tms, t.ab, t.mc], [Number(r.price), Number(r.qty), r.timestamp, r.isBuyerTaker ? 'BID' : 'ASK', 'btc_krw']);
-    }, 5, 'trades');
-    for (const b of mine().filter((f) => f.ty === 'orderbook')) {
-      const obu = b.obu as { ap?: number; bp?: number }[];
-      assert.ok(obu.length <= 15 && obu[0]!.ap! > obu[0]!.bp!, 'uncrossed, at most depth');
-    }
-    assertSameInBothFormats(mine(), pack.frames, 50);
-    assertSequences(mine(), live.client);
-    await pack.close();
-    tap.ws.close();
-  });
-
-  itRecoversFromFaults({
-    sim: () => s,
-    stats: () => live.stats(),
-    flowsAfter: (ep) => live.flowsAfter(ep),
-    // the gateway's whole request (the one with requestIds; the test's own tap sends none) went out again
-    resent: (before) => before.filter((f) => f.includes('requestId')),
-    refuse: { status: 503, times: 2, seen: 2 },
-    check: () => assertSequences(mine(), live.client),
-  });
-
-  it('counts malformed frames and exchange errors without reconnecting', async () => {
-    await assertCountsBadFrames(live, s, '{"type": ', '{"status":"fail","code":"INVALID_SYMBOL","message":"The symbol does not exist (nope_krw)"}');
-  });
+describeLiveGateway({
+  id: 'korbit',
+  start: () => startKorbitSim({ seed: 7, intervalMs: 50 }),
+  config: (s) => sim.config(s),
+  symbols: SYMBOLS,
+  tap: {
+    subscribe: request([{ method: 'subscribe', type: 'trade', symbols: ['btc_krw'] }]),
+    trades(frames) {
+      const rows = new Map<string, Frame>();
+      for (const f of frames) if (f.type === 'trade') for (const r of f.data as Frame[]) rows.set(String(r.tradeId), r);
+      return rows;
+    },
+  },
+  tradeSymbol: 'BTC/KRW',
+  checkTrade(t, r) {
+    assert.deepEqual([t.tp, t.tv, t.tms, t.ab, t.mc], [Number(r.price), Number(r.qty), r.timestamp, r.isBuyerTaker ? 'BID' : 'ASK', 'btc_krw']);
+  },
+  depth: 15,
+  // the gateway's whole request (the one with requestIds; the test's own tap sends none) went out again
+  resent: (before) => before.filter((f) => f.includes('requestId')),
+  refuse: { status: 503, times: 2, seen: 2 },
+  badFrames: ['{"type": ', '{"status":"fail","code":"INVALID_SYMBOL","message":"The symbol does not exist (nope_krw)"}'],
 });
 
 describe('korbit whole universe (symbols: all)', () => {
-  let s: KorbitSimHandle;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-
-  before(async () => {
-    s = await startKorbitSim({ seed: 9, intervalMs: 50 });
-    const { url, restUrl } = sim.config(s);
-    gw = await startGateway({ exchanges: { korbit: { url, restUrl, symbols: 'all', marketRefreshMs: 200, channels: ['trade'], ...FAST_RESILIENCE } } });
-  });
-  after(async () => {
-    await gw?.kernel.close();
-    await s?.close();
-  });
-
   it('follows the pair list: a launched pair is subscribed and streams, a stopped one is published as delisted', async () => {
-    const c = await assertFollowsListings(gw, s, { id: 'korbit', type: 'trade', streaming: 'XRP/KRW', symbol: 'ZZZ/KRW', mc: 'zzz_krw' });
-    await c.close();
+    const s = await startKorbitSim({ seed: 9, intervalMs: 50 });
+    try {
+      const { url, restUrl } = sim.config(s);
+      await checkFollowsListings({ url, restUrl, symbols: 'all' }, s, { id: 'korbit', streaming: 'XRP/KRW', symbol: 'ZZZ/KRW', mc: 'zzz_krw' });
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -6,3 +6,4 @@ export { checkPluginImports } from './imports.ts';
 export { checkRecordShape } from './record-shape.ts';
 export * from './replay.ts';
 export * from './live.ts';
+export * from './live-suite.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
-import { isRecord } from '../../test/support/streams.ts';
+import { assertSequences, isRecord } from '../../test/support/streams.ts';
 
 export type LiveGatewayHandle = Awaited<ReturnType<typeof startGateway>>;
 export type ConnectionStats = LiveGatewayHandle['kernel']['supervisors'][number]['connections'][number];
@@ -52,6 +52,14 @@ export function assertSameInBothFormats(json: Frame[], pack: Frame[], min: numbe
   }
   assert.ok(same >= min, `${same} records compared across JSON and msgpack (want ${min})`);
   return same;
+}
+
+/** every book record has at most `depth` levels and an uncrossed top */
+export function assertBooksUncrossed(records: Frame[], depth: number): void {
+  for (const b of records.filter((f) => f.ty === 'orderbook')) {
+    const obu = b.obu as { ap?: number; bp?: number }[];
+    assert.ok(obu.length <= depth && obu[0]!.ap! > obu[0]!.bp!, 'uncrossed, at most depth');
+  }
 }
 
 /**
@@ -141,6 +149,17 @@ export async function assertRecovers(c: FaultChecks, fault: () => void | Promise
   c.check?.();
 }
 
+/** the fault checks of a LiveGateway: its stats, its keys flowing, sq +1 per key after every recovery */
+export function liveFaultChecks(live: () => LiveGateway, sim: () => FaultySim, more: Pick<FaultChecks, 'refuse' | 'resent'> & Partial<FaultChecks>): FaultChecks {
+  return {
+    sim,
+    stats: () => live().stats(),
+    flowsAfter: (ep) => live().flowsAfter(ep),
+    check: () => assertSequences(live().mine(), live().client),
+    ...more,
+  };
+}
+
 /** the three faults, each as one test: an abrupt drop, a stall, refused upgrades */
 export function itRecoversFromFaults(c: FaultChecks): void {
   it('reconnects after an abrupt drop and subscribes everything again under a new epoch', async () => {
@@ -202,3 +221,16 @@ export async function assertFollowsListings(
   return c;
 }
 
+
+/** the same, on a gateway of its own that follows the market list (refreshed every 200 ms) of `exchange` for trades */
+export async function checkFollowsListings(
+  exchange: Record<string, unknown>, sim: { listMarket(s: string): void; delistMarket(s: string): void },
+  o: { id: string; streaming?: string; symbol: string; mc: string },
+): Promise<void> {
+  const gw = await startGateway({ exchanges: { [o.id]: { marketRefreshMs: 200, channels: ['trade'], ...FAST_RESILIENCE, ...exchange } } });
+  try {
+    await (await assertFollowsListings(gw, sim, { ...o, type: 'trade' })).close();
+  } finally {
+    await gw.kernel.close();
+  }
+}
