@@ -7,7 +7,7 @@ import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
+import { assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
 import { startBybitSim } from './sim.ts';
 import type { BybitSimHandle } from './sim.ts';
 
@@ -142,14 +142,10 @@ describe('bybit with symbols: {quote: [BRL]}', () => {
   it('subscribes every BRL market of the list, then follows a listing and a delisting at run time', async () => {
     await waitFor(() => ['BTC', 'ETH', 'XRP', 'SOL', 'BNB', 'DOGE'].every((b) => topics().has(`publicTrade.${b}BRL`)), 15_000, 'the BRL markets');
     assert.ok(![...topics()].some((t) => t.endsWith('USDT')), 'no other quote');
-    sim.listMarket('NEWCOIN/BRL');
-    const listed = await client.next((f) => f.ty === 'listing' && f.cd === 'NEWCOIN/BRL', 15_000);
-    assert.deepEqual([listed.ex, listed.mc, listed.ls], ['bybit', 'NEWCOINBRL', 'listed']);
-    await client.next((f) => f.ty === 'trade' && f.cd === 'NEWCOIN/BRL', 15_000);
-    sim.delistMarket('SOL/BRL');
-    const gone = await client.next((f) => f.ty === 'listing' && f.cd === 'SOL/BRL', 15_000);
-    assert.equal(gone.ls, 'delisted');
+    const c = await assertFollowsListings(gw, sim, { id: 'bybit', type: 'trade', symbol: 'NEWCOIN/BRL', mc: 'NEWCOINBRL', delist: 'SOL/BRL' });
+    assertSequences(c.frames.filter((f) => f.ty === 'trade'), c);
     assertSequences(client.frames.filter((f) => f.ty === 'trade'), client);
+    await c.close();
   });
 });
 

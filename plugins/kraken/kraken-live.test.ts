@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { TestClient, waitFor } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
-import { assertSameInBothFormats, itRecoversFromFaults } from '../../sdk/testing/index.ts';
+import { assertChecksumResync, assertSameInBothFormats, itRecoversFromFaults } from '../../sdk/testing/index.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
 import plugin from './index.ts';
 import { startKrakenSim } from './sim.ts';
@@ -144,16 +144,10 @@ describe('kraken through a real gateway', () => {
   });
 
   it('resynchronizes a book whose checksum does not match: resync event, resubscription, a correct book after', async () => {
-    const n = json.frames.length;
-    const received = sim.received().length;
-    sim.corruptChecksum();
-    const resync = await json.next((f) => f.event === 'resync' && f.exchange === 'kraken', 10_000, n);
-    assert.equal(resync.type, 'orderbook');
-    const at = json.frames.indexOf(resync);
-    await json.next((f) => f.ty === 'orderbook' && f.cd === resync.symbol, 10_000, at);
-    const sent = sim.received().slice(received).map((f) => JSON.parse(f));
-    assert.ok(sent.some((f) => f.method === 'unsubscribe' && f.params.channel === 'book' && f.params.symbol[0] === resync.symbol));
-    assert.ok(sent.some((f) => f.method === 'subscribe' && f.params.channel === 'book' && f.params.symbol[0] === resync.symbol));
+    await assertChecksumResync(json, sim, 'kraken', (sent, cd) => {
+      assert.ok(sent.some((f) => f.method === 'unsubscribe' && f.params.channel === 'book' && f.params.symbol[0] === cd));
+      assert.ok(sent.some((f) => f.method === 'subscribe' && f.params.channel === 'book' && f.params.symbol[0] === cd));
+    });
     assertSequences(json.frames.filter(isRecord), json);
   });
 

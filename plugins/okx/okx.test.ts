@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { TestClient, waitFor, type Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
+import { assertChecksumResync, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
 import sim from './sim.ts';
 import { startOkxSim, type OkxSimHandle } from './sim-protocol.ts';
 
@@ -103,18 +103,11 @@ describe('okx through a real gateway', () => {
   });
 
   it('resynchronizes one book after a checksum mismatch: a resync event, a resubscription, then a correct book', async () => {
-    const n = json.frames.length;
-    const received = h.received().length;
-    h.corruptChecksum();
-    const resync = await json.next((f) => f.event === 'resync' && f.exchange === 'okx', 10_000, n);
-    assert.equal(resync.type, 'orderbook');
-    const cd = resync.symbol as string;
-    const at = json.frames.indexOf(resync);
-    await json.next((f) => f.ty === 'orderbook' && f.cd === cd, 10_000, at);
-    const sent = h.received().slice(received).map((t) => (t.startsWith('{') ? JSON.parse(t) : t));
-    const instId = cd.replace('/', '-');
-    assert.ok(sent.some((m) => m.op === 'unsubscribe' && m.args[0].channel === 'books' && m.args[0].instId === instId));
-    assert.ok(sent.some((m) => m.op === 'subscribe' && m.args[0].channel === 'books' && m.args[0].instId === instId));
+    await assertChecksumResync(json, h, 'okx', (sent, cd) => {
+      const instId = cd.replace('/', '-');
+      assert.ok(sent.some((m) => m.op === 'unsubscribe' && m.args[0].channel === 'books' && m.args[0].instId === instId));
+      assert.ok(sent.some((m) => m.op === 'subscribe' && m.args[0].channel === 'books' && m.args[0].instId === instId));
+    });
     assert.equal(stats().reconnects, 0, 'the connection stayed');
   });
 
@@ -193,14 +186,7 @@ describe('okx whole-universe subscription', () => {
       const subs = async () => ((await (await fetch(`${gw.http}/api/subscriptions`)).json()) as { exchanges: Record<string, { symbols: string[] }> }).exchanges.okx!.symbols;
       await waitFor(async () => (await subs()).length === 11, 10_000, 'the EUR markets');
       assert.ok((await subs()).includes('BTC/EUR') && (await subs()).includes('USDT/EUR'));
-      await c.next((f) => f.ty === 'trade' && f.cd === 'BTC/EUR', 15_000);
-      h.listMarket('NEWC/EUR');
-      const listed = await c.next((f) => f.ty === 'listing' && f.cd === 'NEWC/EUR', 10_000);
-      assert.deepEqual([listed.ex, listed.mc, listed.ls], ['okx', 'NEWC-EUR', 'listed']);
-      await c.next((f) => f.ty === 'trade' && f.cd === 'NEWC/EUR', 15_000);
-      h.delistMarket('ETH/EUR');
-      const gone = await c.next((f) => f.ty === 'listing' && f.cd === 'ETH/EUR', 10_000);
-      assert.equal(gone.ls, 'delisted');
+      await (await assertFollowsListings(gw, h, { id: 'okx', type: 'trade', streaming: 'BTC/EUR', symbol: 'NEWC/EUR', mc: 'NEWC-EUR', delist: 'ETH/EUR' })).close();
     } finally {
       await c.close();
       await gw.kernel.close();

@@ -203,11 +203,11 @@ export async function assertCountsBadFrames(live: LiveGateway, sim: { sendRaw(te
 
 /**
  * With a market-list subscription: a market that already streams (`streaming`, when given), then `symbol` listed (a listing record
- * with market code `mc`, then data of `type`), then delisted (a delisting record).
+ * with market code `mc`, then data of `type`), then `delist` (default `symbol`) delisted (a delisting record).
  */
 export async function assertFollowsListings(
   gw: LiveGatewayHandle, sim: { listMarket(s: string): void; delistMarket(s: string): void },
-  o: { id: string; type: string; streaming?: string; symbol: string; mc: string },
+  o: { id: string; type: string; streaming?: string; symbol: string; mc: string; delist?: string },
 ): Promise<TestClient> {
   const c = await TestClient.connect(`${gw.ws}?exchange=${o.id}&type=listing,${o.type}&snapshot=false`);
   if (o.streaming) await waitFor(() => c.frames.some((f) => f.ty === o.type && f.cd === o.streaming), 20_000, 'the listed markets stream');
@@ -215,8 +215,9 @@ export async function assertFollowsListings(
   const listed = await c.next((f) => f.ty === 'listing' && f.cd === o.symbol, 15_000);
   assert.deepEqual([listed.ex, listed.ls, listed.mc], [o.id, 'listed', o.mc]);
   await c.next((f) => f.ty === o.type && f.cd === o.symbol, 20_000);
-  sim.delistMarket(o.symbol);
-  const gone = await c.next((f) => f.ty === 'listing' && f.cd === o.symbol && f.ls === 'delisted', 15_000);
+  const delist = o.delist ?? o.symbol;
+  sim.delistMarket(delist);
+  const gone = await c.next((f) => f.ty === 'listing' && f.cd === delist && f.ls === 'delisted', 15_000);
   assert.equal(gone.ex, o.id);
   return c;
 }
@@ -233,4 +234,24 @@ export async function checkFollowsListings(
   } finally {
     await gw.kernel.close();
   }
+}
+
+/**
+ * Corrupts one book's checksum at the simulator, then expects a resync event for an order book on `client`, the book
+ * of that symbol published again after it, and `resubscribed(sent, symbol)` to hold for what the gateway sent since
+ * (text frames that look like JSON parsed). Returns the symbol.
+ */
+export async function assertChecksumResync(
+  client: TestClient, sim: { received(): string[]; corruptChecksum(): void }, id: string,
+  resubscribed: (sent: any[], symbol: string) => void,
+): Promise<string> {
+  const n = client.frames.length;
+  const received = sim.received().length;
+  sim.corruptChecksum();
+  const resync = await client.next((f) => f.event === 'resync' && f.exchange === id, 10_000, n);
+  assert.equal(resync.type, 'orderbook');
+  const symbol = resync.symbol as string;
+  await client.next((f) => f.ty === 'orderbook' && f.cd === symbol, 10_000, client.frames.indexOf(resync));
+  resubscribed(sim.received().slice(received).map((t) => (t.startsWith('{') ? JSON.parse(t) : t)), symbol);
+  return symbol;
 }
