@@ -94,6 +94,10 @@ export type Draft =
   | Omit<TickerRecord, Assigned>
   | Omit<TradeRecord, Assigned>
   | Omit<OrderbookRecord, Assigned | 'tas' | 'tbs'>;
+/** the draft of one record type */
+export type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
+export type TradeDraft = Extract<Draft, { ty: 'trade' }>;
+export type BookDraft = Extract<Draft, { ty: 'orderbook' }>;
 
 /**
  * The stream key: one sequence of records (`sq` counts per key). Derived records add a fourth part (SPEC §3a): the

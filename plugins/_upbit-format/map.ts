@@ -7,7 +7,7 @@ import {
   badFrame, clip, eachItem, GatewayError, isObject, needsQuotedIds, num, oneOf, optExactId, optNonNegative, optNum, positive,
   parseJson, quoteIds,
 } from '../../sdk/index.ts';
-import type { BookUnit, Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import type { BookDraft, BookUnit, Json, Mapper, Output, SymbolTable, TickerDraft, TradeDraft } from '../../sdk/index.ts';
 import { namesOf } from './names.ts';
 import type { FieldNames } from './names.ts';
 import type { TimeReader } from './time.ts';
@@ -20,9 +20,6 @@ export interface UpbitDialect {
   readTime: TimeReader;
 }
 
-type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
-type TradeDraft = Extract<Draft, { ty: 'trade' }>;
-type BookDraft = Extract<Draft, { ty: 'orderbook' }>;
 interface Market {
   ex: string;
   cd: string;

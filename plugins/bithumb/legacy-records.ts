@@ -1,11 +1,9 @@
 // Bithumb legacy `transaction` and `ticker` contents → trade and ticker drafts (the order book is legacy-book.ts).
 
 import { badFrame, clip, isObject, oneOf, optNonNegative, optNum, optPercentToFraction, positive } from '../../sdk/index.ts';
-import type { Draft, Json, SymbolTable } from '../../sdk/index.ts';
+import type { Json, SymbolTable, TickerDraft, TradeDraft } from '../../sdk/index.ts';
 import { contDtmMs, dateTimeMs } from './legacy-values.ts';
 
-type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
-type TradeDraft = Extract<Draft, { ty: 'trade' }>;
 
 /** ticker fields that are passed through when present and are never negative: record key, legacy key */
 const OPTIONAL = [['op', 'openPrice'], ['hp', 'highPrice'], ['lp', 'lowPrice'], ['pcp', 'prevClosePrice']] as const;

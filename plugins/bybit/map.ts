@@ -1,7 +1,7 @@
 // Maps one Bybit spot v5 public connection's messages (tickers, publicTrade, orderbook) to SIMPLE record drafts.
 
 import { badFrame, exactId, GatewayError, integer, isObject, levels, optNum, positive, str } from '../../sdk/index.ts';
-import type { BookSync, Draft, Json, Mapper, Output, PluginConfig, RecordType, SnapshotPacer, SymbolTable } from '../../sdk/index.ts';
+import type { BookSync, Draft, Json, Mapper, Output, PluginConfig, RecordType, SnapshotPacer, SymbolTable, TickerDraft } from '../../sdk/index.ts';
 import { bookSync, resubscribePacer, snapshotOf } from './book.ts';
 import type { BookData } from './book.ts';
 import { bookDepth, singleRequestId, subscribeFrame, symbolTable } from './wire.ts';
@@ -67,7 +67,7 @@ export class BybitMapper implements Mapper {
     if (!isObject(d)) throw badFrame('tickers.data: expected an object');
     const mc = str(d, 'symbol', w);
     if (mc !== code) throw badFrame(`tickers: topic ${code.slice(0, 40)} carries ${mc.slice(0, 40)}`);
-    const draft: Extract<Draft, { ty: 'ticker' }> = { ty: 'ticker', ex: EX, cd: this.market(mc, 'ticker', w), mc, tms: integer(msg, 'ts', w), tp: positive(d, 'lastPrice', w, 'string') };
+    const draft: TickerDraft = { ty: 'ticker', ex: EX, cd: this.market(mc, 'ticker', w), mc, tms: integer(msg, 'ts', w), tp: positive(d, 'lastPrice', w, 'string') };
     const optional: [key: string, field: string][] = [
       ['op', 'prevPrice24h'],
       ['hp', 'highPrice24h'],

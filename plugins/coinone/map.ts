@@ -1,13 +1,10 @@
 // Maps Coinone WebSocket v2 frames (DEFAULT or SHORT field names) to ticker, trade and orderbook drafts.
 
 import { badFrame, clip, exactId, GatewayError, isObject, LatestPerMarket, nonNegative, optNonNegative, parseJson, positive, timeMs, wholeBookUnits } from '../../sdk/index.ts';
-import type { Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import type { BookDraft, Json, Mapper, Output, SymbolTable, TickerDraft, TradeDraft } from '../../sdk/index.ts';
 import { DEFAULT_NAMES, SHORT_NAMES } from './wire.ts';
 import type { FieldNames } from './wire.ts';
 
-type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
-type TradeDraft = Extract<Draft, { ty: 'trade' }>;
-type BookDraft = Extract<Draft, { ty: 'orderbook' }>;
 interface Market {
   ex: 'coinone';
   cd: string;

@@ -4,11 +4,8 @@ import {
   badFrame, bool, clip, eachItem, exactId, GatewayError, isObject, nonNegative, optNonNegative, optNum,
   LatestPerMarket, optPercentToFraction, positive, quoteIds, str, timeMs, wholeBookUnits,
 } from '../../sdk/index.ts';
-import type { Draft, Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
+import type { BookDraft, Json, Mapper, Output, SymbolTable, TickerDraft, TradeDraft } from '../../sdk/index.ts';
 
-type TickerDraft = Extract<Draft, { ty: 'ticker' }>;
-type TradeDraft = Extract<Draft, { ty: 'trade' }>;
-type BookDraft = Extract<Draft, { ty: 'orderbook' }>;
 interface Market {
   ex: 'korbit';
   cd: string;
