@@ -8,7 +8,7 @@ import { startGateway } from '../../test/support/gateway.ts';
 import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { describeLiveGateway, FAST_RESILIENCE } from '../../sdk/testing/index.ts';
+import { assertServesMarketList, describeLiveGateway, FAST_RESILIENCE } from '../../sdk/testing/index.ts';
 import sim, { startCoinoneSim, type CoinoneSimHandle } from './sim.ts';
 import { COINONE_MARKETS } from './markets.ts';
 
@@ -52,14 +52,7 @@ describe('coinone simulator protocol', () => {
   });
 
   it('serves the market list in Coinone format and lists and delists markets at run time', async () => {
-    const url = COINONE_MARKETS.url({ id: 'coinone', url: s.url, restUrl: s.restUrl, symbols: [], channels: [], depth: 15, options: {} });
-    const list = async () => COINONE_MARKETS.parse(await (await fetch(url)).text()).map((m) => m.symbol);
-    const before = await list();
-    assert.ok(before.length >= 20 && before.includes('BTC/KRW'));
-    s.listMarket('ZZZ/KRW');
-    assert.ok((await list()).includes('ZZZ/KRW'));
-    s.delistMarket('ZZZ/KRW');
-    assert.deepEqual(await list(), before);
+    await assertServesMarketList(COINONE_MARKETS, s, { id: 'coinone', min: 20, includes: 'BTC/KRW', symbol: 'ZZZ/KRW' });
     assert.deepEqual(sim.config(s), { url: s.url, restUrl: s.restUrl, symbols: ['BTC/KRW', 'ETH/KRW'] });
   });
 });

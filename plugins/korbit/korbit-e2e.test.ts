@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { describeLiveGateway } from '../../sdk/testing/index.ts';
+import { assertServesMarketList, describeLiveGateway } from '../../sdk/testing/index.ts';
 import sim, { startKorbitSim, type KorbitSimHandle } from './sim.ts';
 import { KORBIT_MARKETS } from './markets.ts';
 
@@ -50,14 +50,7 @@ describe('korbit simulator protocol', () => {
   });
 
   it('serves the pair list, and a delisted pair is stopped and answers with an empty book', async () => {
-    const url = KORBIT_MARKETS.url({ id: 'korbit', url: s.url, restUrl: s.restUrl, symbols: [], channels: [], depth: 15, options: {} });
-    const list = async () => KORBIT_MARKETS.parse(await (await fetch(url)).text()).map((m) => m.symbol);
-    const before = await list();
-    assert.ok(before.length >= 20 && before.includes('BTC/KRW'));
-    s.listMarket('ZZZ/KRW');
-    assert.ok((await list()).includes('ZZZ/KRW'));
-    s.delistMarket('ZZZ/KRW');
-    assert.deepEqual(await list(), before);
+    await assertServesMarketList(KORBIT_MARKETS, s, { id: 'korbit', min: 20, includes: 'BTC/KRW', symbol: 'ZZZ/KRW' });
     const c = await raw(s.url);
     c.ws.send(request([{ method: 'subscribe', type: 'orderbook', symbols: ['zzz_krw'] }]));
     const empty = await waitFor(() => c.frames.find((f) => f.type === 'orderbook'), 5000, 'the empty book');

@@ -4,6 +4,7 @@
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PluginConfig } from '../plugin.ts';
 import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
@@ -254,4 +255,24 @@ export async function assertChecksumResync(
   await client.next((f) => f.ty === 'orderbook' && f.cd === symbol, 10_000, client.frames.indexOf(resync));
   resubscribed(sim.received().slice(received).map((t) => (t.startsWith('{') ? JSON.parse(t) : t)), symbol);
   return symbol;
+}
+
+/**
+ * The simulator's REST market list read through the plugin's own parser: at least `min` markets including
+ * `includes`; `symbol` listed appears, delisted it is gone and the list is as before. Returns the reader.
+ */
+export async function assertServesMarketList(
+  markets: { url(config: PluginConfig): string; parse(body: string): { symbol: string }[] },
+  sim: { url: string; restUrl: string; listMarket(s: string): void; delistMarket(s: string): void },
+  o: { id: string; min: number; includes: string; symbol: string },
+): Promise<() => Promise<string[]>> {
+  const url = markets.url({ id: o.id, url: sim.url, restUrl: sim.restUrl, symbols: [], channels: [], depth: 15, options: {} });
+  const list = async () => markets.parse(await (await fetch(url)).text()).map((m) => m.symbol);
+  const before = await list();
+  assert.ok(before.length >= o.min && before.includes(o.includes), `${before.length} markets`);
+  sim.listMarket(o.symbol);
+  assert.ok((await list()).includes(o.symbol));
+  sim.delistMarket(o.symbol);
+  assert.deepEqual(await list(), before);
+  return list;
 }
