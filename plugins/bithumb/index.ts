@@ -1,12 +1,13 @@
 // The Bithumb plugin: both APIs, chosen by `api` in config: v1 (default, Upbit-compatible) or legacy.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
-import { quoteBaseCode } from '../upbit/market.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
+import { quoteBaseCode } from '../_upbit-format/code.ts';
+import { upbitStyleMarkets } from '../_upbit-format/markets.ts';
+import { upbitStylePrivatePlan } from '../_upbit-format/private.ts';
 import { apiOf, ENDPOINTS } from './api.ts';
 import { legacyCode, legacyPlan } from './legacy-plan.ts';
-import { v1Plan } from './v1.ts';
-import { upbitStylePrivatePlan } from '../upbit/private.ts';
 import { BITHUMB_PRIVATE } from './private.ts';
+import { v1Plan } from './v1.ts';
 
 export default definePlugin({
   id: 'bithumb',
@@ -17,6 +18,8 @@ export default definePlugin({
   limits: { connectsPerSecond: 10, requestsPerMinute: 600, windowMs: 1000 },
   defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
   marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
+  // both APIs: the v1 market list on the same REST host (the legacy API lists markets per quote only)
+  markets: upbitStyleMarkets('bithumb', ENDPOINTS.v1.restUrl),
   connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],
   // the private streams are the same for both public APIs; their URL follows the v1 public URL unless configured
   privateConnection: (account, config) =>

@@ -10,7 +10,7 @@
 import { DepthBook } from '../../sdk/book.ts';
 import { badFrame, GatewayError } from '../../sdk/errors.ts';
 import type { HttpResponse, Output } from '../../sdk/plugin.ts';
-import { clip, isObject } from '../upbit/read.ts';
+import { clip, isObject } from '../../sdk/index.ts';
 import { decimal, epochInt, positive } from './legacy-values.ts';
 
 export interface Level {

@@ -79,8 +79,8 @@ describe('bybit end to end', () => {
       compared++;
     }
     assert.ok(compared >= 50, `compared ${compared}`);
-    assertSequences(json.frames.filter(isRecord));
-    assertSequences(pack.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
+    assertSequences(pack.frames.filter(isRecord), pack);
     // the real protocol: at most 10 topics per subscribe request, depth 5 asked as orderbook.50
     const subs = sim.received().filter((m) => m.includes('"op":"subscribe"') && m.includes('"req_id":"sub-'));
     assert.ok(subs.every((m) => (JSON.parse(m).args as string[]).length <= 10));
@@ -101,7 +101,7 @@ describe('bybit end to end', () => {
     assert.ok(obu[0]!.bp < obu[0]!.ap, 'uncrossed');
     for (let i = 1; i < obu.length; i++) assert.ok(obu[i]!.ap > obu[i - 1]!.ap && obu[i]!.bp < obu[i - 1]!.bp);
     assert.equal(stats().ep, ep, 'the same connection: only the key was resynchronized');
-    assertSequences(json.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
   });
 
   /** runs `fault` and checks the gateway reconnects, subscribes everything again, and data flows under a new epoch */
@@ -116,7 +116,7 @@ describe('bybit end to end', () => {
     const subscribe = (m: string) => m.includes('"req_id":"sub-');
     const again = sim.received().slice(received);
     for (const frame of new Set(sim.received().slice(0, received).filter(subscribe))) assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
-    assertSequences(json.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
   }
 
   it('reconnects after an abrupt drop', async () => {
@@ -191,7 +191,7 @@ describe('bybit with symbols: {quote: [BRL]}', () => {
     sim.delistMarket('SOL/BRL');
     const gone = await client.next((f) => f.ty === 'listing' && f.cd === 'SOL/BRL', 15_000);
     assert.equal(gone.ls, 'delisted');
-    assertSequences(client.frames.filter((f) => f.ty === 'trade'));
+    assertSequences(client.frames.filter((f) => f.ty === 'trade'), client);
   });
 });
 

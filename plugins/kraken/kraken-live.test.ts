@@ -115,7 +115,7 @@ describe('kraken through a real gateway', () => {
     await waitFor(() => everyKey(json) && everyKey(msgpack), 20_000, 'every key in both formats');
     await waitFor(() => json.frames.filter((f) => f.ty === 'trade').length >= 30, 20_000, 'trades');
     const records = json.frames.filter(isRecord);
-    assertSequences(records);
+    assertSequences(records, json);
     // the simulator's books, followed update by update and cut to depth, match every checksum: no resync, no errors
     assert.equal(json.frames.filter((f) => f.event === 'resync').length, 0, 'no checksum mismatch');
     assert.deepEqual(stats().errors, {}, 'no bad frames, no exchange errors');
@@ -163,7 +163,7 @@ describe('kraken through a real gateway', () => {
     const sent = sim.received().slice(received).map((f) => JSON.parse(f));
     assert.ok(sent.some((f) => f.method === 'unsubscribe' && f.params.channel === 'book' && f.params.symbol[0] === resync.symbol));
     assert.ok(sent.some((f) => f.method === 'subscribe' && f.params.channel === 'book' && f.params.symbol[0] === resync.symbol));
-    assertSequences(json.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
   });
 
   async function recovers(fault: () => void | Promise<void>): Promise<void> {
@@ -179,7 +179,7 @@ describe('kraken through a real gateway', () => {
     for (const frame of plugin.connections({ id: 'kraken', url: sim.url, symbols: SYMBOLS, channels: ['ticker', 'trade', 'orderbook'], depth: 10, options: {} })[0]!.subscribe) {
       assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
     }
-    assertSequences(json.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
   }
 
   it('reconnects after an abrupt drop and subscribes everything again under a new epoch', async () => {

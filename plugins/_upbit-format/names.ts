@@ -1,4 +1,4 @@
-// The field names this gateway reads, in Upbit's SIMPLE and DEFAULT formats (one table per format).
+// The field names the gateway reads in the Upbit format (Upbit, Bithumb v1): SIMPLE and DEFAULT, one table each.
 
 export interface FieldNames {
   type: string;

@@ -1,6 +1,6 @@
-// The Upbit-style subscription request: one JSON array with the full set, since each request replaces the last.
+// The Upbit-format subscription request: one JSON array with the full set, since each request replaces the last.
 
-import type { RecordType } from '../../sdk/model.ts';
+import type { RecordType } from '../../sdk/index.ts';
 
 const DEPTHS = [1, 5, 15, 30] as const;
 

@@ -1,13 +1,9 @@
 // Maps the private streams of Upbit-style exchanges (myOrder, myAsset; SIMPLE or DEFAULT names, single or _LIST)
 // to private record drafts with Upbit's SIMPLE names. Bithumb's v2 private spec plugs in its own field table.
 
-import { badFrame, GatewayError } from '../../sdk/errors.ts';
-import type { Draft } from '../../sdk/model.ts';
-import type { Mapper, Output } from '../../sdk/plugin.ts';
-import type { AssetUnit, MyOrderRecord, PrivateDraft } from '../../sdk/private.ts';
-import { eachMessage } from './message-list.ts';
-import { clip, isObject } from './read.ts';
-import type { Json } from './read.ts';
+import { badFrame, clip, eachItem, GatewayError, isObject, num, str } from '../../sdk/index.ts';
+import type { AssetUnit, Draft, Json, Mapper, MyOrderRecord, Output, PrivateDraft } from '../../sdk/index.ts';
+import type { TimeReader } from './time.ts';
 
 type OrderDraft = Omit<MyOrderRecord, 'rtms' | 'ep' | 'sq'>;
 type Kind = 'str' | 'num' | 'time';
@@ -22,7 +18,7 @@ export interface FieldSource {
 export interface PrivateDialect {
   ex: string;
   /** a time field as ms since epoch; throws BAD_FRAME when malformed */
-  readTime(m: Json, key: string, ctx: string): number;
+  readTime: TimeReader;
   /** myOrder fields beyond ty/cd/side/state/tms */
   order: readonly FieldSource[];
   /** where the side is written, and how its values read as ASK (sell) / BID (buy) */
@@ -56,7 +52,6 @@ export const UPBIT_ORDER_FIELDS: readonly FieldSource[] = [
 ];
 
 const CODE = /^([A-Z0-9]{1,20})-([A-Z0-9]{1,20})$/;
-const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 
 /** emits a private draft through the public Output: the worker stamps it like any record and keeps it apart */
 function emit(out: Output, d: PrivateDraft): void {
@@ -70,15 +65,9 @@ export function createPrivateMapper(dialect: PrivateDialect, acct: string): Mapp
   function value(m: Json, keys: readonly string[], kind: Kind, ctx: string): unknown {
     const key = keys.find((k) => m[k] !== undefined && m[k] !== null);
     if (key === undefined) return undefined;
-    const v = m[key];
     if (kind === 'time') return dialect.readTime(m, key, ctx);
-    if (kind === 'str') {
-      if (typeof v === 'string' && v.length > 0 && v.length <= 128) return v;
-      throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a string`);
-    }
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (dialect.numericStrings && typeof v === 'string' && NUMBER.test(v)) return Number(v);
-    throw badFrame(`${ctx}: ${key} is ${clip(v)}, not a number`);
+    if (kind === 'str') return str(m, key, ctx, 128);
+    return num(m, key, ctx, dialect.numericStrings ? 'either' : 'number');
   }
 
   function myOrder(m: Json, ctx: string): OrderDraft {
@@ -143,7 +132,7 @@ export function createPrivateMapper(dialect: PrivateDialect, acct: string): Mapp
         throw badFrame(`${ex} private: frame is not JSON`);
       }
       if (!Array.isArray(value)) return mapOne(value, out);
-      eachMessage(value, (item) => mapOne(item, out));
+      eachItem(value, (item) => mapOne(item, out));
     },
   };
 }
