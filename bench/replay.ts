@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       `Method: ${N} frames of each of trade, ticker and book per exchange (the pipeline benchmark's frames, built by the simulators' message builders), ` +
       'interleaved into one recording part per exchange (gzip, the recording format), converted by `npm run replay -- --from <dir> --out <file>`\'s code ' +
       '(replay/convert-all.ts): read and gunzip, parse each line, the plugin mapper, the feed\'s dedupe, the record pipeline, JSON out. ' +
-      'One stream converts in the calling thread (after a warm-up run); several convert in parallel on a piscina pool (each thread starts a TypeScript loader, included) and are merged. ' +
+      'One stream converts in the calling thread (after a warm-up run); several convert in parallel, in the calling thread and on a piscina pool (each pool thread starts a TypeScript loader, included), and are merged. ' +
       'Command: `node --import tsx bench/replay.ts`.';
     publish(
       'replay',
