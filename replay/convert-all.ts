@@ -66,7 +66,9 @@ export async function convertAll(chains: Chain[], range: RangeOptions, outPath: 
       const there = async () => {
         for (let i = take(); i >= 0; i = take()) results[i] = await pool!.run(tasks[i]!);
       };
-      await Promise.all([here(), ...Array.from({ length: used - 1 }, there)]);
+      // every side finishes (or fails) before the temporary files go, and the first failure is the error
+      const ends = await Promise.allSettled([here(), ...Array.from({ length: used - 1 }, there)]);
+      for (const e of ends) if (e.status === 'rejected') throw e.reason;
       stats = results;
       await merge(files, out);
     } finally {
