@@ -7,8 +7,8 @@
 //               stale, the first one applied must bracket L+1 (first <= L+1 <= last), every later one starts at the
 //               previous last + 1.
 //   'sequence'  (OKX): each diff names the sequence it follows (prev); it must equal the last applied sequence.
-//   'time'      (Bithumb legacy): diffs carry a time only; those at or before the snapshot are stale, an older one
-//               than the last applied means the stream was reordered.
+//   'time'      (Bithumb legacy; any position that only grows): diffs at or before the snapshot are stale, an older
+//               one than the last applied means the stream was reordered.
 //   'none'      (Kraken): no order to check; a checksum (below) is the only witness.
 // While a snapshot is outstanding REST diffs are buffered (WS ones are dropped: the snapshot that follows on the same
 // socket already holds them). A gap, a crossed book, a snapshot that cannot meet the buffered diffs or a checksum
