@@ -1,7 +1,7 @@
 // Connection health: message rates and a 0-100 score derived from each connection's reported figures.
 
 import type { ConnectionStats } from '../boundary/worker-protocol.ts';
-import type { ExchangeSupervisor } from './supervisor.ts';
+import type { SerializedError } from '../sdk/errors.ts';
 
 /** heard nothing (data or keep-alive) for this long: not healthy */
 const STALE_MS = 60_000;
@@ -60,7 +60,16 @@ export class ConnectionTracker {
   }
 }
 
-export function exchangeHealth(s: ExchangeSupervisor, now = Date.now()): Record<string, unknown> {
+/** What the health of one exchange is read from: its supervisor (kernel/supervisor.ts) has this shape. */
+export interface SupervisedExchange {
+  readonly state: string;
+  readonly restarts: number;
+  readonly lastError: SerializedError | undefined;
+  readonly connections: ConnectionStats[];
+  readonly tracker: ConnectionTracker;
+}
+
+export function exchangeHealth(s: SupervisedExchange, now = Date.now()): Record<string, unknown> {
   const conns = s.connections.map((c) => ({
     ...c,
     uptimeMs: c.state === 'open' ? now - c.connectedAt : 0,

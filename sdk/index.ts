@@ -6,6 +6,8 @@ export * from './errors.ts';
 export * from './book.ts';
 export * from './decimal-sum.ts';
 export * from './private.ts';
+export { signJwt } from './jwt.ts';
+export type { HmacAlg } from './jwt.ts';
 export * from './aliases.ts';
 export * from './book-pacer.ts';
 export * from './book-sync.ts';

@@ -18,33 +18,30 @@
 //   percentToFraction / optPercent... a percent (number or decimal string) as a fraction, without binary noise
 //   timeMs / optTimeMs                an epoch time in s, ms, µs or ns, told by its digit count, as integer ms
 //   msFromEpoch(v, units?)            the same rule on a bare value, undefined where it does not apply
-//   quoteIds(frame, keys) + exactId   exact id strings: integer ids beyond 2^53 keep every digit
+//   exactId / optExactId              an exact id string (a string, or an integer JSON.parse kept exact)
+//   quoteIds(frame, keys)             the text with integer ids quoted, so ids beyond 2^53 keep every digit
+//   needsQuotedIds(value, keys)       whether a parsed frame holds such an id (then parse the quoted text again)
 //   levels                            [[price, size], ...] lists (Binance, OKX, Bybit books) as number pairs
 //   eachItem(list, fn)                every item of a list frame tried; the first failure rethrown after the rest
 //
 // Numbers never come back as -0 ("-0.00" is a change of zero; -0 would survive msgpack and confuse clients).
 // Decimal strings are plain: optional minus, digits, optional fraction; no exponent, no '+', no spaces, at most 30
-// digits on each side of the point. Symbol <-> code tables are in sdk/symbols.ts.
+// digits on each side of the point. Times live in epoch-time.ts, ids in exact-ids.ts (re-exported here); symbol <->
+// code tables in sdk/symbols.ts.
 
-import { badFrame } from './errors.ts';
+import { absent, fail } from './read-core.ts';
+import type { Json } from './read-core.ts';
 
-export type Json = Record<string, unknown>;
+export { clip } from './read-core.ts';
+export type { Json } from './read-core.ts';
+export * from './epoch-time.ts';
+export * from './exact-ids.ts';
 
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A short, safe description of a value for error messages (frames can be megabytes of hostile text). */
-export function clip(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
-  return Array.isArray(v) ? 'an array' : 'an object';
-}
-
 const DECIMAL = /^-?[0-9]{1,30}(?:\.[0-9]{1,30})?$/;
-
-/** absent or null: the exchange left the field out */
-const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 /**
  * Which JSON type carries an exchange's numbers: 'either' (the default) takes a JSON number or a decimal string;
@@ -56,12 +53,46 @@ export type NumberForm = 'either' | 'number' | 'string';
 /** a JSON number or a decimal string (as `form` allows) as a number; NaN for anything else */
 function toNumber(v: unknown, form: NumberForm = 'either'): number {
   if (typeof v === 'number') return form !== 'string' && Number.isFinite(v) ? v + 0 : NaN; // `+ 0` turns -0 into 0
-  if (typeof v === 'string' && form !== 'number' && DECIMAL.test(v)) return Number(v) + 0;
+  if (typeof v === 'string' && form !== 'number') return decimalString(v);
   return NaN;
 }
 
-function fail(what: string, key: string, v: unknown, expected: string): never {
-  throw badFrame(`${what}: ${key} is ${clip(v)}, not ${expected}`);
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A plain decimal string as the double Number() gives, or NaN. Up to 15 significant digits the digits are an exact
+ * integer M < 2^53 and 10^k is exact, so M / 10^k, one correctly rounded division, is Number()'s value; longer
+ * strings go to Number() after the DECIMAL check. (Twice as fast as the regular expression + Number().)
+ */
+function decimalString(v: string): number {
+  const n = v.length;
+  const neg = n > 0 && v.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
+  let m = 0;
+  const intStart = i;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    m = m * 10 + c;
+  }
+  let digits = i - intStart;
+  if (digits === 0) return NaN;
+  let frac = 0;
+  if (i < n) {
+    if (v.charCodeAt(i) !== 46) return NaN;
+    const fracStart = ++i;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return NaN;
+      m = m * 10 + c;
+    }
+    frac = i - fracStart;
+    if (frac === 0) return NaN;
+    digits += frac;
+  }
+  if (digits > 15) return DECIMAL.test(v) ? Number(v) + 0 : NaN;
+  const x = frac === 0 ? m : m / POW10[frac]!;
+  return neg && x !== 0 ? -x : x;
 }
 
 /** A finite number, sent as a JSON number or a decimal string (`form` can refuse one of the two). */
@@ -153,102 +184,6 @@ export function percentToFraction(o: Json, key: string, what: string): number {
 
 export function optPercentToFraction(o: Json, key: string, what: string): number | undefined {
   return absent(o[key]) ? undefined : percentToFraction(o, key, what);
-}
-
-/** The unit of an epoch time, named by its digit count from 2001-09-09 to 2286-11-20: 10, 13, 16 or 19 digits. */
-export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
-export const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
-const WIDTH: Record<TimeUnit, number> = { s: 10, ms: 13, us: 16, ns: 19 };
-
-/**
- * ms since epoch of an integer epoch time (a JSON number or a digit string) whose unit is told by the width of its
- * integer part, or undefined when the width names none of `units` (all four unless told). The width is the rule,
- * not a comparison with any clock: in the years above every ms time has 13 digits, every µs time 16. Finer units are
- * floored to ms; a digit string is cut exactly (no float division), so 19-digit ns strings lose nothing before the
- * cut. A JSON number's fraction (a ms time sent as 1706498658830.5) is floored too.
- */
-export function msFromEpoch(v: unknown, units: readonly TimeUnit[] = TIME_UNITS): number | undefined {
-  if (typeof v === 'string') {
-    const n = v.length;
-    if (n < 10 || n > 19) return undefined;
-    for (let i = 0; i < n; i++) {
-      const c = v.charCodeAt(i);
-      if (c < 48 || c > 57) return undefined;
-    }
-    if (v.charCodeAt(0) === 48) return undefined; // a leading zero: no width we know
-    const unit = unitOf(n, units);
-    if (unit === undefined) return undefined;
-    return unit === 's' ? Number(v) * 1000 : Number(v.slice(0, 13));
-  }
-  if (typeof v !== 'number' || !(v >= 1e9) || v >= 1e19) return undefined;
-  const unit = unitOf(digitCount(v), units);
-  if (unit === undefined) return undefined;
-  if (unit === 's') return Math.floor(v * 1000);
-  if (unit === 'ms') return Math.floor(v);
-  const whole = Math.floor(v);
-  if (unit === 'us') return (whole - (whole % 1000)) / 1000; // exact: µs times are below 2^53
-  return Math.floor(whole / 1_000_000); // ns numbers are beyond 2^53 anyway: send them as strings to be exact
-}
-
-/** integer digits of a number >= 1 (exact at the powers of ten, unlike log10) */
-function digitCount(v: number): number {
-  let d = 1;
-  for (let p = 10; p <= v && d < 20; p *= 10) d++;
-  return d;
-}
-
-function unitOf(width: number, units: readonly TimeUnit[]): TimeUnit | undefined {
-  for (const u of units) if (WIDTH[u] === width) return u;
-  return undefined;
-}
-
-/** An epoch time field as integer ms (msFromEpoch's rule); `units` limits the widths accepted. */
-export function timeMs(o: Json, key: string, what: string, units: readonly TimeUnit[] = TIME_UNITS): number {
-  const v = o[key];
-  const ms = msFromEpoch(v, units);
-  if (ms === undefined) fail(what, key, v, `a time in ${units.map((u) => `${u} (${WIDTH[u]} digits)`).join(', ')}`);
-  return ms;
-}
-
-export function optTimeMs(o: Json, key: string, what: string, units: readonly TimeUnit[] = TIME_UNITS): number | undefined {
-  return absent(o[key]) ? undefined : timeMs(o, key, what, units);
-}
-
-const quoteCache = new Map<string, RegExp>();
-
-/**
- * The frame text with every integer literal under one of `keys` turned into a string, so `JSON.parse` keeps all its
- * digits: JSON.parse turns 9007199254740993 into 9007199254740992, and Node 20 gives a reviver no source text. Only a
- * member spelled exactly `"<key>":` followed by a JSON integer is touched; such a key cannot appear unescaped inside
- * a JSON string, so string contents are left alone. A float or a negative number stays a number (and `exactId` rejects it).
- * Call it on the raw text before JSON.parse; frames without these keys come back unchanged.
- */
-export function quoteIds(frame: string, keys: readonly string[]): string {
-  const cacheKey = keys.join('\u0000');
-  let re = quoteCache.get(cacheKey);
-  if (!re) {
-    const names = keys.map((k) => k.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`)).join('|');
-    re = new RegExp(`"(${names})"(\\s*:\\s*)(0|[1-9][0-9]*)(?=\\s*[,}\\]])`, 'g');
-    quoteCache.set(cacheKey, re);
-  }
-  return frame.replace(re, '"$1"$2"$3"');
-}
-
-/**
- * An exact id as a string: a string of 1 to 64 characters as sent, or a non-negative safe integer (below 2^53, so
- * JSON.parse kept it exact) in decimal. Anything else is refused: a float, a negative number, or an integer beyond
- * 2^53 that reached JSON.parse unquoted (quote such ids in the text first: quoteIds, or re-parse the rare frame that
- * has one, as Binance's plugin does).
- */
-export function exactId(o: Json, key: string, what: string): string {
-  const v = o[key];
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
-  if (typeof v !== 'string' || v.length === 0 || v.length > 64) fail(what, key, v, 'an exact id');
-  return v;
-}
-
-export function optExactId(o: Json, key: string, what: string): string | undefined {
-  return absent(o[key]) ? undefined : exactId(o, key, what);
 }
 
 /**

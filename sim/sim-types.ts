@@ -63,7 +63,7 @@ export interface SimHandle {
   rejectUpgrades(status: number | null, retryAfterS?: number, count?: number): void;
   /** every WebSocket upgrade request since start: when it arrived (ms) and the status it got (101 = accepted) */
   upgrades(): { atMs: number; status: number }[];
-  /** Binance only: leave out the depth diffs of the next `steps` market steps (100 ms streams), an update-id gap */
+  /** Binance, Bybit: leave out the depth diffs of the next `steps` market steps, an update-id gap */
   skipDepthDiffs?(steps: number): void;
   /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
   listMarket?(symbol: string): void;

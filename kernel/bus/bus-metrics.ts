@@ -27,4 +27,5 @@ export function registerBusMetrics(metrics: Metrics, bus: Bus): void {
   metrics.collectedCounter('gateway_bus_outages_total', 'Episodes in which the bus left the up state', () => [
     { labels, value: bus.health().outages },
   ]);
+  bus.registerMetrics?.(metrics);
 }

@@ -1,6 +1,7 @@
 // The bus contract: how record batches travel from the node that holds exchange connections to every node's hub.
 
 import type { RecordBatch } from '../../boundary/batch.ts';
+import type { Metrics } from '../metrics.ts';
 import type { BusHealth, BusStatus } from './bus-status.ts';
 
 export interface Bus {
@@ -17,6 +18,8 @@ export interface Bus {
   health(): BusHealth;
   /** where the bus keeps its state (listeners: onChange) */
   readonly status?: BusStatus;
+  /** gauges of the bus's own beyond the common gateway_bus_* ones (bus-metrics.ts) */
+  registerMetrics?(metrics: Metrics): void;
   /** idempotent */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { KafkaConfig, Message, Producer } from 'kafkajs';
 import type { RecordBatch } from '../../boundary/batch.ts';
 import { recordAt } from '../../boundary/batch.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Bus } from './bus.ts';
 import { BusStatus, DEFAULT_RECOVERY } from './bus-status.ts';
 import type { BusHealth, BusRecovery } from './bus-status.ts';
@@ -230,6 +231,16 @@ export class KafkaBus implements Bus {
   }
 
   /** which path records take to this node's clients */
+  registerMetrics(metrics: Metrics): void {
+    metrics.gauge('gateway_kafka_healthy', '1 while the Kafka path works for this node', () => [{ labels: {}, value: this.health().healthy ? 1 : 0 }]);
+    metrics.gauge('gateway_kafka_consumer_lag', 'Records behind the end of the topic, as of the last fetch', () => [
+      { labels: {}, value: this.health().consumer.lag },
+    ]);
+    metrics.gauge('gateway_bus_fallback', '1 while the leader serves its own clients directly because Kafka fails', () => [
+      { labels: {}, value: this.path === 'direct-fallback' ? 1 : 0 },
+    ]);
+  }
+
   get path(): 'kafka' | 'direct-fallback' | 'none' {
     if (this.producing && this.fallback) return 'direct-fallback';
     return this.consumerHealthy ? 'kafka' : 'none';

@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { Catalog } from '../filter.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -13,6 +14,7 @@ import { WS_PATH } from './app.ts';
 import { MAX_CONTROL_BYTES, parseConnectQuery } from './client-protocol.ts';
 import type { Hub } from './hub.ts';
 import type { Peer } from './peer.ts';
+import { frameWriter } from './raw-socket.ts';
 import type { ClientIdentity } from '../security/identity.ts';
 import type { Admission, WsGate } from '../security/ws-gate.ts';
 import { selectProtocol } from '../security/ws-gate.ts';
@@ -70,6 +72,17 @@ export async function startServer(opts: {
     });
   });
 
+  let warned = false;
+  function rawFrames(ws: WebSocket): Peer['sendFrames'] {
+    try {
+      return frameWriter(ws);
+    } catch (err) {
+      if (!warned) log.warn(`client frames go through ws.send one by one: ${(err as Error).message}`);
+      warned = true;
+      return undefined;
+    }
+  }
+
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -98,18 +111,13 @@ export async function startServer(opts: {
     if (socket.destroyed) return admission.release();
     const connectOptions = options;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      // ws keeps the upgraded socket as `_socket`: the hub's ready-made frames are written to it directly (one write
-      // per client per turn, the same buffer for every client). Without it, frames go through ws.send one by one.
-      const raw = (ws as unknown as { _socket?: Duplex })._socket;
+      // the hub's ready-made frames go straight to the socket (one write per client per turn, the same buffer for
+      // every client: raw-socket.ts); without it, frames go through ws.send one by one
+      const sendFrames = rawFrames(ws);
       const peer = (identity: ClientIdentity | undefined): Peer => ({
           identity,
           send: (frame) => ws.send(frame),
-          sendFrames:
-            raw && typeof raw.write === 'function'
-              ? (frames) => {
-                  if (ws.readyState === WebSocket.OPEN) raw.write(frames);
-                }
-              : undefined,
+          sendFrames,
           get bufferedAmount() {
             return ws.bufferedAmount;
           },

@@ -1,6 +1,6 @@
 // The Binance (spot) plugin: combined public streams for 24 h tickers, trades and diff-synchronized order books.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
 import { BinanceMapper } from './map.ts';
 import { combinedStreamUrl, DEFAULT_REST_URL, DEFAULT_URL, marketCode, streamGroups, symbolTable } from './wire.ts';
 

@@ -1,15 +1,19 @@
 // Maps one Binance combined-stream connection's frames (24hrTicker, trade, depthUpdate) to SIMPLE record drafts.
+//
+// One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers (decimals as strings,
+// Binance's form). Trade ids are integers: exact as parsed below 2^53, re-read from the text above it.
 
-import { badFrame, GatewayError } from '../../sdk/errors.ts';
-import type { RecordType } from '../../sdk/model.ts';
-import type { HttpResponse, Mapper, Output, PluginConfig } from '../../sdk/plugin.ts';
+import {
+  badFrame, bool, exactId, GatewayError, integer, isObject, needsQuotedIds, num, percentToFraction, positive, quoteIds, str,
+} from '../../sdk/index.ts';
+import type { HttpResponse, Json, Mapper, Output, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 import { MarketBook } from './depth.ts';
 import type { DepthDiff } from './depth.ts';
-import { FastDiff, readFast } from './fast.ts';
-import type { FastContext } from './fast.ts';
-import { bool, decimal, integer, isObj, levels, percentToFraction, positive, text } from './fields.ts';
-import type { Obj } from './fields.ts';
+import { levels } from './fields.ts';
 import { DEFAULT_REST_URL, depthSnapshotUrl, symbolTable } from './wire.ts';
+
+type Obj = Json;
+const isObj = isObject;
 
 const EX = 'binance';
 const SNAPSHOT_TAG = 'depth:';
@@ -17,27 +21,22 @@ const SNAPSHOT_TAG = 'depth:';
 const EVENT_TYPES: Record<string, RecordType> = { '24hrTicker': 'ticker', trade: 'trade', depthUpdate: 'orderbook' };
 
 export class BinanceMapper implements Mapper {
-  /** Binance's `s` → unified symbol, for the configured symbols only */
-  private readonly symbols: Map<string, string>;
+  /** Binance's `s` ↔ unified symbol, for the configured symbols only */
+  private readonly symbols: SymbolTable;
   /** one diff-synchronized book per market code, created on its first depthUpdate */
   private readonly books = new Map<string, MarketBook>();
 
-  private readonly fast: FastContext;
-
   constructor(private readonly config: PluginConfig) {
     this.symbols = symbolTable(config.symbols);
-    this.fast = { symbols: this.symbols, channels: config.channels };
   }
 
   onMessage(frame: string, _rtms: number, out: Output): void {
-    // Most frames are read straight from the text (fast.ts); whatever it is unsure of is decided below.
-    const fast = readFast(frame, this.fast);
-    if (fast) {
-      if (fast instanceof FastDiff) this.book(fast.cd, fast.mc).onDiff(fast.diff, out);
-      else out.emit(fast);
-      return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(frame);
+    } catch {
+      throw badFrame('frame is not JSON');
     }
-    const msg: unknown = JSON.parse(frame);
     if (!isObj(msg)) throw badFrame('expected a JSON object');
     if ('error' in msg || ('code' in msg && 'msg' in msg)) throw exchangeError(msg);
     if ('result' in msg && 'id' in msg) return; // the answer to a SUBSCRIBE/UNSUBSCRIBE/LIST request
@@ -56,8 +55,8 @@ export class BinanceMapper implements Mapper {
     const ty = Object.hasOwn(EVENT_TYPES, data.e) ? EVENT_TYPES[data.e] : undefined;
     if (ty === undefined) throw badFrame(`unknown event "${data.e.slice(0, 40)}"`);
 
-    const mc = text(data, 's', data.e);
-    const cd = this.symbols.get(mc);
+    const mc = str(data, 's', data.e);
+    const cd = this.symbols.symbol(mc);
     if (cd === undefined) throw badFrame(`${data.e} for ${mc.slice(0, 40)}: not a configured symbol`);
     if (!this.config.channels.includes(ty)) throw badFrame(`${data.e} for ${mc}: channel ${ty} is not configured`);
 
@@ -92,15 +91,15 @@ function ticker(d: Obj, cd: string, mc: string) {
     cd,
     mc,
     tms: integer(d, 'E', w),
-    tp: decimal(d, 'c', w),
-    op: decimal(d, 'o', w),
-    hp: decimal(d, 'h', w),
-    lp: decimal(d, 'l', w),
-    pcp: decimal(d, 'x', w),
-    scp: decimal(d, 'p', w),
+    tp: num(d, 'c', w, 'string'),
+    op: num(d, 'o', w, 'string'),
+    hp: num(d, 'h', w, 'string'),
+    lp: num(d, 'l', w, 'string'),
+    pcp: num(d, 'x', w, 'string'),
+    scp: num(d, 'p', w, 'string'),
     scr: percentToFraction(d, 'P', w),
-    atv24h: decimal(d, 'v', w),
-    atp24h: decimal(d, 'q', w),
+    atv24h: num(d, 'v', w, 'string'),
+    atp24h: num(d, 'q', w, 'string'),
   };
 }
 
@@ -113,28 +112,26 @@ function trade(d: Obj, cd: string, mc: string, frame: string) {
     cd,
     mc,
     tms: integer(d, 'T', w),
-    tp: positive(d, 'p', w),
-    tv: positive(d, 'q', w),
+    tp: positive(d, 'p', w, 'string'),
+    tv: positive(d, 'q', w, 'string'),
     ab: bool(d, 'm', w) ? ('ASK' as const) : ('BID' as const),
-    sid: rawTradeId(d, frame),
+    sid: tradeId(d, frame),
   };
 }
 
-/** `"t":<digits>` in the frame's text. */
-const TRADE_ID_RE = /"t"\s*:\s*(\d{1,30})\s*[,}]/g;
+const TRADE_ID = ['t'];
 
 /**
- * The trade id exactly as Binance wrote it. JSON.parse rounds ids above 2^53 (9007199254740993 becomes ...992), so
- * the digits come from the text; they must agree with the parsed value, which rules out a `"t"` found elsewhere.
+ * The trade id exactly as Binance wrote it. Below 2^53 the parsed number is exact; above it JSON.parse rounded it
+ * (9007199254740993 becomes ...992), so the frame is parsed again with the id quoted in the text (sdk quoteIds): rare,
+ * and only for that frame.
  */
-function rawTradeId(d: Obj, frame: string): string {
-  const t = d.t;
-  if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) throw badFrame('trade.t: expected a non-negative integer');
-  let digits: string | undefined;
-  // The last match: JSON.parse keeps the last of duplicate keys, and `data` is the envelope's last member.
-  for (const m of frame.matchAll(TRADE_ID_RE)) digits = m[1];
-  if (digits === undefined || Number(digits) !== t) throw badFrame('trade.t: cannot read the id from the frame text');
-  return digits;
+function tradeId(d: Obj, frame: string): string {
+  if (typeof d.t !== 'number') throw badFrame(`trade: t is ${typeof d.t}, not an integer`);
+  if (!needsQuotedIds(d, TRADE_ID)) return exactId(d, 't', 'trade');
+  const exact: unknown = JSON.parse(quoteIds(frame, TRADE_ID));
+  const data = isObj(exact) && isObj(exact.data) ? exact.data : exact;
+  return exactId(isObj(data) ? data : {}, 't', 'trade');
 }
 
 function depthDiff(d: Obj, mc: string): DepthDiff {

@@ -1,9 +1,7 @@
 // Binance's transport: endpoints, symbol codes, stream names and how streams are spread over connections.
 
-import { GatewayError } from '../../sdk/errors.ts';
-import { isSymbol, splitSymbol } from '../../sdk/model.ts';
-import type { RecordType } from '../../sdk/model.ts';
-import type { PluginConfig } from '../../sdk/plugin.ts';
+import { marketCode as codeOf, symbolTable as tableOf } from '../../sdk/index.ts';
+import type { CodeFormat, PluginConfig, RecordType, SymbolTable } from '../../sdk/index.ts';
 
 export const DEFAULT_URL = 'wss://stream.binance.com:9443';
 export const DEFAULT_REST_URL = 'https://api.binance.com';
@@ -19,29 +17,19 @@ const STREAM_SUFFIX: [RecordType, string][] = [
 ];
 
 /** `BTC/USDT` → `BTCUSDT` (Binance's `s`). */
+const BASE_QUOTE: CodeFormat = (base, quote) => base + quote;
+
 export function marketCode(symbol: string): string {
-  if (!isSymbol(symbol)) {
-    throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" is not a unified symbol BASE/QUOTE`);
-  }
-  const { base, quote } = splitSymbol(symbol);
-  return base + quote;
+  return codeOf(symbol, BASE_QUOTE);
 }
 
 /**
- * Market code → unified symbol for the configured symbols. Binance's codes have no separator, so the only safe way
- * back is this table: guessing the quote currency from the code would misread e.g. "BTCUSDC" against "USD".
+ * Market code ↔ unified symbol for the configured symbols. Binance's codes have no separator, so the only safe way
+ * back is this table (guessing the quote currency would misread e.g. "BTCUSDC" against "USD"); two symbols that
+ * share a code are refused.
  */
-export function symbolTable(symbols: readonly string[]): Map<string, string> {
-  const table = new Map<string, string>();
-  for (const symbol of symbols) {
-    const code = marketCode(symbol);
-    const other = table.get(code);
-    if (other !== undefined && other !== symbol) {
-      throw new GatewayError('PLUGIN_SYMBOL_INVALID', `"${symbol}" and "${other}" are both ${code} on Binance`);
-    }
-    table.set(code, symbol);
-  }
-  return table;
+export function symbolTable(symbols: readonly string[]): SymbolTable {
+  return tableOf(symbols, BASE_QUOTE, 'Binance');
 }
 
 /** The streams of one symbol, for the configured channels: `btcusdt@ticker`, `btcusdt@trade`, `btcusdt@depth@100ms`. */

@@ -1,7 +1,6 @@
 // Which Bithumb API a configuration uses (`api: v1 | legacy`, v1 by default) and each API's production endpoints.
 
-import { GatewayError } from '../../sdk/errors.ts';
-import { clip } from '../upbit/read.ts';
+import { clip, GatewayError } from '../../sdk/index.ts';
 
 export type BithumbApi = 'v1' | 'legacy';
 

@@ -1,12 +1,12 @@
 // The Bithumb plugin: both APIs, chosen by `api` in config: v1 (default, Upbit-compatible) or legacy.
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
-import { quoteBaseCode } from '../upbit/market.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
+import { quoteBaseCode } from '../_upbit-format/code.ts';
+import { upbitStylePrivatePlan } from '../_upbit-format/private.ts';
 import { apiOf, ENDPOINTS } from './api.ts';
 import { legacyCode, legacyPlan } from './legacy-plan.ts';
-import { v1Plan } from './v1.ts';
-import { upbitStylePrivatePlan } from '../upbit/private.ts';
 import { BITHUMB_PRIVATE } from './private.ts';
+import { v1Plan } from './v1.ts';
 
 export default definePlugin({
   id: 'bithumb',

@@ -1,32 +1,31 @@
 // The Bithumb legacy mapper: status answers, transaction / ticker records, and orderbookdepth diffs into books.
+//
+// One reader per frame kind: JSON.parse, then each field once through the SDK's strict readers (legacy-records.ts
+// for trades and tickers, depth() below for diffs).
 
-import { badFrame, GatewayError } from '../../sdk/errors.ts';
-import type { Mapper, Output } from '../../sdk/plugin.ts';
-import { clip, isObject } from '../upbit/read.ts';
-import type { Json } from '../upbit/read.ts';
+import { badFrame, clip, eachItem, GatewayError, isObject, nonNegative, oneOf, positive } from '../../sdk/index.ts';
+import type { Json, Mapper, Output, SymbolTable } from '../../sdk/index.ts';
 import { LegacyBooks } from './legacy-book.ts';
-import { readLegacyFast } from './legacy-fast.ts';
 import type { LegacyBookOptions, Level } from './legacy-book.ts';
 import { legacyMarket, legacyTicker, legacyTrade } from './legacy-records.ts';
-import { decimal, epochInt, positive } from './legacy-values.ts';
+import { epochInt } from './legacy-values.ts';
 
-export function createLegacyMapper(opts: LegacyBookOptions): Mapper {
+export interface LegacyMapperOptions extends Omit<LegacyBookOptions, 'markets'> {
+  /** the configured symbols and their BASE_QUOTE codes */
+  markets: SymbolTable;
+}
+
+const ORDER_TYPES = ['ask', 'bid'] as const;
+
+export function createLegacyMapper(opts: LegacyMapperOptions): Mapper {
   const { ex, markets } = opts;
-  const books = new LegacyBooks(opts);
+  const books = new LegacyBooks({ ...opts, markets: markets.byCode });
 
   function transactions(c: Json, out: Output): void {
     const list = c.list;
     if (!Array.isArray(list) || list.length === 0) throw badFrame(`${ex} transaction: list is ${clip(list)}`);
     // each item is a trade of its own: a bad one is reported without dropping the others
-    let failure: { err: unknown } | undefined;
-    for (const item of list) {
-      try {
-        out.emit(legacyTrade(ex, markets, item));
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-    if (failure) throw failure.err;
+    eachItem(list, (item) => out.emit(legacyTrade(ex, markets, item)));
   }
 
   /** the whole frame is validated before any book changes, so a malformed diff cannot leave a book half-updated */
@@ -39,11 +38,10 @@ export function createLegacyMapper(opts: LegacyBookOptions): Mapper {
       if (!isObject(item)) throw badFrame(`${ex} orderbookdepth: item is ${clip(item)}`);
       const [mc] = legacyMarket(markets, item.symbol, `${ex} orderbookdepth`);
       const what = `${ex} orderbookdepth ${mc}`;
-      if (item.orderType !== 'ask' && item.orderType !== 'bid') throw badFrame(`${what}: orderType is ${clip(item.orderType)}`);
       const level: Level = {
-        bid: item.orderType === 'bid',
-        price: positive(item.price, `${what} price`),
-        size: decimal(item.quantity, `${what} quantity`),
+        bid: oneOf(item, 'orderType', ORDER_TYPES, what) === 'bid',
+        price: positive(item, 'price', what),
+        size: nonNegative(item, 'quantity', what),
       };
       const levels = byMarket.get(mc);
       if (levels) levels.push(level);
@@ -54,13 +52,6 @@ export function createLegacyMapper(opts: LegacyBookOptions): Mapper {
 
   return {
     onMessage(text: string, _rtms: number, out: Output): void {
-      // Most frames are read straight from the text (legacy-fast.ts); whatever it is unsure of is decided below.
-      const fast = readLegacyFast(text, ex, markets);
-      if (fast) {
-        if (fast.kind === 'drafts') for (const d of fast.drafts) out.emit(d);
-        else if (fast.kind === 'depth') for (const [mc, levels] of fast.byMarket) books.onDiff(mc, { us: fast.us, levels }, out);
-        return;
-      }
       let msg: unknown;
       try {
         msg = JSON.parse(text);

@@ -1,9 +1,7 @@
 // Bithumb legacy connection: `BTC_KRW` codes, one subscribe frame per record type, ping keep-alive.
 
-import { GatewayError } from '../../sdk/errors.ts';
-import { isSymbol, splitSymbol } from '../../sdk/model.ts';
-import type { ConnectionPlan, PluginConfig } from '../../sdk/plugin.ts';
-import { marketLookup } from '../upbit/market.ts';
+import { marketCode, symbolTable } from '../../sdk/index.ts';
+import type { CodeFormat, ConnectionPlan, PluginConfig } from '../../sdk/index.ts';
 import { ENDPOINTS } from './api.ts';
 import { createLegacyMapper } from './legacy-map.ts';
 
@@ -11,17 +9,15 @@ import { createLegacyMapper } from './legacy-map.ts';
 const KEEP_ALIVE_MS = 30_000;
 
 /** `BTC/KRW` → `BTC_KRW` */
+const BASE_QUOTE: CodeFormat = (base, quote) => `${base}_${quote}`;
+
 export function legacyCode(symbol: string): string {
-  if (!isSymbol(symbol)) {
-    throw new GatewayError('PLUGIN_SYMBOL_INVALID', `${JSON.stringify(String(symbol).slice(0, 40))} is not BASE/QUOTE`);
-  }
-  const { base, quote } = splitSymbol(symbol);
-  return `${base}_${quote}`;
+  return marketCode(symbol, BASE_QUOTE);
 }
 
 export function legacyPlan(config: PluginConfig): ConnectionPlan {
-  const markets = marketLookup(config.symbols, legacyCode);
-  const symbols = [...markets.keys()];
+  const markets = symbolTable(config.symbols, BASE_QUOTE, 'bithumb');
+  const symbols = markets.codes;
   const subscribe: string[] = [];
   // 24H only: the other tick types (30M, 1H, 12H, MID) are other windows that would share the ticker stream key
   if (config.channels.includes('ticker')) subscribe.push(JSON.stringify({ type: 'ticker', symbols, tickTypes: ['24H'] }));

@@ -1,45 +1,17 @@
-// Bithumb legacy value formats: decimal strings, Korea-time (UTC+9) dates, integer epoch times.
+// Bithumb legacy value formats: Korea-time (UTC+9) dates, integer epoch times (decimals: the SDK's readers).
 
-import { badFrame } from '../../sdk/errors.ts';
-import { clip } from '../upbit/read.ts';
+import { badFrame, clip, nonNegative, num, positive as positiveField } from '../../sdk/index.ts';
 
-const UNSIGNED = /^[0-9]+(\.[0-9]+)?$/;
-const SIGNED = /^(-?)([0-9]+)(?:\.([0-9]+))?$/;
-
-/** A decimal as legacy writes it: a string (all documented fields are strings); a finite JSON number is accepted too. */
+/**
+ * Value-level forms of the SDK readers, for legacy-book.ts (it reads bare values): a decimal string or a finite JSON
+ * number, not negative unless `signed`; -0 comes back as 0.
+ */
 export function decimal(v: unknown, what: string, signed = false): number {
-  let x = NaN;
-  if (typeof v === 'string' && v.length <= 40 && (signed ? SIGNED : UNSIGNED).test(v)) x = Number(v);
-  else if (typeof v === 'number' && (signed || v >= 0)) x = v;
-  if (!Number.isFinite(x)) throw badFrame(`${what} is ${clip(v)}, not a decimal`);
-  return x === 0 ? 0 : x; // "-0" must not become -0
+  return signed ? num({ value: v }, 'value', what) : nonNegative({ value: v }, 'value', what);
 }
 
 export function positive(v: unknown, what: string): number {
-  const x = decimal(v, what);
-  if (x <= 0) throw badFrame(`${what} is ${clip(v)}, not positive`);
-  return x;
-}
-
-/** undefined where the exchange left the field out (absent or null) */
-export function optDecimal(v: unknown, what: string, signed = false): number | undefined {
-  return v === undefined || v === null ? undefined : decimal(v, what, signed);
-}
-
-/**
- * A percentage string as a fraction: "-0.52" → -0.0052. The decimal point is moved in the text, because
- * dividing by 100 adds binary noise (1.1 / 100 = 0.011000000000000001).
- */
-export function percentToFraction(v: unknown, what: string): number {
-  const s = typeof v === 'number' ? String(v) : v;
-  const m = typeof s === 'string' && s.length <= 40 ? SIGNED.exec(s) : null;
-  if (!m) throw badFrame(`${what} is ${clip(v)}, not a percentage`);
-  const int = m[2]!;
-  const digits = int + (m[3] ?? '');
-  const point = int.length - 2;
-  const text = point > 0 ? `${digits.slice(0, point)}.${digits.slice(point)}` : `0.${'0'.repeat(-point)}${digits}`;
-  const x = Number(`${m[1]}${text}`);
-  return x === 0 ? 0 : x;
+  return positiveField({ value: v }, 'value', what);
 }
 
 /** Korea has kept UTC+9 all year since 1988 (no daylight saving), so a fixed offset is exact. */
@@ -59,12 +31,29 @@ function kstMs(f: readonly number[], ms: number, what: string): number {
 
 const CONT_DTM = /^([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?$/;
 
+/** The last Korea-time second read, as text and ms: consecutive frames mostly fall in the same second. */
+class SecondCache {
+  private text = '';
+  private ms = 0;
+
+  get(text: string, fields: () => readonly number[], what: string): number {
+    if (text !== this.text) {
+      this.ms = kstMs(fields(), 0, what); // throws for a moment that does not exist, before anything is cached
+      this.text = text;
+    }
+    return this.ms;
+  }
+}
+
+const contDtmSecond = new SecondCache();
+const tickerSecond = new SecondCache();
+
 /** `contDtm` "2024-01-29 12:24:18.830039" (Korea time, µs) → ms since epoch, floored: the µs digits are cut, not rounded */
 export function contDtmMs(v: unknown, what: string): number {
   const m = typeof v === 'string' ? CONT_DTM.exec(v) : null;
   if (!m) throw badFrame(`${what} is ${clip(v)}, not "yyyy-MM-dd HH:mm:ss.ffffff"`);
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  return kstMs(m.slice(1, 7).map(Number), ms, what);
+  return contDtmSecond.get((v as string).slice(0, 19), () => m.slice(1, 7).map(Number), what) + ms;
 }
 
 const DATE = /^([0-9]{4})([0-9]{2})([0-9]{2})$/;
@@ -75,7 +64,7 @@ export function dateTimeMs(date: unknown, time: unknown, what: string): number {
   const d = typeof date === 'string' ? DATE.exec(date) : null;
   const t = typeof time === 'string' ? TIME.exec(time) : null;
   if (!d || !t) throw badFrame(`${what}: date ${clip(date)} / time ${clip(time)} are not yyyyMMdd / HHmmss`);
-  return kstMs([...d.slice(1, 4), ...t.slice(1, 4)].map(Number), 0, what);
+  return tickerSecond.get(`${d[0]}${t[0]}`, () => [...d.slice(1, 4), ...t.slice(1, 4)].map(Number), what);
 }
 
 /** A positive integer epoch time (µs `datetime`, ms `timestamp`), seen both as a digit string and as a number. */

@@ -2,9 +2,9 @@
 // `/websocket/v2/private`, renamed order fields, side buy/sell) and its JWT (HS256 over access_key, nonce,
 // timestamp). Records use Upbit's SIMPLE names like every other exchange. Facts: plugins/upbit/PRIVATE.md.
 
-import { UPBIT_ORDER_FIELDS } from '../upbit/private-map.ts';
-import type { FieldSource } from '../upbit/private-map.ts';
-import type { PrivateSpec } from '../upbit/private.ts';
+import { UPBIT_ORDER_FIELDS } from '../_upbit-format/private-map.ts';
+import type { FieldSource } from '../_upbit-format/private-map.ts';
+import type { PrivateSpec } from '../_upbit-format/private.ts';
 import { bithumbTime } from './v1-time.ts';
 
 /** v2 names → the record's (Upbit's) names; both generations are read, v2 first */

@@ -124,7 +124,7 @@ describe('coinone through a gateway', () => {
       if (twin) (assert.deepEqual(f, twin), same++);
     }
     assert.ok(same >= 50, `compared ${same}`);
-    assertSequences(mine());
+    assertSequences(mine(), client);
     await pack.close();
     tap.ws.close();
   });
@@ -140,7 +140,7 @@ describe('coinone through a gateway', () => {
     // the gateway's whole subscription set (short format; the test's own tap subscribes in default) went out again
     const again = s.received().slice(received);
     for (const f of new Set(s.received().slice(0, received))) if (f.includes('"format":"SHORT"')) assert.ok(again.includes(f), `re-sent ${f}`);
-    assertSequences(mine());
+    assertSequences(mine(), client);
   }
 
   it('reconnects after an abrupt drop and resubscribes everything', async () => {

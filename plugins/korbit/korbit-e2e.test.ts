@@ -130,7 +130,7 @@ describe('korbit through a gateway', () => {
       if (twin) (assert.deepEqual(f, twin), same++);
     }
     assert.ok(same >= 50, `compared ${same}`);
-    assertSequences(mine());
+    assertSequences(mine(), client);
     await pack.close();
     tap.ws.close();
   });
@@ -146,7 +146,7 @@ describe('korbit through a gateway', () => {
     // the gateway's whole request (the one with requestIds; the test's own tap sends none) went out again
     const again = s.received().slice(received);
     for (const f of new Set(s.received().slice(0, received))) if (f.includes('requestId')) assert.ok(again.includes(f), `re-sent ${f}`);
-    assertSequences(mine());
+    assertSequences(mine(), client);
   }
 
   it('reconnects after an abrupt drop and resubscribes everything', async () => {

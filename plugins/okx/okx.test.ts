@@ -94,7 +94,7 @@ describe('okx through a real gateway', () => {
       }
       assert.ok(books >= 20, `${books} books compared`);
       assert.ok(trades >= 10, `${trades} trades compared`);
-      assertSequences(json.frames.filter(isRecord));
+      assertSequences(json.frames.filter(isRecord), json);
       const id = (f: Frame) => `${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
       const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
       let twins = 0;
@@ -181,7 +181,7 @@ describe('okx through a real gateway', () => {
       await flowsAgain(ep);
       assert.ok(h.totalConnections() > total);
       if (name.startsWith('refused')) assert.ok(h.upgrades().filter((u) => u.status === 429).length >= refusals + 2, 'the refusals happened');
-      assertSequences(json.frames.filter(isRecord));
+      assertSequences(json.frames.filter(isRecord), json);
     });
   }
 });
@@ -194,7 +194,7 @@ describe('okx books without the initial snapshot, and books5', () => {
     try {
       const books = await c.collect((f) => f.ty === 'orderbook', 10, 20_000);
       for (const b of books) assert.equal((b.obu as unknown[]).length, 8);
-      assertSequences(books);
+      assertSequences(books, c);
       assert.equal(c.frames.filter((f) => f.event === 'resync').length, 0);
     } finally {
       await c.close();

@@ -1,10 +1,11 @@
-// The Upbit plugin: wires Upbit's endpoints, market codes and its Upbit-format mapper into the contract.
+// The Upbit plugin: Upbit's endpoints and limits wired to the shared Upbit-format plan and mapper (_upbit-format/).
 
-import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/plugin.ts';
-import { msTime } from './map.ts';
-import { quoteBaseCode } from './market.ts';
-import { upbitStylePlan } from './plan.ts';
-import { UPBIT_PRIVATE, upbitStylePrivatePlan } from './private.ts';
+import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
+import { quoteBaseCode } from '../_upbit-format/code.ts';
+import { upbitStylePlan } from '../_upbit-format/plan.ts';
+import { upbitStylePrivatePlan } from '../_upbit-format/private.ts';
+import { numberTime } from '../_upbit-format/time.ts';
+import { UPBIT_PRIVATE } from './private.ts';
 
 export default definePlugin({
   id: 'upbit',
@@ -14,6 +15,7 @@ export default definePlugin({
   limits: { connectsPerSecond: 5, sendsPerSecond: 5, windowMs: 1000 },
   defaultUrls: () => ({ url: 'wss://api.upbit.com/websocket/v1', restUrl: 'https://api.upbit.com' }),
   marketCode: (symbol) => quoteBaseCode(symbol),
-  connections: (config) => [upbitStylePlan(config, { ex: 'upbit', readTime: msTime })],
+  // Upbit sends its times as JSON numbers (ms, sometimes µs)
+  connections: (config) => [upbitStylePlan(config, { ex: 'upbit', readTime: numberTime })],
   privateConnection: (account, config) => upbitStylePrivatePlan(account, config, UPBIT_PRIVATE),
 });

@@ -1,30 +1,14 @@
-// The private connection of an Upbit-style exchange: signed upgrade (JWT in `Authorization: Bearer`), one request
-// array with myOrder / myAsset in SIMPLE format, ping keep-alive, the private mapper. Facts: PRIVATE.md.
+// Upbit's private streams (myOrder, myAsset): the Upbit-format private connection, signed HS512. Facts: PRIVATE.md.
 
-import type { PluginConfig, PrivatePlan } from '../../sdk/plugin.ts';
-import type { HmacAlg } from '../../kernel/private/jwt.ts';
-import { signJwt } from '../../kernel/private/jwt.ts';
-import type { Credentials, PrivateAccountConfig, SigningInput } from '../../sdk/private.ts';
-import { msTime } from './map.ts';
-import { quoteBaseCode } from './market.ts';
-import { KEEP_ALIVE_MS } from './plan.ts';
-import { createPrivateMapper, UPBIT_ORDER_FIELDS } from './private-map.ts';
-import type { PrivateDialect } from './private-map.ts';
-
-export interface PrivateSpec {
-  dialect: PrivateDialect;
-  alg: HmacAlg;
-  /** the JWT payload the exchange documents */
-  claims(credentials: Credentials, input: SigningInput): Record<string, unknown>;
-  /** the private endpoint from the exchange's public WebSocket URL */
-  privateUrl(publicUrl: string): string;
-}
+import { UPBIT_ORDER_FIELDS } from '../_upbit-format/private-map.ts';
+import type { PrivateSpec } from '../_upbit-format/private.ts';
+import { numberTime } from '../_upbit-format/time.ts';
 
 /** Upbit: HS512 (the algorithm its documentation shows) over {access_key, nonce}; `<public url>/private` */
 export const UPBIT_PRIVATE: PrivateSpec = {
   dialect: {
     ex: 'upbit',
-    readTime: msTime,
+    readTime: numberTime,
     order: UPBIT_ORDER_FIELDS,
     side: { from: ['ab', 'ask_bid'], values: { ASK: 'ASK', BID: 'BID' } },
     orderId: ['uid', 'uuid'],
@@ -33,25 +17,3 @@ export const UPBIT_PRIVATE: PrivateSpec = {
   claims: (c, input) => ({ access_key: c.accessKey, nonce: input.nonce }),
   privateUrl: (url) => `${url.replace(/\/+$/, '')}/private`,
 };
-
-/** `[{ticket},{type:myOrder,codes?},{type:myAsset},{format:SIMPLE}]`; myAsset takes no codes (WRONG_FORMAT otherwise) */
-export function privateRequest(ex: string, account: PrivateAccountConfig): string {
-  const types: Record<string, unknown>[] = [];
-  if (account.channels.includes('myOrder')) {
-    types.push(account.symbols ? { type: 'myOrder', codes: account.symbols.map(quoteBaseCode) } : { type: 'myOrder' });
-  }
-  if (account.channels.includes('myAsset')) types.push({ type: 'myAsset' });
-  return JSON.stringify([{ ticket: `gateway-${ex}-private-${account.id}` }, ...types, { format: 'SIMPLE' }]);
-}
-
-export function upbitStylePrivatePlan(account: PrivateAccountConfig, config: PluginConfig, spec: PrivateSpec): PrivatePlan {
-  return {
-    name: `private-${account.id}`,
-    url: account.url ?? spec.privateUrl(config.url),
-    subscribe: [privateRequest(spec.dialect.ex, account)],
-    // private streams are silent without orders: the ping keeps the connection (and our stall check) alive
-    keepAlive: { intervalMs: KEEP_ALIVE_MS },
-    createMapper: () => createPrivateMapper(spec.dialect, account.id),
-    authorize: (credentials, input) => ({ Authorization: `Bearer ${signJwt(spec.claims(credentials, input), credentials.secretKey, spec.alg)}` }),
-  };
-}

@@ -1,12 +1,11 @@
-// The hot-path building blocks against their references: MsgWriter against msgpackr's bytes, JsonCursor's numbers
-// and decimals against JSON.parse and Number().
+// The hot-path building blocks against their references: MsgWriter against msgpackr's bytes. (Field readers:
+// test/sdk/readers.test.ts.)
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Packr, Unpackr } from 'msgpackr';
 import { encode, MsgWriter, wideIntegersAsBigInt } from '../../boundary/codec.ts';
 import { BatchBuilder, recordAt } from '../../boundary/batch.ts';
-import { JsonCursor } from '../../sdk/json-cursor.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: 'number' });
@@ -88,48 +87,5 @@ describe('MsgWriter', () => {
     assert.deepEqual(Buffer.from(recordAt(batch, 1)), Buffer.from(packr.pack({ when: new Map([[1, 2]]) })));
     assert.equal((packr.unpack(recordAt(batch, 2)) as { a: string }).a.length, 5000);
     assert.equal(batch.buf.byteLength, batch.buf.buffer.byteLength, 'the batch owns exactly its bytes (transferable)');
-  });
-});
-
-describe('JsonCursor', () => {
-  it('reads every JSON number as the same double JSON.parse gives', () => {
-    const c = new JsonCursor();
-    const texts = ['0', '-0', '1', '-1', '0.1', '0.30000000000000004', '123456789012345', '1234567890123456', '12345678901234567890', '9007199254740993', '1e3', '1E-7', '-2.5e+10', '0.000001234', '95012.34000000', '140000000', '1e400', '-1e400', '5e-324'];
-    for (let i = 0; i < 20_000; i++) {
-      const digits = Math.floor(r() * 20) + 1;
-      let s = String(Math.floor(r() * 10 ** Math.min(digits, 15)));
-      if (r() < 0.6) s += `.${String(Math.floor(r() * 1e9)).padStart(Math.floor(r() * 12) + 1, '0')}`;
-      if (r() < 0.3) s = `-${s}`;
-      texts.push(s);
-    }
-    for (const t of texts) {
-      const got = c.reset(`[${t}]`);
-      got.openArray();
-      got.element(true);
-      const v = got.number();
-      assert.ok(got.element(false) === false && got.done(), t);
-      assert.ok(Object.is(v, JSON.parse(t)), `${t}: ${v} vs ${JSON.parse(t)}`);
-    }
-  });
-
-  it('reads quoted decimals as Number() does, and moves the point for percentages', () => {
-    const c = new JsonCursor();
-    for (let i = 0; i < 20_000; i++) {
-      let s = String(Math.floor(r() * 10 ** Math.floor(r() * 12)));
-      if (r() < 0.7) s += `.${String(Math.floor(r() * 1e8)).padStart(8, '0')}`;
-      if (r() < 0.3) s = `-${s}`;
-      const v = c.reset(`"${s}"`).decimalString(true, 30, 0);
-      assert.ok(c.done() && Object.is(v, Number(s)), `${s}: ${v}`);
-      const [int, frac = ''] = s.replace('-', '').split('.');
-      const digits = int!.padStart(2, '0') + frac;
-      const point = digits.length - frac.length - 2;
-      const expected = Number(`${s.startsWith('-') ? '-' : ''}${digits.slice(0, point) || '0'}.${digits.slice(point)}`);
-      const p = c.reset(`"${s}"`).decimalString(true, 30, 0, 2);
-      if (c.ok) assert.ok(Object.is(p, expected), `${s} %: ${p} vs ${expected}`);
-    }
-    for (const bad of ['""', '"."', '"1."', '".5"', '"1e3"', '"+1"', '"1 "', '"--1"', '1']) {
-      c.reset(bad).decimalString(true, 30, 0);
-      assert.equal(c.ok, false, bad);
-    }
   });
 });

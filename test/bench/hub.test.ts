@@ -1,5 +1,6 @@
-// The coalescing fan-out keeps SPEC §4: one record per frame (text for JSON, binary for msgpack), answers and
-// snapshots in order with the live stream, and a client that does not read is cut off with 1008.
+// The coalescing fan-out keeps SPEC §4: one record per frame (text for JSON, binary for msgpack), each client gets
+// exactly the record types its filter names, answers and snapshots stay in order with the live stream, and a
+// client that does not read is cut off with 1008.
 
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import type { ServerHandle } from '../../kernel/fanout/server.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { Metrics } from '../../kernel/metrics.ts';
 import type { MarketRecord } from '../../sdk/model.ts';
-import { streamKey } from '../../sdk/model.ts';
+import { recordKey, streamKey } from '../../sdk/model.ts';
 import { SnapshotStore } from '../../kernel/store/snapshot-store.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
@@ -47,6 +48,7 @@ describe('fan-out hub', () => {
   before(async () => {
     const catalog = new Catalog();
     catalog.set('binance', { symbols: ['BTC/USDT', 'ETH/USDT'], channels: ['trade', 'ticker', 'orderbook'] });
+    catalog.setDerived(['premium', 'candle']);
     store = new SnapshotStore();
     const log = createLogger('error');
     hub = new Hub({ store, catalog, maxBufferedBytes: 64 * 1024, metrics, log });
@@ -71,9 +73,54 @@ describe('fan-out hub', () => {
     assert.equal(pack.frames.length, 120);
     assert.ok(json.binary.every((b) => !b) && pack.binary.every(Boolean));
     assert.deepEqual(json.frames, pack.frames);
-    assertSequences(json.frames);
+    assertSequences(json.frames, 'start');
     await json.close();
     await pack.close();
+  });
+
+  it('gives each client exactly the record types its filter names: exchange types and derived ones alike', async () => {
+    // one stream per type, numbered on its own; premium and candle keys carry their fourth part (rex, iv)
+    const counts = new Map<string, number>();
+    const base = { ex: 'binance', cd: 'BTC/USDT', mc: 'BTCUSDT', tms: 1, rtms: 2, ep: 3 };
+    const one = (ty: string): MarketRecord => {
+      const extra: Record<string, Record<string, unknown>> = {
+        trade: { tp: 1.5, tv: 2, ab: 'BID' },
+        ticker: { tp: 1.5, atv24h: 10 },
+        orderbook: { obu: [{ ap: 2, as: 1, bp: 1, bs: 1 }], tas: 1, tbs: 1 },
+        premium: { rex: 'upbit', rcd: 'BTC/KRW', tp: 1.5, rtp: 1.4 },
+        candle: { iv: '1m', op: 1, hp: 2, lp: 1, tp: 1.5, catv: 3, catp: 4 },
+      };
+      const sq = (counts.get(ty) ?? 0) + 1;
+      counts.set(ty, sq);
+      return { ...base, ty, sq, ...extra[ty] } as unknown as MarketRecord;
+    };
+    const publishAny = (records: MarketRecord[]) => {
+      const b = new BatchBuilder();
+      for (const r of records) b.addRecord(recordKey(r as Parameters<typeof recordKey>[0]), r);
+      const batch = b.take();
+      store.putBatch(batch);
+      hub.deliver(batch);
+    };
+    const TYPES = ['trade', 'ticker', 'orderbook', 'premium', 'candle'];
+    const filters = ['trade', 'ticker', 'orderbook', 'premium', 'candle', 'premium,candle', 'trade,orderbook', ''];
+    const clients = await Promise.all(filters.map((t) => TestClient.connect(`${url}?snapshot=false${t ? `&type=${t}` : ''}`)));
+    // two rounds of every type, interleaved in one turn, then one more of each in a later turn
+    publishAny([...TYPES, ...TYPES].map(one));
+    publishAny(TYPES.map(one));
+    await Promise.all(
+      clients.map((c, i) => {
+        const wanted = filters[i] ? filters[i]!.split(',') : TYPES;
+        // the last record of each wanted type arrives last: nothing routed wrongly can still be on its way
+        return waitFor(() => wanted.every((ty) => c.frames.some((f) => f.ty === ty && f.sq === 3)), 10_000, `client type=${filters[i]}`);
+      }),
+    );
+    clients.forEach((c, i) => {
+      const wanted = filters[i] ? filters[i]!.split(',') : TYPES;
+      const expected = [...TYPES, ...TYPES, ...TYPES].filter((ty) => wanted.includes(ty));
+      assert.deepEqual(c.frames.map((f) => f.ty), expected, `client type=${filters[i] || '(all)'}`);
+      assertSequences(c.frames, 'start');
+    });
+    await Promise.all(clients.map((c) => c.close()));
   });
 
   for (const framed of [true, false]) {
@@ -108,7 +155,8 @@ describe('fan-out hub', () => {
       assert.deepEqual(kinds, ['live:BTC/USDT', 'live:BTC/USDT', 'live:BTC/USDT', 'event:subscribed', 'snap:ETH/USDT', 'live:ETH/USDT', 'live:ETH/USDT']);
       const snap = got[4]!;
       assert.equal(got[5]!.sq, (snap.sq as number) + 1, 'live records follow the snapshot in +1 steps');
-      assertSequences(got.filter(isRecord));
+      // the test's fake epoch 3 has been running since the first test: this peer joins it midway
+      assertSequences(got.filter(isRecord), { joinedAt: Date.now() });
     });
   }
 

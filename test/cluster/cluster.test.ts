@@ -92,7 +92,7 @@ describe('cluster of three gateway nodes', () => {
       shared++;
     }
     assert.ok(shared >= 100, `${shared} records seen on all three nodes`);
-    for (const c of clients) assertSequences(c.frames.filter(isRecord));
+    for (const c of clients) assertSequences(c.frames.filter(isRecord), c);
     const health = await getJson<{ kafka: { healthy: boolean; path: string; consumer: { lag: number } } }>(`${nodes[0]!.http}/api/ws/infra-health`);
     assert.equal(health.kafka.healthy, true);
     assert.equal(health.kafka.path, 'kafka');

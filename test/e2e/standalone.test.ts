@@ -6,6 +6,8 @@ import { startSimulators } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
 import { startGateway } from '../support/gateway.ts';
+import { assertScoreExplained } from '../support/health-score.ts';
+import type { ScoredConnection } from '../support/health-score.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
 
 type Sims = Awaited<ReturnType<typeof startSimulators>>;
@@ -62,7 +64,7 @@ describe('standalone gateway against the exchange simulators', () => {
     const want = ['binance', 'upbit', 'bithumb'].flatMap((ex) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ex}|${ty}`));
     await waitFor(() => want.every((k) => c.frames.some((f) => `${f.ex}|${f.ty}` === k)), 15_000, 'every exchange and type');
     for (const r of c.frames.filter(isRecord)) assertRecord(r);
-    assertSequences(c.frames.filter(isRecord));
+    assertSequences(c.frames.filter(isRecord), c);
     await c.close();
   });
 
@@ -91,8 +93,8 @@ describe('standalone gateway against the exchange simulators', () => {
     }
     assert.ok(compared >= 200, `compared ${compared}`);
     assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
-    assertSequences(json.frames.filter(isRecord));
-    assertSequences(pack.frames.filter(isRecord));
+    assertSequences(json.frames.filter(isRecord), json);
+    assertSequences(pack.frames.filter(isRecord), pack);
   });
 
   it('sends only what the filter selects, and a snapshot of each matching key first', async () => {
@@ -120,32 +122,30 @@ describe('standalone gateway against the exchange simulators', () => {
     assert.deepEqual({ ...info, nodeId: 'x' }, { endpoint: '/ws/exchange', formats: ['json', 'msgpack'], mode: 'standalone', role: 'standalone', nodeId: 'x' });
     const health = await fetch(`${gw.http}/health`);
     assert.equal(health.status, 200);
-    type Conn = { state: string; messages: number; messagesPerSecond: number; score: number; subscriptions: number; uptimeMs: number };
+    type Conn = ScoredConnection & { messages: number; messagesPerSecond: number; subscriptions: number; uptimeMs: number };
     type Infra = { exchanges: Record<string, { connected: boolean; healthy: boolean; score: number; connections: Conn[] }> };
     const readInfra = async () => (await (await fetch(`${gw.http}/api/ws/infra-health`)).json()) as Infra;
-    // The score drops while a connection is momentarily unheard (a loaded 2-core machine can delay a turn): a healthy
-    // link without reconnects or errors must reach 100, so wait for it rather than sample one instant.
-    const infra = await waitFor(async () => {
-      const h = await readInfra();
-      return ['binance', 'upbit', 'bithumb'].every((ex) => h.exchanges[ex]?.score === 100) ? h : undefined;
-    }, 15_000, 'every exchange scored 100');
+    // The score's meaning, not a number: a loaded machine may cost a reconnect or an error, and the score must then
+    // show it; a connection without any scores 100 (test/support/health-score.ts)
+    const infra = await readInfra();
     for (const ex of ['binance', 'upbit', 'bithumb']) {
       const h = infra.exchanges[ex]!;
       assert.equal(h.connected, true);
       assert.equal(h.healthy, true);
-      assert.equal(h.score, 100);
+      assert.equal(h.score, Math.min(...h.connections.map((c) => c.score)), 'the exchange scores as its weakest connection');
       for (const c of h.connections) {
+        assertScoreExplained(c);
         assert.equal(c.state, 'open');
         assert.ok(c.messages > 0 && c.messagesPerSecond > 0 && c.uptimeMs > 0, JSON.stringify(c));
       }
     }
-    const metrics = await waitFor(async () => {
-      const text = await (await fetch(`${gw.http}/metrics`)).text();
-      return /gateway_exchange_health_score\{connection="main",exchange="upbit"\} 100/.test(text) ? text : undefined;
-    }, 15_000, 'upbit scored 100 in /metrics');
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    const scored = /gateway_exchange_health_score\{connection="main",exchange="upbit"\} (\d+)/.exec(metrics);
+    assert.ok(scored, 'upbit main scored in /metrics');
+    // figures read after the scrape only add reconnects and errors: they explain the scraped score too
+    assertScoreExplained((await readInfra()).exchanges.upbit!.connections.find((c) => c.name === 'main')!, Number(scored[1]));
     assert.match(metrics, /gateway_records_total\{exchange="upbit"\} \d+/);
     assert.match(metrics, /gateway_exchange_connected\{connection="main",exchange="upbit"\} 1/);
-    assert.match(metrics, /gateway_exchange_health_score\{connection="main",exchange="upbit"\} 100/);
     assert.match(metrics, /gateway_exchange_messages_per_second\{connection="streams-1",exchange="binance"\} [1-9]/);
   });
 });
@@ -177,7 +177,7 @@ describe('standalone gateway against the Bithumb legacy simulator', () => {
       assertRecord(r);
       if (r.ty === 'trade') assert.equal('sid' in r, false);
     }
-    assertSequences(records);
+    assertSequences(records, c);
     await c.close();
   });
 });

@@ -73,9 +73,9 @@ describe('configuration', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /CONFIG_UNREADABLE/);
     const unknown = join(dir, 'unknown.yaml');
-    writeFileSync(unknown, 'server: { port: 0 }\nexchanges:\n  kraken: { symbols: [BTC/USD] }\n');
+    writeFileSync(unknown, 'server: { port: 0 }\nexchanges:\n  nosuchexchange: { symbols: [BTC/USD] }\n');
     r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'kernel/main.ts'), '--config', unknown], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /PLUGIN_NOT_FOUND.*kraken/);
+    assert.match(r.stderr, /PLUGIN_NOT_FOUND.*nosuchexchange/);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { peekJwt, signJwt, verifyJwt } from '../../kernel/private/jwt.ts';
+import { peekJwt, signJwt, verifyJwt } from '../../sdk/jwt.ts';
 import { open, parseSealKey, seal } from '../../kernel/private/seal.ts';
 
 describe('JWT with HMAC', () => {

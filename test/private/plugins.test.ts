@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Draft } from '../../sdk/model.ts';
 import type { Output, PluginConfig } from '../../sdk/plugin.ts';
-import { verifyJwt } from '../../kernel/private/jwt.ts';
+import { verifyJwt } from '../../sdk/jwt.ts';
 import { loadPlugin } from '../../plugins/registry.ts';
 
 const PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));

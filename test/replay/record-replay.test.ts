@@ -63,7 +63,7 @@ describe('recording the simulators and converting the recording', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\d+ frames → \d+ records .* frames\/s/);
     const replayed = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Frame);
-    assertSequences(replayed);
+    assertSequences(replayed, 'start');
     const byId = new Map(replayed.map((f) => [id(f), f]));
     for (const f of live) assert.deepEqual(byId.get(id(f)), f, `live record ${id(f)}`);
     assert.ok(live.length >= 300, `${live.length} live records`);
@@ -175,7 +175,7 @@ describe('recording across make-before-break rollovers', () => {
       const r = await runCli('main.ts', ['--from', dir, '--exchange', 'upbit', '--out', join(out, 'upbit.jsonl')]);
       assert.equal(r.code, 0, r.stderr);
       const replayed = readFileSync(join(out, 'upbit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Frame);
-      assertSequences(replayed);
+      assertSequences(replayed, 'start');
       const byId = new Map(replayed.map((f) => [id(f), f]));
       for (const f of live) assert.deepEqual(byId.get(id(f)), f, `live record ${id(f)}`);
       const first = replayed.findIndex((f) => id(f) === id(live[0]!));

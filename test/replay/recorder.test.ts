@@ -62,7 +62,7 @@ describe('recording parts', () => {
     assert.equal(alone.code, 0, alone.stderr);
     const records = alone.stdout.trim().split('\n').map((l) => JSON.parse(l) as Frame);
     assert.ok(records.length > 0);
-    assertSequences(records);
+    assertSequences(records, 'start');
     const joined = (await lines(join(dir, 'upbit', partFiles[2]!))).find((l) => 'open' in l)!.rtms;
     assert.ok(records.every((r) => r.ep === joined && (r.sq as number) >= 1));
   });
@@ -182,7 +182,7 @@ describe('a recording on a full disk', () => {
       assert.match(await (await fetch(`http://127.0.0.1:${kernel.port}/metrics`)).text(), /gateway_record_ok\{exchange="upbit"\} 0/);
       await c.close();
       const records = c.frames.filter(isRecord);
-      assertSequences(records);
+      assertSequences(records, c);
       assert.ok(records.filter((f) => f.ex === 'upbit').length > 200);
     } finally {
       await kernel.close();

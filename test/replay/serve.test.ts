@@ -62,7 +62,7 @@ describe('served replay of a recording', () => {
     const { records, want, arrived, info } = await receive('10');
     assert.deepEqual(records.map(id), want.map(id));
     assert.deepEqual(records, want);
-    assertSequences(records);
+    assertSequences(records, 'start');
     const span = (want[want.length - 1]!.rtms as number) - (want[0]!.rtms as number);
     const took = arrived[arrived.length - 1]! - arrived[0]!;
     // tolerant: a loaded machine may be late, never early by more than a turn

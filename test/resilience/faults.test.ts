@@ -87,7 +87,7 @@ describe('exchange connections under faults', () => {
       for (const frame of new Set(t.sim().received().slice(0, received))) assert.ok(again.includes(frame), `re-sent ${frame.slice(0, 80)}`);
     }
     assert.deepEqual(others(t).map((o) => stats(o).reconnects), othersBefore, 'other exchanges kept their connections');
-    assertSequences(t.client().frames.filter(isRecord));
+    assertSequences(t.client().frames.filter(isRecord), t.client());
   }
 
   for (const t of targets) {

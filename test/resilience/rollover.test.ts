@@ -43,7 +43,7 @@ describe('planned connection rollover', () => {
     // Binance numbers each market's trades consecutively: any loss or repeat across a switch would show.
     assert.ok(assertTradeIds(records.filter((r) => r.ex === 'binance'), true) > 50);
     assert.ok(assertTradeIds(records.filter((r) => r.ex === 'upbit'), false) > 50);
-    assertSequences(records);
+    assertSequences(records, client);
     // the old connections were closed after each switch
     await waitFor(() => sims.get('binance').connections() === 1 && sims.get('upbit').connections() === 1, 5000, 'old connections closed');
   });

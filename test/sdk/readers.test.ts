@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bool, clip, eachItem, exactId, integer, isObject, levels, marketCode, msFromEpoch, nonNegative, num, oneOf,
-  optExactId, optInteger, optNonNegative, optNum, optPercentToFraction, optPositive, optStr, optTimeMs,
+  needsQuotedIds, optExactId, optInteger, optNonNegative, optNum, optPercentToFraction, optPositive, optStr, optTimeMs,
   percentToFraction, positive, quoteIds, str, symbolTable, timeMs,
 } from '../../sdk/index.ts';
 import type { CodeFormat, Json } from '../../sdk/index.ts';
@@ -21,6 +21,16 @@ describe('number readers', () => {
     assert.equal(num(one('68250.01000000'), 'k', W), 68250.01);
     assert.equal(num(one('-1.234'), 'k', W), -1.234);
     for (const zero of [-0, '-0', '-0.00', '0']) assert.ok(Object.is(num(one(zero), 'k', W), 0), String(zero));
+  });
+
+  it('give exactly the double Number() gives for random decimal strings, short and long', () => {
+    const r = mulberry32(5);
+    for (let i = 0; i < 50_000; i++) {
+      let s = String(Math.floor(r() * 10 ** Math.floor(r() * 12)));
+      if (r() < 0.8) s += `.${String(Math.floor(r() * 1e12)).padStart(Math.floor(r() * 14) + 1, '0')}`;
+      if (r() < 0.3) s = `-${s}`;
+      assert.ok(Object.is(num(one(s), 'k', W), Number(s) + 0), s);
+    }
   });
 
   it('reject what is not a plain finite decimal, naming the frame and the field', () => {
@@ -131,6 +141,16 @@ describe('exact ids', () => {
     assert.equal(parsed.other, 9007199254740992, 'other keys are left alone');
     assert.equal(parsed.s, '"sid":1', 'string contents are left alone');
     assert.equal(quoteIds('[{"t":1},{"t" : 22 }]', ['t']), '[{"t":"1"},{"t" : "22" }]');
+  });
+
+  it('tell when a parsed frame (or an element of a list frame) holds an id JSON.parse rounded', () => {
+    const text = '[{"sid":1706498658830000},{"sid":17064986588300000123}]';
+    assert.equal(needsQuotedIds(JSON.parse(text), ['sid']), true);
+    assert.equal(needsQuotedIds(JSON.parse('{"sid":1706498658830000,"x":17064986588300000123}'), ['sid']), false);
+    assert.equal(needsQuotedIds(JSON.parse('{"sid":"17064986588300000123"}'), ['sid']), false);
+    assert.equal(needsQuotedIds(null, ['sid']), false);
+    const exact = JSON.parse(quoteIds(text, ['sid'])) as Json[];
+    assert.deepEqual(exact.map((m) => exactId(m, 'sid', W)), ['1706498658830000', '17064986588300000123']);
   });
 
   it('reject ids that could not be kept exact, and read absent ones as undefined', () => {

@@ -151,6 +151,6 @@ describe('status and resync events', () => {
     assert.ok(degraded, 'degraded while resynchronizing');
     assert.match(degraded.reason as string, /resynchroniz/);
     await c.next(isStatus('binance', 'up'), 10_000, c.frames.indexOf(degraded) + 1);
-    assertSequences(c.frames.filter(isRecord));
+    assertSequences(c.frames.filter(isRecord), c);
   });
 });

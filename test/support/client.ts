@@ -10,6 +10,8 @@ export class TestClient {
   /** which frames arrived as binary */
   readonly binary: boolean[] = [];
   private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  /** Date.now() when the connection opened: the gateway had registered the client by then (assertSequences) */
+  joinedAt = 0;
   closeCode: number | undefined;
   closeReason = '';
   private readonly closedP: Promise<void>;
@@ -39,7 +41,10 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
       const c = new TestClient(ws);
-      ws.once('open', () => resolve(c));
+      ws.once('open', () => {
+        c.joinedAt = Date.now();
+        resolve(c);
+      });
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => {
         let body = '';

@@ -1,0 +1,27 @@
+// Chooses the bus for a config: Kafka when enabled, Redis pub/sub in a cluster without Kafka, in-process otherwise.
+// The kernel sees only the Bus it returns.
+
+import { GatewayError } from '../../sdk/errors.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Bus } from './bus.ts';
+import { DirectBus } from './direct.ts';
+import { KafkaBus } from './kafka.ts';
+import { RedisBus } from './redis.ts';
+
+export function createBus(config: Config, opts: { nodeId: string; log: Logger }): Bus {
+  const { nodeId, log } = opts;
+  if (config.kafka.enabled) return new KafkaBus({ ...config.kafka, nodeId, recovery: config.bus, log: log.child('kafka') });
+  if (config.mode === 'cluster') return new RedisBus(config.redis.url, config.redis.channel, log.child('redis'), nodeId, config.bus);
+  return new DirectBus();
+}
+
+/** Refuses, before anything starts, a cluster that has no bus between its nodes rather than run without one. */
+export function checkBusConfig(config: Config): void {
+  if (config.mode === 'cluster' && !config.kafka.enabled && !config.redis.enabled) {
+    throw new GatewayError(
+      'CONFIG_INVALID',
+      'mode: cluster needs kafka.enabled: true or redis.enabled: true (followers receive records through Kafka or Redis pub/sub)',
+    );
+  }
+}
