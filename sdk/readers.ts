@@ -5,6 +5,7 @@
 // missing or malformed throws BAD_FRAME (badFrame, sdk/errors.ts), never a default; an `opt*` reader gives undefined
 // where the exchange left the field out, which is absent or `null` (a record never carries null, SPEC §3).
 //
+//   parseJson(text, what)             JSON.parse with a BAD_FRAME naming the frame when the text is not JSON
 //   isObject(v)                       a plain JSON object (not null, not an array)
 //   clip(v)                           a short, safe description of a value for an error message
 //   num / optNum                      a finite number: a JSON number or a decimal string ("68250.01", "-1.5");
@@ -29,6 +30,7 @@
 // digits on each side of the point. Times live in epoch-time.ts, ids in exact-ids.ts (re-exported here); symbol <->
 // code tables in sdk/symbols.ts.
 
+import { badFrame } from './errors.ts';
 import { absent, fail } from './read-core.ts';
 import type { Json } from './read-core.ts';
 
@@ -36,6 +38,15 @@ export { clip } from './read-core.ts';
 export type { Json } from './read-core.ts';
 export * from './epoch-time.ts';
 export * from './exact-ids.ts';
+
+/** A frame's or REST answer's text parsed as JSON; BAD_FRAME `<what>: not JSON (...)` when it is not. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw Object.assign(badFrame(`${what}: not JSON (${(cause as Error).message.slice(0, 80)})`), { cause });
+  }
+}
 
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

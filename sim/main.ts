@@ -1,16 +1,17 @@
 // CLI: runs every simulator found by folder (plugins/<id>/sim.ts) and the FX rate source until SIGINT or SIGTERM.
-// Usage: tsx sim/main.ts [--config <gateway config> | --port-base 18000] [--seed 1] [--interval-ms 100]
+// Usage: tsx sim/main.ts [--config config.demo.yaml | --port-base <n>] [--seed 1] [--interval-ms 100]
 //        [--host 127.0.0.1] [--only <name>]...
 //        [--account <accessKey>:<secretKey>]...   (accounts the Upbit and Bithumb private endpoints accept)
 //        [--list <file>]                          (also writes the simulators and their config sections as JSON)
 //
-// Ports: with --config (what `npm run demo` does with config.demo.yaml), each simulator the file points an exchange
-// at listens on that URL's port, the FX source on derived.fx.url's, the others on free ports. Otherwise the FX
-// source is on port-base and the n-th simulator in discovery order (plugin folders by name, then the order of a
-// folder's array) on port-base + 1 + n. Output: one line per simulator (`<name> url=... restUrl=...`), the FX line,
+// Ports: with --config (the default: config.demo.yaml, as `npm run demo` uses it), each simulator the file points an
+// exchange at listens on that URL's port, the FX source on derived.fx.url's, the others on free ports. With
+// --port-base the FX source is on port-base and the n-th simulator in discovery order (plugin folders by name, then
+// the order of a folder's array) on port-base + 1 + n. Output: one line per simulator (`<name> url=... restUrl=...`), the FX line,
 // then `ready <count>` (the number of servers listening), which scripts/demo.ts waits for.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { startFxSim } from './fx-server.ts';
@@ -40,13 +41,15 @@ function toNumber(name: string, text: string | undefined): number | undefined {
   return n;
 }
 
-/** one started simulator (test/sim/demo-config.test.ts checks config.demo.yaml against these lines) */
+/** one started simulator (test/sim/discovery.test.ts reads these lines) */
 const simLine = (name: string, url: string, restUrl: string): string => `${name.padEnd(15)} url=${url} restUrl=${restUrl}`;
 
 if (values.config && values['port-base']) {
   console.error('give either --config <file> or --port-base <n>');
   process.exit(2);
 }
+const DEMO_CONFIG = fileURLToPath(new URL('../config.demo.yaml', import.meta.url));
+if (!values.config && !values['port-base']) values.config = DEMO_CONFIG;
 let plan: PortPlan | undefined;
 if (values.config) {
   try {
@@ -57,7 +60,7 @@ if (values.config) {
   }
   for (const ex of plan.unserved) console.error(`--config ${values.config}: no simulator serves exchanges.${ex} (a plugin without sim.ts?)`);
 }
-const portBase = plan ? undefined : (toNumber('port-base', values['port-base']) ?? 18000);
+const portBase = plan ? undefined : toNumber('port-base', values['port-base']);
 const seed = toNumber('seed', values.seed);
 let sims: Simulators;
 try {

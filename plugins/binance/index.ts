@@ -2,6 +2,7 @@
 
 import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
 import { BinanceMapper } from './map.ts';
+import { BINANCE_MARKETS } from './markets.ts';
 import { combinedStreamUrl, DEFAULT_REST_URL, DEFAULT_URL, marketCode, streamGroups, symbolTable } from './wire.ts';
 
 export default definePlugin({
@@ -20,6 +21,7 @@ export default definePlugin({
   },
   defaultUrls: () => ({ url: DEFAULT_URL, restUrl: DEFAULT_REST_URL }),
   marketCode: (symbol) => marketCode(symbol),
+  markets: BINANCE_MARKETS,
   connections(config) {
     symbolTable(config.symbols); // fails at start-up, not on the first frame, if two symbols share a code
     // The URL carries the streams, so there is nothing to send on open; Binance pings us and the socket layer answers.

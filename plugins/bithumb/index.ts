@@ -2,6 +2,7 @@
 
 import { definePlugin, PLUGIN_API_VERSION } from '../../sdk/index.ts';
 import { quoteBaseCode } from '../_upbit-format/code.ts';
+import { upbitStyleMarkets } from '../_upbit-format/markets.ts';
 import { upbitStylePrivatePlan } from '../_upbit-format/private.ts';
 import { apiOf, ENDPOINTS } from './api.ts';
 import { legacyCode, legacyPlan } from './legacy-plan.ts';
@@ -17,6 +18,8 @@ export default definePlugin({
   limits: { connectsPerSecond: 10, requestsPerMinute: 600, windowMs: 1000 },
   defaultUrls: (options) => ({ ...ENDPOINTS[apiOf(options)] }),
   marketCode: (symbol, config) => (apiOf(config.options) === 'legacy' ? legacyCode(symbol) : quoteBaseCode(symbol)),
+  // both APIs: the v1 market list on the same REST host (the legacy API lists markets per quote only)
+  markets: upbitStyleMarkets('bithumb', ENDPOINTS.v1.restUrl),
   connections: (config) => [apiOf(config.options) === 'legacy' ? legacyPlan(config) : v1Plan(config)],
   // the private streams are the same for both public APIs; their URL follows the v1 public URL unless configured
   privateConnection: (account, config) =>

@@ -94,13 +94,9 @@ export function runPluginContract({ id }: ContractOptions): void {
       }
     });
 
-    const imports = checkPluginImports(id);
-    it(
-      'imports only sdk/index.ts, its own files and shared format folders (plugins/_*/)',
-      // a built-in still on the old imports is reported, not failed, until its rewrite lands (issue 11)
-      { todo: imports.length > 0 ? imports.slice(0, 5).join('; ') : false },
-      () => assert.deepEqual(imports, []),
-    );
+    it('imports only sdk/index.ts, its own files and shared format folders (plugins/_*/)', () => {
+      assert.deepEqual(checkPluginImports(id), []);
+    });
 
     for (const name of names) {
       it(`replays fixture ${name} to the expected records`, async () => {

@@ -1,29 +1,29 @@
-// End to end: exchange simulators → plugins in worker threads → gateway → JSON and msgpack clients.
+// End to end: exchange simulators → plugins in worker threads → gateway → JSON and msgpack clients. Every simulator
+// found by folder (plugins/<id>/sim.ts) gets the same end-to-end test; the protocol and HTTP checks follow.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulators } from '../../sim/index.ts';
+import { discoverSims } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
-import { startGateway } from '../support/gateway.ts';
+import type { Gateway, SimGateways, SimTarget, Simulators } from '../support/sim-gateways.ts';
+import { startSimGateways } from '../support/sim-gateways.ts';
 import { assertScoreExplained } from '../support/health-score.ts';
 import type { ScoredConnection } from '../support/health-score.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
 
-type Sims = Awaited<ReturnType<typeof startSimulators>>;
-const KRW = ['BTC/KRW', 'ETH/KRW'];
-const USDT = ['BTC/USDT', 'ETH/USDT'];
 const DEPTH = 10;
+/** every simulator found by folder: the tests are registered per simulator before any starts */
+const NAMES = (await discoverSims()).map((s) => s.name);
 
-function assertRecord(r: Frame): void {
+/** a record as every plugin must deliver it end to end; `mc` is what the plugin itself names the market */
+function assertRecord(r: Frame, t: SimTarget): void {
   for (const [k, v] of Object.entries(r)) assert.ok(v !== null && v !== undefined, `${k} is ${v}`);
   assert.ok(Number.isInteger(r.tms) && Number.isInteger(r.rtms) && Number.isInteger(r.ep) && Number.isInteger(r.sq));
   assert.equal('event' in r, false);
-  if (r.ex === 'binance') assert.equal(r.mc, (r.cd as string).replace('/', ''));
-  if (r.ex === 'upbit' || r.ex === 'bithumb') {
-    const [base, quote] = (r.cd as string).split('/');
-    assert.ok(r.mc === `${quote}-${base}` || r.mc === `${base}_${quote}`, `mc ${r.mc}`);
-  }
+  assert.equal(r.ex, t.ex);
+  assert.ok(t.symbols.includes(r.cd as string), `cd ${r.cd}`);
+  assert.equal(r.mc, t.plugin.marketCode(r.cd as string, t.config), `mc of ${r.cd}`);
   if (r.ty === 'trade') {
     assert.ok((r.tp as number) > 0 && (r.tv as number) > 0);
     assert.ok(r.ab === 'ASK' || r.ab === 'BID');
@@ -39,33 +39,62 @@ function assertRecord(r: Frame): void {
 }
 
 describe('standalone gateway against the exchange simulators', () => {
-  let sims: Sims;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let env: SimGateways | undefined;
+  let sims: Simulators;
+  let gw: Gateway;
+  /** the exchanges of the first gateway (the first simulator of each plugin) */
+  let exchanges: string[];
 
   before(async () => {
-    sims = await startSimulators({ seed: 7, intervalMs: 50 });
-    gw = await startGateway({
-      orderbook: { depth: DEPTH },
-      exchanges: {
-        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: USDT },
-        upbit: { url: sims.get('upbit').url, restUrl: sims.get('upbit').restUrl, symbols: KRW },
-        bithumb: { api: 'v1', url: sims.get('bithumb').url, restUrl: sims.get('bithumb').restUrl, symbols: KRW },
-      },
-    });
+    env = await startSimGateways({ seed: 7, intervalMs: 50, gateway: { orderbook: { depth: DEPTH } } });
+    ({ sims, main: gw } = env);
+    exchanges = env.targets.filter((t) => t.gw === gw).map((t) => t.ex);
   });
 
   after(async () => {
-    await gw?.kernel.close();
-    await sims?.close();
+    await env?.close();
   });
 
-  it('delivers tickers, trades and books from all three exchanges within seconds', async () => {
-    const c = await TestClient.connect(`${gw.ws}?snapshot=false`);
-    const want = ['binance', 'upbit', 'bithumb'].flatMap((ex) => ['ticker', 'trade', 'orderbook'].map((ty) => `${ex}|${ty}`));
-    await waitFor(() => want.every((k) => c.frames.some((f) => `${f.ex}|${f.ty}` === k)), 15_000, 'every exchange and type');
-    for (const r of c.frames.filter(isRecord)) assertRecord(r);
-    assertSequences(c.frames.filter(isRecord), c);
-    await c.close();
+  for (const name of NAMES) {
+    it(`${name}: every channel of every symbol arrives, each key's sq steps by one, JSON and msgpack agree`, async () => {
+      const t = env!.target(name);
+      const json = await TestClient.connect(`${t.gw.ws}?exchange=${t.ex}&snapshot=false`);
+      const pack = await TestClient.connect(`${t.gw.ws}?exchange=${t.ex}&format=msgpack&snapshot=false`);
+      try {
+        const want = t.symbols.flatMap((cd) => t.config.channels.map((ty) => `${ty}|${cd}`));
+        const has = (c: TestClient) => want.every((k) => c.frames.some((f) => isRecord(f) && `${f.ty}|${f.cd}` === k));
+        await waitFor(() => has(json) && has(pack), 20_000, `${name}: ${want.join(', ')}`);
+        await pack.collect(isRecord, 60, 20_000);
+      } finally {
+        await json.close();
+        await pack.close();
+      }
+      for (const r of json.frames.filter(isRecord)) assertRecord(r, t);
+      assertSequences(json.frames.filter(isRecord), json);
+      assertSequences(pack.frames.filter(isRecord), pack);
+      const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
+      const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
+      let compared = 0;
+      for (const f of pack.frames.filter(isRecord)) {
+        const twin = byId.get(id(f));
+        if (!twin) continue;
+        assert.deepEqual(f, twin);
+        compared++;
+      }
+      assert.ok(compared >= 20, `${name}: compared ${compared}`);
+      assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
+    });
+  }
+
+  it('delivers Bithumb legacy trades without sid: the legacy feed has no trade id', async () => {
+    const t = env!.target('bithumb-legacy');
+    const c = await TestClient.connect(`${t.gw.ws}?type=trade&snapshot=false`);
+    try {
+      const trades = await c.collect((f) => isRecord(f) && f.ty === 'trade', 5, 15_000);
+      for (const r of trades) assert.equal('sid' in r, false);
+    } finally {
+      await c.close();
+    }
   });
 
   it('sent each exchange its subscription in the exchange protocol', () => {
@@ -113,7 +142,7 @@ describe('standalone gateway against the exchange simulators', () => {
 
   it('serves the latest records, health, info and metrics over HTTP', async () => {
     const snap = (await (await fetch(`${gw.http}/api/snapshot?type=ticker`)).json()) as Frame[];
-    assert.deepEqual(new Set(snap.map((r) => r.ex)), new Set(['binance', 'upbit', 'bithumb']));
+    assert.deepEqual(new Set(snap.map((r) => r.ex)), new Set(exchanges));
     assert.ok(snap.every((r) => r.ty === 'ticker' && r.st === 'SNAPSHOT'));
     const bad = await fetch(`${gw.http}/api/snapshot?symbol=nope`);
     assert.equal(bad.status, 400);
@@ -128,7 +157,7 @@ describe('standalone gateway against the exchange simulators', () => {
     // The score's meaning, not a number: a loaded machine may cost a reconnect or an error, and the score must then
     // show it; a connection without any scores 100 (test/support/health-score.ts)
     const infra = await readInfra();
-    for (const ex of ['binance', 'upbit', 'bithumb']) {
+    for (const ex of exchanges) {
       const h = infra.exchanges[ex]!;
       assert.equal(h.connected, true);
       assert.equal(h.healthy, true);
@@ -147,37 +176,5 @@ describe('standalone gateway against the exchange simulators', () => {
     assert.match(metrics, /gateway_records_total\{exchange="upbit"\} \d+/);
     assert.match(metrics, /gateway_exchange_connected\{connection="main",exchange="upbit"\} 1/);
     assert.match(metrics, /gateway_exchange_messages_per_second\{connection="streams-1",exchange="binance"\} [1-9]/);
-  });
-});
-
-describe('standalone gateway against the Bithumb legacy simulator', () => {
-  let sims: Sims;
-  let gw: Awaited<ReturnType<typeof startGateway>>;
-
-  before(async () => {
-    sims = await startSimulators({ seed: 11, intervalMs: 50 });
-    gw = await startGateway({
-      orderbook: { depth: DEPTH },
-      exchanges: { bithumb: { api: 'legacy', url: sims.get('bithumb-legacy').url, restUrl: sims.get('bithumb-legacy').restUrl, symbols: KRW } },
-    });
-  });
-
-  after(async () => {
-    await gw?.kernel.close();
-    await sims?.close();
-  });
-
-  it('delivers legacy tickers, trades without sid, and books built from diffs', async () => {
-    const c = await TestClient.connect(`${gw.ws}?format=msgpack&snapshot=false`);
-    await waitFor(() => ['ticker', 'trade', 'orderbook'].every((ty) => c.frames.some((f) => f.ty === ty)), 15_000, 'legacy types');
-    const records = c.frames.filter(isRecord);
-    for (const r of records) {
-      assert.equal(r.ex, 'bithumb');
-      assert.match(r.mc as string, /^[A-Z]+_KRW$/);
-      assertRecord(r);
-      if (r.ty === 'trade') assert.equal('sid' in r, false);
-    }
-    assertSequences(records, c);
-    await c.close();
   });
 });

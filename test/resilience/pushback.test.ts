@@ -1,46 +1,56 @@
 // Pushback against the simulators' refusals, per exchange: how long each stays away after HTTP 429 on the upgrade,
-// shaped by its limit window (Upbit and Bithumb per second, Binance per 5 minutes), with and without Retry-After.
+// shaped by the limit window its plugin declares (Upbit and Bithumb per second, Binance per 5 minutes), with and
+// without Retry-After. Every plugin with a simulator takes part (the first simulator of each plugin).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SimHandle } from '../../sim/sim-types.ts';
+import { limitWindowMs } from '../../worker/pushback.ts';
 import type { TestClient } from '../support/client.ts';
 import { waitFor } from '../support/client.ts';
 import { startSimGateways } from '../support/sim-gateways.ts';
-import type { Gateway, SimGateways, Simulators } from '../support/sim-gateways.ts';
-const KRW = ['BTC/KRW'];
+import type { Gateway, SimGateways, SimTarget } from '../support/sim-gateways.ts';
+
 /** a connection open this long resets the pushback, so each test starts from the first wait */
 const RECONNECT = { initialDelayMs: 100, maxDelayMs: 3000, multiplier: 2, resetAfterMs: 1000 };
 
-interface Target {
-  ex: string;
-  sim: () => SimHandle;
-  /** back within this long of the first of four refusals without Retry-After (the issue's bound) */
+interface Target extends SimTarget {
+  /** back within this long of the first of four refusals without Retry-After */
   boundMs: number;
   /** the schedule's waits at the bottom of the jitter (80 %), which timers cannot undercut */
   leastWaitsMs: number[];
 }
 
+/**
+ * The documented schedule (docs/operations.md, worker/pushback.ts) for a limit window W, written out independently:
+ * first wait = W/40 within [1 s, W], doubling (the multiplier), capped at W or four first waits if that is longer;
+ * jitter only shortens, to 80 % at least. Bound: the four full waits plus a third (at least 4 s) for a loaded machine.
+ * Upbit, Bithumb (1 s): 800, 1600, 3200, 3200 ms at least, back within 15 s; Binance (5 min): 6, 12, 24, 48 s, 150 s.
+ */
+function schedule(windowMs: number): { leastWaitsMs: number[]; boundMs: number } {
+  const first = Math.max(RECONNECT.initialDelayMs, Math.min(windowMs, Math.max(1000, windowMs / 40)));
+  const cap = Math.max(windowMs, 4 * first);
+  const waits = [0, 1, 2, 3].map((k) => Math.min(cap, first * RECONNECT.multiplier ** k));
+  const total = waits.reduce((a, b) => a + b, 0);
+  return { leastWaitsMs: waits.map((w) => w * 0.8), boundMs: total + Math.max(4000, total / 3) };
+}
+
 describe('pushback after refused upgrades, per exchange', () => {
   let env: SimGateways | undefined;
-  let sims: Simulators;
   let gw: Gateway;
   let client: TestClient;
+  const targets: Target[] = [];
 
   before(async () => {
-    env = await startSimGateways({ seed: 5, intervalMs: 100, usdt: ['BTC/USDT'], krw: KRW, extra: { reconnect: RECONNECT } });
-    ({ sims, main: gw, mainClient: client } = env);
+    env = await startSimGateways({ seed: 5, intervalMs: 100, symbols: 1, extra: { reconnect: RECONNECT } });
+    ({ main: gw, mainClient: client } = env);
+    // the first gateway has the first simulator of every plugin
+    for (const t of env.targets.filter((x) => x.gw === gw)) targets.push({ ...t, ...schedule(limitWindowMs(t.plugin.limits, RECONNECT.maxDelayMs)) });
   });
 
   after(async () => {
     await env?.close();
   });
 
-  const targets: Target[] = [
-    { ex: 'upbit', sim: () => sims.get('upbit'), boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
-    { ex: 'bithumb', sim: () => sims.get('bithumb'), boundMs: 15_000, leastWaitsMs: [800, 1600, 3200, 3200] },
-    { ex: 'binance', sim: () => sims.get('binance'), boundMs: 150_000, leastWaitsMs: [6000, 12_000, 24_000, 48_000] },
-  ];
   const stats = (t: Target) => gw.kernel.supervisors.find((s) => s.id === t.ex)!.connections[0];
 
   /** open, and open long enough that the pushback has reset */
@@ -53,17 +63,17 @@ describe('pushback after refused upgrades, per exchange', () => {
    */
   async function refuse(n: number, retryAfterS: number | undefined, timeoutMs: number) {
     await Promise.all(targets.map(settled));
-    const from = targets.map((t) => t.sim().upgrades().length);
+    const from = targets.map((t) => t.sim.upgrades().length);
     const eps = targets.map((t) => stats(t)!.ep);
     for (const t of targets) {
-      t.sim().rejectUpgrades(429, retryAfterS, n);
-      t.sim().dropAll();
+      t.sim.rejectUpgrades(429, retryAfterS, n);
+      t.sim.dropAll();
     }
     return Promise.all(
       targets.map(async (t, i) => {
         const attempts = (await waitFor(
           () => {
-            const u = t.sim().upgrades().slice(from[i]);
+            const u = t.sim.upgrades().slice(from[i]);
             return u.length > n && u[n]!.status === 101 ? u.slice(0, n + 1) : null;
           },
           timeoutMs,

@@ -1,55 +1,57 @@
-// Planned rollovers (maximum connection age, Binance's shutdown notice) and live subscription changes:
-// make-before-break, so no record is lost and none repeated across the switch.
+// Planned rollovers (maximum connection age on every simulator found by folder, Binance's shutdown notice) and live
+// subscription changes: make-before-break, so no record is lost and none repeated across the switch.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulators } from '../../sim/index.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import { startGateway } from '../support/gateway.ts';
+import { startSimGateways } from '../support/sim-gateways.ts';
+import type { SimGateways, SimTarget } from '../support/sim-gateways.ts';
 import { assertSequences, assertTradeIds, isRecord } from '../support/streams.ts';
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
 describe('planned connection rollover', () => {
-  let sims: Awaited<ReturnType<typeof startSimulators>>;
-  let gw: Gateway;
-  let client: TestClient;
-  const stats = (ex: string) => gw.kernel.supervisors.find((s) => s.id === ex)!.connections[0]!;
+  let env: SimGateways | undefined;
+  const stats = (t: SimTarget) => t.gw.kernel.supervisors.find((s) => s.id === t.ex)!.connections[0]!;
+  const records = (t: SimTarget) => t.client.frames.filter((r) => isRecord(r) && r.ex === t.ex);
 
   before(async () => {
-    sims = await startSimulators({ seed: 5, intervalMs: 40, tradesPerStep: 2 });
-    gw = await startGateway({
-      exchanges: {
-        binance: { url: sims.get('binance').url, restUrl: sims.get('binance').restUrl, symbols: ['BTC/USDT', 'ETH/USDT'], maxConnectionAgeMs: 1500 },
-        upbit: { url: sims.get('upbit').url, symbols: ['BTC/KRW', 'ETH/KRW'], maxConnectionAgeMs: 1500 },
-        bithumb: { api: 'legacy', url: sims.get('bithumb-legacy').url, restUrl: sims.get('bithumb-legacy').restUrl, symbols: ['BTC/KRW'], maxConnectionAgeMs: 1500 },
-      },
-    });
-    client = await TestClient.connect(`${gw.ws}?snapshot=false`);
+    // every simulator found by folder, each connection replaced every 1.5 s
+    env = await startSimGateways({ seed: 5, intervalMs: 40, tradesPerStep: 2, extra: { maxConnectionAgeMs: 1500 } });
   });
 
   after(async () => {
-    await client?.close();
-    await gw?.kernel.close();
-    await sims?.close();
+    await env?.close();
   });
 
   it('replaces connections before their maximum age without losing or repeating a trade', async () => {
-    const epochs = (ex: string) => new Set(client.frames.filter((r) => isRecord(r) && r.ex === ex).map((r) => r.ep)).size;
+    const targets = env!.targets;
+    const epochs = (t: SimTarget) => new Set(records(t).map((r) => r.ep)).size;
     // two rollovers each, and records from the third connection have reached the client
-    await waitFor(() => ['binance', 'upbit', 'bithumb'].every((ex) => stats(ex).rollovers >= 2 && epochs(ex) >= 3), 20_000, 'three epochs each');
-    const records = client.frames.filter(isRecord);
-    for (const ex of ['binance', 'upbit', 'bithumb']) assert.equal(stats(ex).reconnects, 0, `${ex}: no unplanned reconnect`);
+    await waitFor(() => targets.every((t) => stats(t).rollovers >= 2 && epochs(t) >= 3), 30_000, 'three epochs each');
+    for (const t of targets) {
+      assert.equal(stats(t).reconnects, 0, `${t.name}: no unplanned reconnect`);
+      assertSequences(records(t), t.client);
+      // a trade id never repeats within a key, across the switches too
+      const seen = new Set<string>();
+      for (const r of records(t)) {
+        if (r.ty !== 'trade' || r.sid === undefined) continue;
+        const key = `${r.cd}|${r.sid}`;
+        assert.ok(!seen.has(key), `${t.name}: trade ${key} repeated`);
+        seen.add(key);
+      }
+    }
     // Binance numbers each market's trades consecutively: any loss or repeat across a switch would show.
-    assert.ok(assertTradeIds(records.filter((r) => r.ex === 'binance'), true) > 50);
-    assert.ok(assertTradeIds(records.filter((r) => r.ex === 'upbit'), false) > 50);
-    assertSequences(records, client);
+    assert.ok(assertTradeIds(records(env!.target('binance')), true) > 50);
+    assert.ok(assertTradeIds(records(env!.target('upbit')), false) > 50);
     // the old connections were closed after each switch
-    await waitFor(() => sims.get('binance').connections() === 1 && sims.get('upbit').connections() === 1, 5000, 'old connections closed');
+    await waitFor(() => targets.every((t) => t.sim.connections() === t.plans), 5000, 'old connections closed');
   });
 
   it('keeps the legacy feed whole across rollovers: trades in time order, books from a fresh snapshot', () => {
-    const legacy = client.frames.filter((r) => isRecord(r) && r.ex === 'bithumb');
+    const legacy = records(env!.target('bithumb-legacy'));
     const trades = legacy.filter((r) => r.ty === 'trade');
     for (let i = 1; i < trades.length; i++) assert.ok((trades[i]!.tms as number) >= (trades[i - 1]!.tms as number));
     const bookEps = new Set(legacy.filter((r) => r.ty === 'orderbook').map((r) => r.ep));
@@ -57,13 +59,14 @@ describe('planned connection rollover', () => {
   });
 
   it("rolls a Binance connection over on the exchange's shutdown notice", async () => {
-    const before = stats('binance').rollovers;
-    const from = client.frames.length;
-    sims.get('binance').sendRaw(JSON.stringify({ e: 'serverShutdown', E: Date.now() }));
-    await waitFor(() => stats('binance').rollovers > before, 10_000, 'rollover after the notice');
-    await client.next((f) => f.ex === 'binance' && f.ty === 'trade' && (f.ep as number) === stats('binance').ep, 10_000, from);
-    assert.equal(stats('binance').reconnects, 0);
-    assert.ok(assertTradeIds(client.frames.filter((r) => isRecord(r) && r.ex === 'binance'), true) > 50);
+    const t = env!.target('binance');
+    const before = stats(t).rollovers;
+    const from = t.client.frames.length;
+    t.sim.sendRaw(JSON.stringify({ e: 'serverShutdown', E: Date.now() }));
+    await waitFor(() => stats(t).rollovers > before, 10_000, 'rollover after the notice');
+    await t.client.next((f) => f.ex === 'binance' && f.ty === 'trade' && (f.ep as number) === stats(t).ep, 10_000, from);
+    assert.equal(stats(t).reconnects, 0);
+    assert.ok(assertTradeIds(records(t), true) > 50);
   });
 });
 
