@@ -7,7 +7,7 @@ import { TestClient, waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
+import { assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../test/support/live.ts';
 import { startBybitSim } from './sim.ts';
 import type { BybitSimHandle } from './sim.ts';
 

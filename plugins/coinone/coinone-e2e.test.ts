@@ -8,7 +8,8 @@ import { startGateway } from '../../test/support/gateway.ts';
 import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { assertServesMarketList, describeLiveGateway, FAST_RESILIENCE } from '../../sdk/testing/index.ts';
+import { assertServesMarketList, FAST_RESILIENCE } from '../../test/support/live.ts';
+import { describeLiveGateway } from '../../test/support/live-suite.ts';
 import sim, { startCoinoneSim, type CoinoneSimHandle } from './sim.ts';
 import { COINONE_MARKETS } from './markets.ts';
 

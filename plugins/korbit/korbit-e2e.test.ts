@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { waitFor } from '../../test/support/client.ts';
 import type { Frame } from '../../test/support/client.ts';
 import { rawSocket } from '../../test/support/raw-socket.ts';
-import { assertServesMarketList, describeLiveGateway } from '../../sdk/testing/index.ts';
+import { assertServesMarketList } from '../../test/support/live.ts';
+import { describeLiveGateway } from '../../test/support/live-suite.ts';
 import sim, { startKorbitSim, type KorbitSimHandle } from './sim.ts';
 import { KORBIT_MARKETS } from './markets.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { TestClient, waitFor } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
-import { assertChecksumResync, assertSameInBothFormats, itRecoversFromFaults } from '../../sdk/testing/index.ts';
+import { assertChecksumResync, assertSameInBothFormats, itRecoversFromFaults } from '../../test/support/live.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
 import plugin from './index.ts';
 import { startKrakenSim } from './sim.ts';

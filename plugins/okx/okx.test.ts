@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { TestClient, waitFor, type Frame } from '../../test/support/client.ts';
 import { startGateway } from '../../test/support/gateway.ts';
 import { assertSequences, isRecord } from '../../test/support/streams.ts';
-import { assertChecksumResync, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../sdk/testing/index.ts';
+import { assertChecksumResync, assertFollowsListings, assertSameInBothFormats, FAST_RESILIENCE, itRecoversFromFaults, waitEveryKey } from '../../test/support/live.ts';
 import sim from './sim.ts';
 import { startOkxSim, type OkxSimHandle } from './sim-protocol.ts';
 

@@ -5,5 +5,3 @@ export type { ContractOptions } from './contract.ts';
 export { checkPluginImports } from './imports.ts';
 export { checkRecordShape } from './record-shape.ts';
 export * from './replay.ts';
-export * from './live.ts';
-export * from './live-suite.ts';

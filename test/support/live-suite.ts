@@ -5,10 +5,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestClient } from '../../test/support/client.ts';
-import type { Frame } from '../../test/support/client.ts';
-import { rawSocket } from '../../test/support/raw-socket.ts';
-import { assertSequences, isRecord } from '../../test/support/streams.ts';
+import { TestClient } from './client.ts';
+import type { Frame } from './client.ts';
+import { rawSocket } from './raw-socket.ts';
+import { assertSequences, isRecord } from './streams.ts';
 import {
   assertBooksUncrossed, assertCountsBadFrames, assertEachMatches, assertSameInBothFormats, checkFollowsListings, FAST_RESILIENCE,
   itRecoversFromFaults, liveFaultChecks, startLiveGateway,

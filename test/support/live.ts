@@ -4,11 +4,11 @@
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PluginConfig } from '../plugin.ts';
-import { TestClient, waitFor } from '../../test/support/client.ts';
-import type { Frame } from '../../test/support/client.ts';
-import { startGateway } from '../../test/support/gateway.ts';
-import { assertSequences, isRecord } from '../../test/support/streams.ts';
+import type { PluginConfig } from '../../sdk/index.ts';
+import { TestClient, waitFor } from './client.ts';
+import type { Frame } from './client.ts';
+import { startGateway } from './gateway.ts';
+import { assertSequences, isRecord } from './streams.ts';
 
 export type LiveGatewayHandle = Awaited<ReturnType<typeof startGateway>>;
 export type ConnectionStats = LiveGatewayHandle['kernel']['supervisors'][number]['connections'][number];
