@@ -2,25 +2,15 @@
 // of `instruments-info`, changeable at run time (listings and delistings) by the simulator's handle.
 
 import { QUOTES } from '../../sim/reference-prices.ts';
+import { buildUniverse } from '../../sim/universe.ts';
 import { BINANCE_RULES, type VenueRules } from '../../sim/venue-rules.ts';
 
 /** Bybit's spot grid is a fixed tick per symbol, like Binance's; its markets follow the world price without premium. */
 export const BYBIT_RULES: VenueRules = { ...BINANCE_RULES, venue: 'bybit' };
 
-/** Base coins the simulated venue lists, roughly by size; the first ones are quoted in more currencies. */
-const BASES = (
-  'BTC ETH XRP SOL BNB DOGE ADA TRX LINK DOT AVAX LTC BCH TON SHIB XLM SUI NEAR APT UNI ' +
-  'ICP ETC FIL ATOM ARB OP INJ HBAR VET MKR AAVE GRT RNDR IMX STX SEI TIA LDO ALGO FTM ' +
-  'SAND MANA AXS THETA EGLD XTZ EOS FLOW CHZ KAVA ROSE MINA QNT ZIL ENJ BAT ONE CRV SNX COMP ' +
-  'YFI SUSHI 1INCH ZRX LRC KSM DYDX GMX BLUR PEPE FLOKI BONK WIF JUP PYTH ORDI WLD ARKM ENA ' +
-  'ETHFI ONDO STRK MNT PENDLE JTO ZETA MANTA ALT DYM PORTAL PIXEL AEVO BOME ETHW GALA APE CAKE ' +
-  'CELO CORE FET AGIX OCEAN GLMR MOVR ASTR KDA CSPR ZEN DASH ZEC XEM IOTA NEO ONT QTUM WAVES ' +
-  'ICX RVN SC DGB HOT ANKR CELR SKL STORJ BAND NMR OGN RSR SXP COTI CTSI CHR DENT SUN JST'
-).split(' ');
-
-/** quotes and how many of the first BASES each one lists */
+/** quotes and how many of the shared base assets (sim/universe.ts, majors first) each one lists */
 const QUOTE_DEPTH: [quote: string, count: number][] = [
-  ['USDT', BASES.length],
+  ['USDT', Infinity],
   ['USDC', 80],
   ['BTC', 40],
   ['EUR', 12],
@@ -50,9 +40,7 @@ export class Universe {
   private readonly listed = new Map<string, Instrument>();
 
   constructor() {
-    for (const [quote, count] of QUOTE_DEPTH) {
-      for (const base of BASES.slice(0, count)) if (base !== quote) this.add(instrument(base, quote));
-    }
+    for (const { base, quote } of buildUniverse({ quotes: QUOTE_DEPTH })) this.add(instrument(base, quote));
   }
 
   get(code: string): Instrument | undefined {
