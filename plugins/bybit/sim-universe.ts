@@ -2,7 +2,7 @@
 // of `instruments-info`, changeable at run time (listings and delistings) by the simulator's handle.
 
 import { QUOTES } from '../../sim/reference-prices.ts';
-import { buildUniverse } from '../../sim/universe.ts';
+import { buildUniverse, Listing } from '../../sim/universe.ts';
 import { BINANCE_RULES, type VenueRules } from '../../sim/venue-rules.ts';
 
 /** Bybit's spot grid is a fixed tick per symbol, like Binance's; its markets follow the world price without premium. */
@@ -35,27 +35,29 @@ export function splitCode(code: string): Instrument | undefined {
   return quote ? instrument(code.slice(0, -quote.length), quote) : undefined;
 }
 
-/** The listed instruments, by code. */
+/** The listed instruments: the shared listing state (sim/universe.ts), indexed by Bybit's code. */
 export class Universe {
-  private readonly listed = new Map<string, Instrument>();
-
-  constructor() {
-    for (const { base, quote } of buildUniverse({ quotes: QUOTE_DEPTH })) this.add(instrument(base, quote));
-  }
+  private readonly listing = new Listing(buildUniverse({ quotes: QUOTE_DEPTH }));
+  private readonly byCode = new Map<string, Instrument>(this.listing.all().map((m) => [m.base + m.quote, instrument(m.base, m.quote)]));
 
   get(code: string): Instrument | undefined {
-    return this.listed.get(code);
+    return this.byCode.get(code);
   }
 
+  /** in list order: the initial universe, then the run-time listings */
   all(): Instrument[] {
-    return [...this.listed.values()];
+    return this.listing.all().map((m) => this.byCode.get(m.base + m.quote)!);
   }
 
   add(i: Instrument): void {
-    this.listed.set(i.symbol, i);
+    this.listing.list(`${i.baseCoin}/${i.quoteCoin}`);
+    this.byCode.set(i.symbol, i);
   }
 
   remove(code: string): boolean {
-    return this.listed.delete(code);
+    const i = this.byCode.get(code);
+    if (!i) return false;
+    this.byCode.delete(code);
+    return this.listing.delist(`${i.baseCoin}/${i.quoteCoin}`);
   }
 }

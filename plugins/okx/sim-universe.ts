@@ -3,7 +3,7 @@
 
 import { fixedGrid, type PriceGrid } from '../../sim/price-grid.ts';
 import { referencePrice } from '../../sim/reference-prices.ts';
-import { buildUniverse } from '../../sim/universe.ts';
+import { buildUniverse, Listing, type Listed } from '../../sim/universe.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
 
 /** OKX-like tick sizes: 0.1 for BTC-USDT, 0.01 for ETH-USDT, finer for cheaper coins. */
@@ -21,20 +21,21 @@ export const OKX_RULES: VenueRules = {
 };
 
 
-export interface Instrument {
-  base: string;
-  quote: string;
-  listTime: number;
-}
+/** a listed instrument (sim/universe.ts): base, quote, when it was listed */
+export type Instrument = Listed;
 
-/** instId → instrument; insertion order is the list's order. */
-export function initialUniverse(nowMs: number): Map<string, Instrument> {
-  const out = new Map<string, Instrument>();
-  buildUniverse({
-    quotes: [['USDT', 200], ['USDC', 80], ['BTC', 40], ['ETH', 15], ['EUR', 10]],
-    extra: ['USDC/USDT', 'USDT/EUR'],
-  }).forEach(({ base, quote }, i) => out.set(`${base}-${quote}`, { base, quote, listTime: nowMs - (400 + i) * 86_400_000 }));
-  return out;
+/** the OKX id of a listed instrument: BASE-QUOTE */
+export const instId = (i: Instrument): string => `${i.base}-${i.quote}`;
+
+/** The spot instruments listed at start; the shared listing state changes them at run time. */
+export function initialUniverse(nowMs: number): Listing {
+  return new Listing(
+    buildUniverse({
+      quotes: [['USDT', 200], ['USDC', 80], ['BTC', 40], ['ETH', 15], ['EUR', 10]],
+      extra: ['USDC/USDT', 'USDT/EUR'],
+    }),
+    nowMs,
+  );
 }
 
 const trim = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
@@ -58,7 +59,7 @@ export function instrumentJson(instId: string, i: Instrument): Record<string, st
     ctValCcy: '',
     optType: '',
     stk: '',
-    listTime: String(i.listTime),
+    listTime: String(i.listedAtMs),
     expTime: '',
     lever: '10',
     tickSz: trim(tick.toFixed(10)),
