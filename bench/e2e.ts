@@ -6,20 +6,17 @@
 //   node --import tsx bench/e2e.ts [--measure-ms 10000] [--out BENCHMARKS.md|-]
 //   node --import tsx bench/e2e.ts --soak [--soak-minutes 30] [--soak-rate 10k]     (not part of `npm run bench`)
 
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseConfig } from '../kernel/config.ts';
-import { Kernel } from '../kernel/kernel.ts';
-import { createLogger } from '../kernel/log.ts';
 import { Args } from './lib/args.ts';
-import { measureWindow, start } from './lib/children.ts';
-import type { Child } from './lib/children.ts';
+import { measureWindow } from './lib/children.ts';
+import { expectedRate, startAll, startClusterInfra, stopAll } from './lib/e2e-stack.ts';
+import type { ClusterInfra, Level, Report, Stack } from './lib/e2e-stack.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import type { Table } from './lib/report.ts';
-import { judgeSoak, SoakSampler, timeSeries } from './lib/soak-samples.ts';
-import { fixed, histMax, histQuantile, si } from './lib/stats.ts';
+import { soak } from './lib/soak-run.ts';
+import { fixed, histQuantile, si } from './lib/stats.ts';
 
 const args = new Args();
 const MEASURE_MS = args.number('measure-ms', 10_000);
@@ -38,51 +35,6 @@ const RAMP_BOUND_MS = args.number('ramp-bound-ms', 50);
 const CLUSTER = args.string('mode', 'standalone') === 'cluster';
 const KAFKA_ACKS = args.number('kafka-acks', 1) as -1 | 1;
 const KAFKA_WAIT_MS = args.number('kafka-max-wait-ms', 5);
-let clusterInfra: { zookeeper: string; brokers: string[]; close(): Promise<void> } | undefined;
-
-async function startClusterInfra(): Promise<void> {
-  const { startKafka, startZooKeeper } = await import('../scripts/infra/index.ts');
-  const zk = await startZooKeeper();
-  const kafka = await startKafka({ zookeeper: zk.connectString, topics: [{ name: 'market-data', partitions: 3 }] });
-  clusterInfra = {
-    zookeeper: zk.connectString,
-    brokers: kafka.brokers,
-    close: async () => {
-      await kafka.close();
-      await zk.close();
-    },
-  };
-}
-
-const BASES = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK'];
-
-/** One load level: the simulators' step period, trades per market per step, and markets per exchange. */
-interface Level {
-  name: string;
-  intervalMs: number;
-  tradesPerStep: number;
-  symbols: number;
-  /** with `record.enabled` (raw frames to gzip parts in a temporary folder) */
-  record?: boolean;
-}
-
-/** records a level should make per second: per market and step, Binance t + a book, Upbit and Bithumb t + book + ticker */
-const expectedRate = (l: Level) => (1000 / l.intervalMs) * l.symbols * (3 * l.tradesPerStep + 5) + l.symbols;
-
-interface Report {
-  elapsedMs: number;
-  frames: number;
-  latencies: number;
-  hist: number[];
-  /** gateway receive (rtms) → client */
-  hist2: number[];
-  maxMs: number;
-  lost: number;
-  repeated: number;
-  cpuPct: number;
-  open: number;
-}
-
 interface Result {
   level: Level;
   recordsPerS: number;
@@ -100,56 +52,12 @@ interface Result {
   recorded?: { lines: number; bytes: number; dropped: number; fileBytes: number };
 }
 
-const quiet = createLogger('error');
-let recordDir: string | undefined;
-
-async function startAll(level: Level, clients: number, probeEvery = 1): Promise<{ sims: Child; kernel: Kernel; client: Child }> {
-  const sims = start('sim-process.ts', ['--interval-ms', String(level.intervalMs), '--trades-per-step', String(level.tradesPerStep)]);
-  const { urls } = await sims.next<{ urls: Record<string, { url: string; restUrl: string }> }>('ready');
-  const bases = BASES.slice(0, level.symbols);
-  const cluster = clusterInfra
-    ? {
-        mode: 'cluster',
-        cluster: { zookeeper: clusterInfra.zookeeper, path: `/bench-${Date.now()}`, sessionTimeoutMs: 3000 },
-        kafka: { enabled: true, brokers: clusterInfra.brokers, topic: 'market-data', acks: KAFKA_ACKS, maxWaitMs: KAFKA_WAIT_MS },
-      }
-    : {};
-  const config = parseConfig({
-    server: { host: '127.0.0.1', port: 0 },
-    log: { level: 'error' },
-    ...cluster,
-    ...(level.record ? { record: { enabled: true, dir: (recordDir = mkdtempSync(join(tmpdir(), 'bench-rec-'))) } } : {}),
-    exchanges: {
-      binance: { ...urls.binance, symbols: bases.map((b) => `${b}/USDT`) },
-      upbit: { ...urls.upbit, symbols: bases.map((b) => `${b}/KRW`) },
-      bithumb: { api: 'v1', ...urls.bithumb, symbols: bases.map((b) => `${b}/KRW`) },
-    },
-  });
-  const kernel = new Kernel({ config, log: quiet, statsIntervalMs: 1000 });
-  await kernel.start();
-  const client = start('load-client.ts', [
-    '--port', String(kernel.port),
-    '--clients', String(clients),
-    '--probe-every', String(probeEvery),
-    '--latency-field', 'tms',
-    '--second-field', 'rtms',
-    '--track-sq',
-  ]);
-  await client.next('ready');
-  return { sims, kernel, client };
-}
-
-async function stopAll(parts: Partial<{ sims: Child; kernel: Kernel; client: Child }>): Promise<void> {
-  await parts.client?.stop();
-  await parts.kernel?.close();
-  await parts.sims?.stop();
-}
 
 async function runLevel(level: Level): Promise<Result> {
-  const parts: Partial<{ sims: Child; kernel: Kernel; client: Child }> = {};
+  const parts: Partial<Stack> = {};
   let recorded: Result['recorded'];
   try {
-    Object.assign(parts, await startAll(level, CLIENTS));
+    Object.assign(parts, await startAll(level, CLIENTS, 1, clusterInfra));
     await sleep(WARM_MS);
     const { rep, cpuPct } = await measureWindow<Report>(parts.client!, MEASURE_MS);
     const sim = await parts.sims!.ask<{ cpuPct: number }>({ t: 'stats' }, 'stats');
@@ -183,12 +91,12 @@ async function runLevel(level: Level): Promise<Result> {
     return r;
   } finally {
     await stopAll(parts);
+    const recordDir = parts.recordDir;
     if (recordDir) {
       // the parts are complete once the kernel has closed the workers
       const files = readdirSync(recordDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
       if (recorded) recorded.fileBytes = files.reduce((n, d) => n + statSync(join(d.parentPath, d.name)).size, 0);
       rmSync(recordDir, { recursive: true, force: true });
-      recordDir = undefined;
     }
   }
 }
@@ -264,89 +172,12 @@ async function bench(): Promise<void> {
   else publish('e2e', renderSection('3. End to end: simulator → gateway → client', method, tables), OUT);
 }
 
-/**
- * Soak: steady load for a long time with client churn. After a warm-up, RSS and heap may grow by at most 5 %, the
- * counts of handles and timers must not grow (compared at equal client counts), nor the event-loop delay. Documented,
- * not part of `npm run bench`. `--note "..."` adds a line (e.g. what else ran on the machine).
- */
-async function soak(): Promise<void> {
-  const minutes = args.number('soak-minutes', 30);
-  const totalMs = minutes * 60_000;
-  const warmMs = args.number('soak-warm-ms', Math.min(300_000, Math.max(45_000, totalMs * 0.2)));
-  const sampleMs = args.number('soak-sample-ms', 10_000);
-  const churnEveryMs = args.number('churn-every-ms', 2000);
-  const churnCount = args.number('churn-count', 5);
-  const clients = args.number('soak-clients', 50);
-  const note = args.string('note', '');
-  const level: Level = { name: 'soak', intervalMs: 10, tradesPerStep: args.number('soak-trades', 7), symbols: 4 };
-  const parts: Partial<{ sims: Child; kernel: Kernel; client: Child }> = {};
-  const sampler = new SoakSampler(() => parts.kernel?.supervisors.reduce((sum, s) => sum + s.workerHeapUsed, 0) ?? 0);
-  const t0 = performance.now();
-  let churned = 0;
-  try {
-    // every 10th client measures (and checks sq): all 50 would make the load generator the bottleneck
-    Object.assign(parts, await startAll(level, clients, 10));
-    sampler.start();
-    console.log(`soak: ${minutes} min at ~${si(expectedRate(level))} records/s, ${clients} clients, ${churnCount} replaced every ${churnEveryMs / 1000} s; warm-up ${fixed(warmMs / 1000, 0)} s`);
-    let measuring = false;
-    let nextSample = 0;
-    let nextChurn = churnEveryMs;
-    while (performance.now() - t0 < totalMs) {
-      await sleep(250);
-      sampler.poll();
-      const now = performance.now() - t0;
-      if (!measuring && now >= warmMs) {
-        // latency and loss after warm-up: the exchanges' first (snapshot) messages carry old times
-        parts.client!.proc.send({ t: 'measure' });
-        measuring = true;
-      }
-      if (now >= nextChurn) {
-        nextChurn += churnEveryMs;
-        const r = await parts.client!.ask<{ count: number }>({ t: 'churn', count: churnCount }, 'churned');
-        churned += r.count;
-      }
-      if (now >= nextSample) {
-        nextSample += sampleMs;
-        const s = sampler.sample();
-        console.log(
-          `  ${fixed(now / 1000, 0)} s: RSS ${fixed(s.rss / 2 ** 20, 1)} MiB, heap ${fixed(s.heap / 2 ** 20, 1)} MiB, workers' heaps ${fixed(s.workerHeap / 2 ** 20, 1)} MiB, handles ${s.handles}, timers ${s.timers}, ` +
-            `loop delay p99 ${fixed(s.eldP99, 1)} ms max ${fixed(s.eldMax, 1)} ms, clients replaced ${churned}`,
-        );
-      }
-    }
-    sampler.stop();
-    const rep = await parts.client!.ask<Report>({ t: 'report' }, 'report');
-    const verdict = judgeSoak(sampler.samples, warmMs);
-    const ok = verdict.ok && rep.lost === 0;
-    const tables: Table[] = [
-      {
-        title: `Soak: ${minutes} min, ~${si(rep.frames / clients / (rep.elapsedMs / 1000))} records/s per client, ${clients} clients with ${churned} replaced`,
-        head: ['measure', 'after warm-up', 'at the end', 'verdict'],
-        rows: [
-          ...verdict.rows,
-          ['latency p50 / p99 / max (ms), after warm-up', '', `${histQuantile(rep.hist, 0.5)} / ${histQuantile(rep.hist, 0.99)} / ${histMax(rep.hist)}`, ''],
-          ['records lost (sq)', '', rep.lost, rep.lost === 0 ? '✓' : '✗'],
-        ],
-        notes: [
-          `Warm-up ${fixed(warmMs / 1000, 0)} s, then a sample every ${sampleMs / 1000} s. ${verdict.notes.join(' ')} Overall: ${ok ? 'pass' : 'FAIL'}.`,
-          ...(note ? [note] : []),
-        ],
-      },
-      timeSeries(sampler.samples, Math.max(sampleMs, totalMs / 15), 'Over time (warm-up included)'),
-    ];
-    const method = `Soak (\`npm run bench:soak\`, or \`node --import tsx bench/e2e.ts --soak --soak-minutes 3\` for a short one): simulators → standalone gateway → ${clients} clients, client churn throughout.`;
-    publish(`soak-${minutes}min`, renderSection(`3b. Soak (${minutes} min)`, method, tables), OUT);
-  } finally {
-    sampler.stop();
-    await stopAll(parts);
-  }
-}
-
+let clusterInfra: ClusterInfra | undefined;
 if (CLUSTER) {
-  await startClusterInfra();
+  clusterInfra = await startClusterInfra(KAFKA_ACKS, KAFKA_WAIT_MS);
   try {
     await bench();
   } finally {
-    await clusterInfra?.close();
+    await clusterInfra.close();
   }
-} else await (SOAK ? soak() : bench());
+} else await (SOAK ? soak(args, OUT) : bench());

@@ -1,9 +1,9 @@
 // Benchmark 4, the replay converter: recorded frames (gzip parts in the recording format) → normalized JSON lines,
 // one stream in this thread, then three exchanges' streams in parallel on the piscina pool.
 //
-//   node --import tsx bench/replay.ts [--frames 20000] [--out BENCHMARKS.md|-]
+//   node --import tsx bench/replay.ts [--frames 20000] [--out BENCHMARKS.md|-] [--keep <dir>]
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +21,8 @@ import { fixed, si } from './lib/stats.ts';
 const args = new Args();
 const N = args.number('frames', 20_000);
 const OUT = args.string('out', BENCHMARKS_MD);
+/** `--keep <dir>`: write the recordings there and keep them (for profiling the converter on them) */
+const KEEP = args.string('keep', '');
 const T0 = Date.UTC(2025, 0, 15, 3, 0, 0);
 const GROUPS = ['binance', 'upbit', 'bithumb v1'];
 
@@ -55,7 +57,8 @@ async function recording(group: string, sets: FrameSet[]): Promise<{ text: strin
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  const work = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  const dir = KEEP ? (mkdirSync(KEEP, { recursive: true }), KEEP) : work;
   try {
     const sets = frameSets(N);
     const chains: Chain[] = [];
@@ -66,20 +69,20 @@ async function main(): Promise<void> {
       writeFileSync(path, gzipSync(r.text));
       const chain: Chain = { exchange: r.exchange, files: [{ path, header: undefined, start: -Infinity, end: Infinity }] };
       chains.push(chain);
-      await convertAll([chain], {}, join(dir, 'warm.jsonl'));
-      const res = await convertAll([chain], {}, join(dir, `${r.exchange}.out.jsonl`));
+      await convertAll([chain], {}, join(work, 'warm.jsonl'));
+      const res = await convertAll([chain], {}, join(work, `${r.exchange}.out.jsonl`));
       rows.push([`${group} (trade, ticker, book interleaved)`, si(res.frames), si(res.records), fixed(res.elapsedMs / 1000, 2), si(res.frames / (res.elapsedMs / 1000)), '1']);
       console.log(`${group}: ${si(res.frames / (res.elapsedMs / 1000))} frames/s in one thread`);
     }
     const threads = Math.min(3, availableParallelism());
-    const all = await convertAll(chains, {}, join(dir, 'all.out.jsonl'), threads);
+    const all = await convertAll(chains, {}, join(work, 'all.out.jsonl'), threads);
     rows.push(['all three, merged in time order', si(all.frames), si(all.records), fixed(all.elapsedMs / 1000, 2), si(all.frames / (all.elapsedMs / 1000)), String(all.threads)]);
     console.log(`all: ${si(all.frames / (all.elapsedMs / 1000))} frames/s on ${all.threads} threads`);
     const method =
       `Method: ${N} frames of each of trade, ticker and book per exchange (the pipeline benchmark's frames, built by the simulators' message builders), ` +
       'interleaved into one recording part per exchange (gzip, the recording format), converted by `npm run replay -- --from <dir> --out <file>`\'s code ' +
       '(replay/convert-all.ts): read and gunzip, parse each line, the plugin mapper, the feed\'s dedupe, the record pipeline, JSON out. ' +
-      'One stream converts in the calling thread (after a warm-up run); several convert in parallel on a piscina pool (each thread starts a TypeScript loader, included) and are merged. ' +
+      'One stream converts in the calling thread (after a warm-up run); several convert in parallel, in the calling thread and on a piscina pool (each pool thread starts a TypeScript loader, included), and are merged. ' +
       'Command: `node --import tsx bench/replay.ts`.';
     publish(
       'replay',
@@ -89,7 +92,7 @@ async function main(): Promise<void> {
       OUT,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

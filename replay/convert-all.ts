@@ -1,12 +1,11 @@
 // The batch converter: recordings → normalized records as JSON lines, merged in time order across exchanges.
 // One chain converts in this thread, straight to the output; several convert in parallel on a piscina pool, each to
-// a temporary file, then merge here by the chains' clocks (ties: chain order), which gives the same bytes.
+// a temporary file, then merge here by the chains' clocks (ties: chain order), which gives the same bytes. This
+// thread converts chains too while the pool's threads start (each loads the TypeScript loader first).
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
 import { Piscina } from 'piscina';
 import type { Chain } from '../sdk/fixture/read.ts';
 import { convertChain } from './convert.ts';
@@ -15,6 +14,7 @@ import convertTask from './convert-task.ts';
 import type { ConvertTask } from './convert-task.ts';
 import type { ConvertDerived } from './derive.ts';
 import { LineWriter } from './line-writer.ts';
+import { TsvReader } from './tsv-reader.ts';
 
 /** below this much input (compressed bytes), chains convert one after another in this thread */
 const POOL_MIN_BYTES = 2 * 1024 * 1024;
@@ -43,23 +43,33 @@ export async function convertAll(chains: Chain[], range: RangeOptions, outPath: 
     const bytes = chains.reduce((n, c) => n + c.files.reduce((m, f) => m + statSync(f.path).size, 0), 0);
     used = bytes < POOL_MIN_BYTES && threads === undefined ? 1 : Math.max(1, Math.min(chains.length, threads ?? availableParallelism()));
     const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    // this thread is one of the `used`: the pool has the others
     const pool =
       used > 1
         ? new Piscina<ConvertTask, ChainStats>({
             filename: new URL('./convert-boot.mjs', import.meta.url).href,
-            minThreads: used,
-            maxThreads: used,
+            minThreads: used - 1,
+            maxThreads: used - 1,
             idleTimeout: 100,
           })
         : undefined;
     try {
       const files = chains.map((_, i) => join(dir, `${i}.tsv`));
       const tasks = chains.map((chain, i) => ({ chain, range, tmpFile: files[i]! }));
-      if (pool) stats = await Promise.all(tasks.map((t) => pool.run(t)));
-      else {
-        stats = [];
-        for (const t of tasks) stats.push(await convertTask(t));
-      }
+      // every thread takes the next chain not yet taken, so a thread still starting takes fewer
+      const results = new Array<ChainStats>(tasks.length);
+      let next = 0;
+      const take = () => (next < tasks.length ? next++ : -1);
+      const here = async () => {
+        for (let i = take(); i >= 0; i = take()) results[i] = await convertTask(tasks[i]!);
+      };
+      const there = async () => {
+        for (let i = take(); i >= 0; i = take()) results[i] = await pool!.run(tasks[i]!);
+      };
+      // every side finishes (or fails) before the temporary files go, and the first failure is the error
+      const ends = await Promise.allSettled([here(), ...Array.from({ length: used - 1 }, there)]);
+      for (const e of ends) if (e.status === 'rejected') throw e.reason;
+      stats = results;
       await merge(files, out);
     } finally {
       await pool?.destroy();
@@ -93,6 +103,12 @@ class Output {
     return last;
   }
 
+  /** a record's line from a temporary file, as bytes (copied as they are; decoded only for the derived records) */
+  writeFrom(r: TsvReader): Promise<void> | void {
+    if (this.derived) return this.write(r.clock, r.json());
+    return this.lines.writeBytes(r.buf, r.start, r.end);
+  }
+
   async end(): Promise<void> {
     if (this.derived) for (const d of this.derived.end()) await this.lines.write(d);
     await this.lines.end();
@@ -104,24 +120,19 @@ class Output {
  * exchange, which the derived records are computed from.
  */
 async function merge(files: string[], out: Output): Promise<void> {
-  const its = files.map((f) => createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator]());
-  const heads: ({ clock: number; json: string } | undefined)[] = [];
-  const advance = async (i: number) => {
-    const r = await its[i]!.next();
-    if (r.done) return (heads[i] = undefined);
-    const tab = r.value.indexOf('\t');
-    heads[i] = { clock: Number(r.value.slice(0, tab)), json: r.value.slice(tab + 1) };
-  };
-  await Promise.all(files.map((_, i) => advance(i)));
+  const heads = files.map((f) => new TsvReader(f));
+  await Promise.all(heads.map((h) => h.advance()));
   for (;;) {
     let best = -1;
     for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h && (best < 0 || h.clock < heads[best]!.clock)) best = i;
+      const h = heads[i]!;
+      if (!h.done && (best < 0 || h.clock < heads[best]!.clock)) best = i;
     }
     if (best < 0) return;
-    const wait = out.write(heads[best]!.clock, heads[best]!.json);
+    const h = heads[best]!;
+    const wait = out.writeFrom(h);
     if (wait) await wait;
-    await advance(best);
+    const more = h.advance();
+    if (more) await more;
   }
 }

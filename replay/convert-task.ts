@@ -1,5 +1,6 @@
-// The piscina task of the batch converter: converts one chain and writes `<clock>\t<record JSON>` lines to a
-// temporary file, which the main thread merges in time order with the other chains' (replay/convert-all.ts).
+// The parallel converter's task (on the piscina pool, or in the calling thread, which takes tasks too): converts one
+// chain and writes `<clock>\t<record JSON>` lines to a temporary file, which the main thread merges in time order
+// with the other chains' (replay/convert-all.ts, replay/tsv-reader.ts).
 
 import type { Chain } from '../sdk/fixture/read.ts';
 import { convertChain } from './convert.ts';

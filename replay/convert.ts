@@ -56,29 +56,27 @@ export async function convertChain(
   const plugin = await loadPlugin(chain.exchange, opts.pluginsDir);
   const start = opts.start ?? -Infinity;
   const end = opts.end ?? Infinity;
-  let out: string[] = [];
+  // records go out as the session makes them, with no list in between; a write that asks to wait for the disk is
+  // waited for after the line that made it
+  let clock = -Infinity;
+  let wait: Promise<void> | undefined;
   const session = new ReplaySession(plugin, (_key, record) => {
-    if (record.rtms >= start && record.rtms <= end) out.push(JSON.stringify(record));
+    if (record.rtms < start || record.rtms > end) return;
+    const w = write(clock, JSON.stringify(record));
+    if (w) wait = w;
   });
   const bad = { count: 0 };
-  let done = false;
-  for await (const b of clockedBatches(chain, bad)) {
-    for (let i = 0; i < b.lines.length; i++) {
-      const clock = b.clocks[i]!;
-      if (clock > end) {
-        done = true;
-        break;
-      }
-      session.line(b.lines[i]!);
-      if (out.length === 0) continue;
-      const lines = out;
-      out = [];
-      for (const json of lines) {
-        const wait = write(clock, json);
-        if (wait) await wait;
+  outer: for await (const b of clockedBatches(chain, bad)) {
+    const { lines, clocks } = b;
+    for (let i = 0; i < lines.length; i++) {
+      clock = clocks[i]!;
+      if (clock > end) break outer;
+      session.line(lines[i]!);
+      if (wait) {
+        await wait;
+        wait = undefined;
       }
     }
-    if (done) break;
   }
   return { ...session.stats, exchange: chain.exchange, files: chain.files.length, badLines: bad.count };
 }

@@ -142,4 +142,17 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(out, /gateway CPU \(.* per exchange record delivered\) with the derived stage/);
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:derived -->/);
   });
+
+  it('universe: every market of a venue through symbols: all to clients with mixed filters, beside the baseline', async () => {
+    const md = join(dir, 'universe.md');
+    const out = await runBench('universe.ts', [], ['--clients', '48', '--venues', 'okx', '--warm-ms', '1500', '--measure-ms', '1500', '--out', md], 180_000);
+    const okx = row(out, 'universe: okx');
+    assert.ok(Number(okx[1]) > 100, `okx markets subscribed: ${okx[1]}`);
+    assert.match(okx[2]!, FIGURE, 'records/s in');
+    assert.match(okx[3]!, FIGURE, 'deliveries/s out');
+    assert.equal(okx[7], '0', 'nothing lost');
+    assert.equal(row(out, '**baseline: all**')[7], '0');
+    assert.match(out, /Goal on 2 cores: p99 ≤ 50 ms, RSS ≤ 1.5 GB, no loss: p99 \d+ ms/);
+    assert.match(readFileSync(md, 'utf8'), /<!-- bench:universe -->/);
+  });
 });

@@ -1,0 +1,33 @@
+// The universe benchmark's simulators (bench/universe.ts) in a process of their own: every simulator found in a
+// plugin folder (one per exchange: a second API of the same exchange, e.g. bithumb-legacy, is left out), with
+// skewed activity. Reports each exchange's config section over IPC; `{t:'close'}` stops it.
+//
+//   node --import tsx bench/universe-sims.ts [--interval-ms 100] [--trades-per-step 2] [--skewed] [--only a,b]
+
+import { selectSims, startSimulators } from '../sim/index.ts';
+import { Args } from './lib/args.ts';
+
+const args = new Args();
+const only = args.string('only', '').split(',').filter(Boolean);
+// one simulator per exchange: the one named like its plugin
+const names = (await selectSims()).filter((s) => s.name === s.exchange && (!only.length || only.includes(s.name))).map((s) => s.name);
+const sims = await startSimulators({
+  names,
+  seed: args.number('seed', 7),
+  intervalMs: args.number('interval-ms', 100),
+  tradesPerStep: args.number('trades-per-step', 2),
+  activity: args.flag('skewed') ? 'skewed' : 'uniform',
+});
+const sections = Object.fromEntries(sims.list.map((s) => [s.exchange, s.config()]));
+const cpu0 = process.cpuUsage();
+const t0 = Date.now();
+process.on('message', async (msg: { t: string }) => {
+  if (msg.t === 'stats') {
+    const cpu = process.cpuUsage(cpu0);
+    process.send?.({ t: 'stats', cpuPct: ((cpu.user + cpu.system) / 1000 / (Date.now() - t0)) * 100 });
+  } else if (msg.t === 'close') {
+    await sims.close();
+    process.exit(0);
+  }
+});
+process.send?.({ t: 'ready', sections });
