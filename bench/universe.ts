@@ -56,7 +56,11 @@ const quiet = createLogger('error');
 
 /** the queries one exchange's clients cycle through: the first (unshaped, every probe's) is a major's full stream */
 function queries(ex: string, symbols: string[]): string[] {
-  const majors = symbols.filter((s) => MAJORS.includes(s.split('/')[0]!));
+  // the venue's main quote (the one most of its markets use) first: its majors carry the flow
+  const quotes = new Map<string, number>();
+  for (const s of symbols) quotes.set(s.split('/')[1]!, (quotes.get(s.split('/')[1]!) ?? 0) + 1);
+  const main = [...quotes].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const majors = MAJORS.map((b) => `${b}/${main}`).filter((s) => symbols.includes(s));
   const pick = (i: number) => symbols[(i * 7919) % symbols.length]!;
   const m0 = majors[0] ?? symbols[0]!;
   return [

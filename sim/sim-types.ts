@@ -65,16 +65,15 @@ export interface SimHandle {
   upgrades(): { atMs: number; status: number }[];
   /** Binance, Bybit: leave out the depth diffs of the next `steps` market steps, an update-id gap */
   skipDepthDiffs?(steps: number): void;
-  /** list BASE/QUOTE at run time: it appears in the REST market list and can be subscribed (venues with a market list) */
+  /**
+   * list BASE/QUOTE at run time: it appears (last, listed now) in the REST market list and can be subscribed; every
+   * simulator whose plugin has a market list has it (sim/universe.ts keeps the state)
+   */
   listMarket?(symbol: string): void;
   /** delist BASE/QUOTE at run time: it leaves the REST market list and its streams stop */
   delistMarket?(symbol: string): void;
   /** send one raw frame to every client, e.g. a malformed one */
   sendRaw(frame: string, binary?: boolean): void;
-  /** add a market (`BASE/QUOTE`) to the exchange's REST market list and make it subscribable */
-  listMarket?(symbol: string): void;
-  /** take a market off the REST market list; its streams stop */
-  delistMarket?(symbol: string): void;
   /** checksummed books: the next book message carries a wrong checksum */
   corruptChecksum?(): void;
   /** idempotent: terminates clients, closes the server and clears every timer */

@@ -9,6 +9,7 @@ import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
 import { encode, orderbookMessage, tickerMessage, tradeMessage, type StreamType, type Variant } from './sim-messages.ts';
 import { parseRequest, type UpbitFormat, type UpbitRequest, type UpbitSub } from './sim-request.ts';
 import { BITHUMB_RULES, UPBIT_RULES } from '../../sim/venue-rules.ts';
+import { MARKET_ALL_PATH, marketAll, krwListing } from './sim-market-all.ts';
 import { PrivateEndpoint, type PrivateSession } from './sim-private.ts';
 
 export const UPBIT_WS_PATH = '/websocket/v1';
@@ -30,12 +31,13 @@ export interface UpbitFormatSimOptions extends SimOptions {
 export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): Promise<SimHandle> {
   const variant = options.variant ?? 'upbit';
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 120_000, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep, o.activity);
+  const listing = krwListing();
   // Upbit sends binary frames holding UTF-8 JSON; Bithumb sends text.
   const binary = variant === 'upbit';
   const priv = new PrivateEndpoint(variant, options.accounts ?? [], o.seed, markets);
 
-  return startSimServer<UpbitState>(o.limits, ({ peers }: PeerSet<UpbitState>) => {
+  const handle = await startSimServer<UpbitState>(o.limits, ({ peers }: PeerSet<UpbitState>) => {
     /** The frames one subscription gets: for a snapshot (no step) or for a market step. */
     function frames(sub: UpbitSub, market: Market, format: UpbitFormat, st: StreamType, nowMs: number, step?: StepResult): string[] {
       if (sub.type === 'ticker') {
@@ -77,7 +79,8 @@ export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): 
         if (!request) continue;
         for (const sub of request.subs) {
           const s = steps.get(`${sub.base}/${sub.quote}`);
-          if (sub.onlySnapshot || !s) continue;
+          // a delisted market stops producing
+          if (sub.onlySnapshot || !s || listing.delisted(sub.base, sub.quote)) continue;
           const first = `${sub.type}:${sub.code}`;
           const st: StreamType = started.has(first) ? 'REALTIME' : 'SNAPSHOT';
           started.add(first);
@@ -103,7 +106,9 @@ export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): 
         ...(url.pathname === priv.path ? { private: priv.createSession(headers) } : {}),
       }),
       onMessage,
+      onHttp: (url, method) => (method === 'GET' && url.pathname === MARKET_ALL_PATH ? marketAll(listing, url, variant) : undefined),
       timers: [{ everyMs: o.intervalMs, run: onStep }],
     };
   });
+  return { ...handle, listMarket: (symbol) => void listing.list(symbol), delistMarket: (symbol) => void listing.delist(symbol) };
 }

@@ -25,7 +25,8 @@ const SECOND_KINDS = new Set<StreamKind>(['ticker', 'miniTicker']);
 /** BTCUSDT → BTC/USDT; undefined when no known quote ends it or nothing is left for the base. */
 export function parseSymbol(symbol: string): { base: string; quote: string } | undefined {
   if (!/^[A-Z0-9]{3,20}$/.test(symbol)) return undefined;
-  const quote = QUOTES.find((q) => symbol.endsWith(q) && symbol.length - q.length >= 2);
+  // one-letter bases exist (WUSDT, TUSDT)
+  const quote = QUOTES.find((q) => symbol.endsWith(q) && symbol.length - q.length >= 1);
   return quote ? { base: symbol.slice(0, -quote.length), quote } : undefined;
 }
 

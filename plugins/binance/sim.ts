@@ -5,6 +5,7 @@ import * as events from './sim-events.ts';
 import { eventKey, parseStream, parseSymbol, type StreamRef } from './sim-streams.ts';
 import type { Market } from '../../sim/market.ts';
 import { MarketSet, type MarketStep } from '../../sim/market-set.ts';
+import { binanceListing, exchangeInfo } from './sim-exchange-info.ts';
 import { MergedDiff } from './sim-merged-diff.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
@@ -37,7 +38,8 @@ const errorReply = (id: unknown, code: number, msg: string): string => JSON.stri
 
 export async function startBinanceSim(options: SimOptions = {}): Promise<SimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 20_000, idleTimeoutMs: 0, maxMessagesPerSecond: 5 });
-  const markets = new MarketSet(BINANCE_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(BINANCE_RULES, o.seed, o.tradesPerStep, o.activity);
+  const listing = binanceListing();
   const merged = new Map<Market, MergedDiff>();
   const marketOf = (ref: { base: string; quote: string }): Market => markets.get(ref.base, ref.quote);
   /** depth diff events still to leave out (fault switch: an update-id gap for every client) */
@@ -49,7 +51,8 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       const cache = new Map<string, string[]>();
       for (const peer of peers()) {
         for (const ref of peer.state.streams.values()) {
-          if (ref.speedMs !== speedMs) continue;
+          // a delisted market stops producing
+          if (ref.speedMs !== speedMs || listing.delisted(ref.base, ref.quote)) continue;
           const key = eventKey(ref);
           let frames = cache.get(key);
           if (!frames) cache.set(key, (frames = build(ref, marketOf(ref))));
@@ -148,7 +151,7 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       const symbol = url.searchParams.get('symbol');
       if (!symbol) return json(400, { code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." });
       const pair = parseSymbol(symbol);
-      if (!pair) return json(400, { code: -1121, msg: 'Invalid symbol.' });
+      if (!pair || listing.delisted(pair.base, pair.quote)) return json(400, { code: -1121, msg: 'Invalid symbol.' });
       const limitText = url.searchParams.get('limit') ?? '100';
       if (!/^[0-9]{1,20}$/.test(limitText)) {
         return json(400, { code: -1100, msg: "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'." });
@@ -177,6 +180,7 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       onHttp(url, method) {
         if (method !== 'GET') return undefined;
         if (url.pathname === '/api/v3/depth') return depth(url);
+        if (url.pathname === '/api/v3/exchangeInfo') return exchangeInfo(listing, url);
         if (url.pathname === '/api/v3/ping') return json(200, {});
         if (url.pathname === '/api/v3/time') return json(200, { serverTime: Date.now() });
         return undefined;
@@ -187,7 +191,12 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       ],
     };
   });
-  return { ...handle, skipDepthDiffs: (steps) => void (skipDepth = steps) };
+  return {
+    ...handle,
+    skipDepthDiffs: (steps) => void (skipDepth = steps),
+    listMarket: (symbol) => void listing.list(symbol),
+    delistMarket: (symbol) => void listing.delist(symbol),
+  };
 }
 
 export default defineSim({

@@ -10,6 +10,7 @@ import {
 } from './sim-legacy-messages.ts';
 import type { Market } from '../../sim/market.ts';
 import { MarketSet } from '../../sim/market-set.ts';
+import { MARKET_ALL_PATH, marketAll, krwListing } from '../_upbit-format/sim-market-all.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
@@ -66,7 +67,13 @@ function parseFilter(text: string): { type: LegacyType; symbols: string[]; tickT
 
 export async function startBithumbLegacySim(options: SimOptions = {}): Promise<SimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(BITHUMB_RULES, o.seed, o.tradesPerStep);
+  const markets = new MarketSet(BITHUMB_RULES, o.seed, o.tradesPerStep, o.activity);
+  const listing = krwListing();
+  /** `BTC_KRW` was not delisted: a delisted market stops producing */
+  const listed = (symbol: string): boolean => {
+    const [, base, quote] = SYMBOL.exec(symbol)!;
+    return !listing.delisted(base!, quote!);
+  };
   const marketOf = (symbol: string): Market => {
     const [, base, quote] = SYMBOL.exec(symbol)!;
     return markets.get(base!, quote!);
@@ -74,7 +81,7 @@ export async function startBithumbLegacySim(options: SimOptions = {}): Promise<S
   /** last trade price per market, for `updn` */
   const lastPrice = new Map<Market, number>();
 
-  return startSimServer<LegacyState>(o.limits, ({ peers }: PeerSet<LegacyState>) => {
+  const handle = await startSimServer<LegacyState>(o.limits, ({ peers }: PeerSet<LegacyState>) => {
     function onMessage(peer: Peer<LegacyState>, text: string): void {
       const filter = parseFilter(text);
       if (!filter) return peer.send(INVALID);
@@ -105,15 +112,18 @@ export async function startBithumbLegacySim(options: SimOptions = {}): Promise<S
       for (const peer of peers()) {
         const { symbols, tickTypes } = peer.state;
         for (const symbol of symbols.transaction) {
+          if (!listed(symbol)) continue;
           const list = transactions.get(marketOf(symbol))?.map((item) => ({ ...item, symbol }));
           if (list?.length) peer.send(JSON.stringify({ type: 'transaction', content: { list } }));
         }
         for (const symbol of symbols.ticker) {
+          if (!listed(symbol)) continue;
           const market = marketOf(symbol);
           if (!transactions.get(market)?.length) continue;
           for (const t of tickTypes) peer.send(JSON.stringify({ type: 'ticker', content: tickerContent(symbol, market, t, nowMs) }));
         }
         for (const symbol of symbols.orderbookdepth) {
+          if (!listed(symbol)) continue;
           const market = marketOf(symbol);
           const step = steps.get(`${market.base}/${market.quote}`)?.step;
           if (!step) continue;
@@ -151,8 +161,13 @@ export async function startBithumbLegacySim(options: SimOptions = {}): Promise<S
       }),
       onOpen: (peer) => peer.send(CONNECTED),
       onMessage,
-      onHttp: (url, method) => (method === 'GET' && REST_PATH.test(url.pathname) ? orderbook(url) : undefined),
+      onHttp(url, method) {
+        if (method !== 'GET') return undefined;
+        if (url.pathname === MARKET_ALL_PATH) return marketAll(listing, url, 'bithumb');
+        return REST_PATH.test(url.pathname) ? orderbook(url) : undefined;
+      },
       timers: [{ everyMs: o.intervalMs, run: onStep }],
     };
   });
+  return { ...handle, listMarket: (symbol) => void listing.list(symbol), delistMarket: (symbol) => void listing.delist(symbol) };
 }

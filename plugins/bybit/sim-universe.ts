@@ -2,25 +2,15 @@
 // of `instruments-info`, changeable at run time (listings and delistings) by the simulator's handle.
 
 import { QUOTES } from '../../sim/reference-prices.ts';
+import { buildUniverse, Listing } from '../../sim/universe.ts';
 import { BINANCE_RULES, type VenueRules } from '../../sim/venue-rules.ts';
 
 /** Bybit's spot grid is a fixed tick per symbol, like Binance's; its markets follow the world price without premium. */
 export const BYBIT_RULES: VenueRules = { ...BINANCE_RULES, venue: 'bybit' };
 
-/** Base coins the simulated venue lists, roughly by size; the first ones are quoted in more currencies. */
-const BASES = (
-  'BTC ETH XRP SOL BNB DOGE ADA TRX LINK DOT AVAX LTC BCH TON SHIB XLM SUI NEAR APT UNI ' +
-  'ICP ETC FIL ATOM ARB OP INJ HBAR VET MKR AAVE GRT RNDR IMX STX SEI TIA LDO ALGO FTM ' +
-  'SAND MANA AXS THETA EGLD XTZ EOS FLOW CHZ KAVA ROSE MINA QNT ZIL ENJ BAT ONE CRV SNX COMP ' +
-  'YFI SUSHI 1INCH ZRX LRC KSM DYDX GMX BLUR PEPE FLOKI BONK WIF JUP PYTH ORDI WLD ARKM ENA ' +
-  'ETHFI ONDO STRK MNT PENDLE JTO ZETA MANTA ALT DYM PORTAL PIXEL AEVO BOME ETHW GALA APE CAKE ' +
-  'CELO CORE FET AGIX OCEAN GLMR MOVR ASTR KDA CSPR ZEN DASH ZEC XEM IOTA NEO ONT QTUM WAVES ' +
-  'ICX RVN SC DGB HOT ANKR CELR SKL STORJ BAND NMR OGN RSR SXP COTI CTSI CHR DENT SUN JST'
-).split(' ');
-
-/** quotes and how many of the first BASES each one lists */
+/** quotes and how many of the shared base assets (sim/universe.ts, majors first) each one lists */
 const QUOTE_DEPTH: [quote: string, count: number][] = [
-  ['USDT', BASES.length],
+  ['USDT', Infinity],
   ['USDC', 80],
   ['BTC', 40],
   ['EUR', 12],
@@ -45,29 +35,29 @@ export function splitCode(code: string): Instrument | undefined {
   return quote ? instrument(code.slice(0, -quote.length), quote) : undefined;
 }
 
-/** The listed instruments, by code. */
+/** The listed instruments: the shared listing state (sim/universe.ts), indexed by Bybit's code. */
 export class Universe {
-  private readonly listed = new Map<string, Instrument>();
-
-  constructor() {
-    for (const [quote, count] of QUOTE_DEPTH) {
-      for (const base of BASES.slice(0, count)) if (base !== quote) this.add(instrument(base, quote));
-    }
-  }
+  private readonly listing = new Listing(buildUniverse({ quotes: QUOTE_DEPTH }));
+  private readonly byCode = new Map<string, Instrument>(this.listing.all().map((m) => [m.base + m.quote, instrument(m.base, m.quote)]));
 
   get(code: string): Instrument | undefined {
-    return this.listed.get(code);
+    return this.byCode.get(code);
   }
 
+  /** in list order: the initial universe, then the run-time listings */
   all(): Instrument[] {
-    return [...this.listed.values()];
+    return this.listing.all().map((m) => this.byCode.get(m.base + m.quote)!);
   }
 
   add(i: Instrument): void {
-    this.listed.set(i.symbol, i);
+    this.listing.list(`${i.baseCoin}/${i.quoteCoin}`);
+    this.byCode.set(i.symbol, i);
   }
 
   remove(code: string): boolean {
-    return this.listed.delete(code);
+    const i = this.byCode.get(code);
+    if (!i) return false;
+    this.byCode.delete(code);
+    return this.listing.delist(`${i.baseCoin}/${i.quoteCoin}`);
   }
 }

@@ -6,8 +6,9 @@ import { fixedGrid, krwGrid } from '../../sim/price-grid.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type Peer } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
+import { buildUniverse, KRW_BASE_ASSETS, Listing } from '../../sim/universe.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
-import { encode, marketListBody, orderbookData, tickerData, tradeData, type ListedMarket, type SimFormat } from './sim-messages.ts';
+import { encode, marketListBody, orderbookData, tickerData, tradeData, type SimFormat } from './sim-messages.ts';
 
 /** Coinone quotes KRW markets on the KRW tick table and quantities to 8 decimals ("0.00009258"). */
 const COINONE_RULES: VenueRules = {
@@ -16,11 +17,9 @@ const COINONE_RULES: VenueRules = {
   qtyDecimals: () => 8,
 };
 
-/** the KRW markets the simulator lists at start: a few tens, like the real venue's busiest */
-export const COINONE_SIM_MARKETS = [
-  'BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK', 'DOT', 'AVAX', 'USDT', 'USDC', 'BCH', 'ETC', 'XLM', 'ATOM',
-  'SAND', 'MANA', 'AXS', 'FLOW', 'APT', 'ARB', 'OP', 'SUI', 'NEAR', 'AAVE', 'UNI', 'SHIB', 'PEPE', 'ONDO',
-];
+/** the KRW markets the simulator lists at start: a few tens of the shared KRW bases (sim/universe.ts) and stablecoins */
+const coinoneListing = (): Listing =>
+  new Listing(buildUniverse({ bases: KRW_BASE_ASSETS, quotes: [['KRW', 30]], extra: ['USDT/KRW', 'USDC/KRW'] }));
 
 type Channel = 'TICKER' | 'TRADE' | 'ORDERBOOK';
 const CHANNELS = new Set<string>(['TICKER', 'TRADE', 'ORDERBOOK']);
@@ -41,7 +40,8 @@ export async function startCoinoneSim(options: SimOptions = {}): Promise<Coinone
   // The server closes a connection 30 minutes after the client's last request (PING included); no server pings.
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 30 * 60_000, maxMessagesPerSecond: 0 });
   const markets = new MarketSet(COINONE_RULES, o.seed, o.tradesPerStep, o.activity);
-  const listed = new Map<string, ListedMarket>(COINONE_SIM_MARKETS.map((b) => [`${b}/KRW`, { base: b, quote: 'KRW' }]));
+  const listing = coinoneListing();
+  const listed = { has: (key: string): boolean => listing.get(...(key.split('/') as [string, string])) !== undefined };
 
   const handle = await startSimServer<CoinoneState>(o.limits, ({ peers }) => {
     function onMessage(peer: Peer<CoinoneState>, text: string): void {
@@ -110,7 +110,7 @@ export async function startCoinoneSim(options: SimOptions = {}): Promise<Coinone
       onHttp(url, method) {
         const m = /^\/public\/v2\/markets\/([A-Z]+)\/?$/.exec(url.pathname);
         if (method !== 'GET' || !m) return undefined;
-        return { status: 200, body: marketListBody([...listed.values()], m[1]!, Date.now()) };
+        return { status: 200, body: marketListBody(listing.all(), m[1]!, Date.now()) };
       },
       timers: [{ everyMs: o.intervalMs, run: onStep }],
     };
@@ -119,11 +119,10 @@ export async function startCoinoneSim(options: SimOptions = {}): Promise<Coinone
   return {
     ...handle,
     listMarket(symbol: string) {
-      const [base, quote] = symbol.split('/') as [string, string];
-      listed.set(symbol, { base, quote });
+      listing.list(symbol);
     },
     delistMarket(symbol: string) {
-      listed.delete(symbol);
+      listing.delist(symbol);
     },
   };
 }

@@ -6,6 +6,7 @@ import { fixedGrid, krwGrid } from '../../sim/price-grid.ts';
 import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type Peer } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
+import { buildUniverse, KRW_BASE_ASSETS } from '../../sim/universe.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
 import { code, orderbookFrame, pairListBody, tickerFrame, tradeFrame, type Pair } from './sim-messages.ts';
 
@@ -18,11 +19,8 @@ const KORBIT_RULES: VenueRules = {
   qtyDecimals: () => 8,
 };
 
-/** the KRW pairs the simulator lists at start, all `launched` */
-export const KORBIT_SIM_MARKETS = [
-  'BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK', 'DOT', 'AVAX', 'USDT', 'USDC', 'BCH', 'ETC', 'XLM', 'ATOM',
-  'BAT', 'COMP', 'AAVE', 'UNI', 'SAND', 'MANA', 'APT', 'ARB', 'OP', 'SUI', 'NEAR', 'SHIB', 'ONDO', 'KLAY',
-];
+/** the KRW pairs the simulator lists at start, all `launched`: a few tens of the shared KRW bases (sim/universe.ts) */
+const KORBIT_SIM_MARKETS = buildUniverse({ bases: KRW_BASE_ASSETS, quotes: [['KRW', 28]], extra: ['USDT/KRW', 'USDC/KRW'] });
 
 type Channel = 'ticker' | 'trade' | 'orderbook';
 const CHANNELS = new Set<string>(['ticker', 'trade', 'orderbook']);
@@ -46,7 +44,7 @@ export async function startKorbitSim(options: SimOptions = {}): Promise<KorbitSi
   // The server pings every 30 s and keeps silent clients (no idle timeout was seen in 120 s).
   const o = resolveOptions(options, { pingIntervalMs: 30_000, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
   const markets = new MarketSet(KORBIT_RULES, o.seed, o.tradesPerStep, o.activity);
-  const pairs = new Map<string, Pair>(KORBIT_SIM_MARKETS.map((b) => [code({ base: b, quote: 'KRW' }), { base: b, quote: 'KRW', status: 'launched' }]));
+  const pairs = new Map<string, Pair>(KORBIT_SIM_MARKETS.map((m) => [code(m), { ...m, status: 'launched' }]));
 
   const handle = await startSimServer<KorbitState>(o.limits, ({ peers }) => {
     /** one entry of a request array; answers and snapshots go out in order */

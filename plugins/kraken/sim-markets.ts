@@ -2,6 +2,7 @@
 // REST (`AssetPairs`, old asset names) and WebSocket v2 (`instrument`, common names) descriptions of them.
 
 import { Market } from '../../sim/market.ts';
+import { buildUniverse } from '../../sim/universe.ts';
 import { stepEvery, type Activity } from '../../sim/market-set.ts';
 import { hashString } from '../../sim/prng.ts';
 import { quoteUsd } from '../../sim/reference-prices.ts';
@@ -17,18 +18,10 @@ export const KRAKEN_RULES: VenueRules = {
 
 export const QTY_DECIMALS = 8;
 
-const BASES = (
-  'BTC ETH SOL XRP DOGE ADA DOT LINK LTC BCH AVAX ATOM XLM XMR ETC TRX UNI AAVE ALGO FIL NEAR APT ARB OP SUI ' +
-  'INJ TIA SEI PEPE SHIB BONK WIF FET RNDR GRT MKR SNX COMP CRV LDO ENS MANA SAND AXS APE IMX GALA CHZ FLOW ' +
-  'KSM ZEC DASH EOS XTZ QTUM ICX WAVES ZRX BAT OMG KNC BAL YFI SUSHI 1INCH MINA KAVA GLMR ASTR EGLD HBAR ' +
-  'ICP STX RUNE OSMO JUNO SCRT AKT KAS TAO JUP PYTH JTO W ENA ETHFI ONDO STRK BLUR MASK RPL SSV LPT API3 ' +
-  'BAND OCEAN AGLD ANKR AUDIO BICO CELR CTSI DYDX GMX MOVR NMR OXT POLS POND REN SC SPELL STORJ SUPER'
-).split(' ');
-
-/** Kraken's quotes in the simulator, and how many of the bases each lists (most bases trade against USD and EUR). */
+/** Kraken's quotes in the simulator, and how many of the shared bases (sim/universe.ts) each lists (most bases trade against USD and EUR). */
 const QUOTE_COVERAGE: [quote: string, bases: number][] = [
-  ['USD', BASES.length],
-  ['EUR', BASES.length],
+  ['USD', 170],
+  ['EUR', 120],
   ['USDT', 45],
   ['USDC', 25],
   ['BTC', 30],
@@ -45,9 +38,7 @@ const X_PREFIXED = new Set(['XBT', 'ETH', 'LTC', 'XRP', 'XLM', 'XMR', 'ZEC', 'ET
 const Z_PREFIXED = new Set(['USD', 'EUR', 'JPY', 'GBP', 'CAD']);
 
 export function defaultPairs(): string[] {
-  const out: string[] = [];
-  for (const [quote, n] of QUOTE_COVERAGE) for (const base of BASES.slice(0, n)) if (base !== quote) out.push(`${base}/${quote}`);
-  return out;
+  return buildUniverse({ quotes: QUOTE_COVERAGE }).map((m) => `${m.base}/${m.quote}`);
 }
 
 export interface SimPair {

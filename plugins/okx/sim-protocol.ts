@@ -7,7 +7,7 @@ import { resolveOptions } from '../../sim/resolve-options.ts';
 import { startSimServer, type HttpReply, type Peer, type PeerSet } from '../../sim/sim-server.ts';
 import type { SimHandle, SimOptions } from '../../sim/sim-types.ts';
 import * as msg from './sim-messages.ts';
-import { initialUniverse, instrumentJson, OKX_RULES, type Instrument } from './sim-universe.ts';
+import { initialUniverse, instId as idOf, instrumentJson, OKX_RULES, type Instrument } from './sim-universe.ts';
 
 export interface OkxSimOptions extends SimOptions {
   /**
@@ -50,7 +50,12 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
   const bookSnapshots = options.bookSnapshots ?? true;
   const checksums = options.checksums ?? true;
   const markets = new MarketSet(OKX_RULES, o.seed, o.tradesPerStep, o.activity);
-  const universe: Map<string, Instrument> = initialUniverse(Date.now());
+  const universe = initialUniverse(Date.now());
+  /** the listed instrument of an OKX id (BASE-QUOTE) */
+  const listedInst = (id: string): Instrument | undefined => {
+    const [base, quote, more] = id.split('-');
+    return base && quote && more === undefined && id === id.toUpperCase() ? universe.get(base, quote) : undefined;
+  };
   const marketOf = (i: Instrument): Market => markets.get(i.base, i.quote);
   let corruptNext = false;
   let nextConn = 1;
@@ -121,7 +126,7 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
           error(peer, '60012', `Invalid request: ${JSON.stringify(a).slice(0, 200)}`);
           continue;
         }
-        const inst = universe.get(instId);
+        const inst = listedInst(instId);
         if (!CHANNELS.has(channel) || !inst) {
           error(peer, '60018', `Wrong URL or channel:${channel},instId:${instId} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`);
           continue;
@@ -150,12 +155,12 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
         const type = url.searchParams.get('instType');
         if (!type) return json(400, { code: '50014', msg: 'Parameter instType can not be empty.', data: [] });
         if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(type)) return json(400, { code: '51000', msg: 'Parameter instType error', data: [] });
-        const data = type === 'SPOT' ? [...universe].map(([id, i]) => instrumentJson(id, i)) : [];
+        const data = type === 'SPOT' ? universe.all().map((i) => instrumentJson(idOf(i), i)) : [];
         return json(200, { code: '0', msg: '', data });
       }
       if (url.pathname === '/api/v5/market/books') {
         const instId = url.searchParams.get('instId') ?? '';
-        const inst = universe.get(instId);
+        const inst = listedInst(instId);
         if (!inst) return json(400, { code: '51001', msg: "Instrument ID, Instrument ID code, or Spread ID doesn't exist.", data: [] });
         const szText = url.searchParams.get('sz') ?? '1';
         if (!/^[0-9]{1,4}$/.test(szText)) return json(400, { code: '51000', msg: 'Parameter sz error', data: [] });
@@ -191,11 +196,12 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
     ...handle,
     listMarket(symbol) {
       const [base, quote] = symbolId(symbol).split('-') as [string, string];
-      universe.set(`${base}-${quote}`, { base, quote, listTime: Date.now() });
+      universe.list(`${base}/${quote}`);
     },
     delistMarket(symbol) {
       const id = symbolId(symbol);
-      universe.delete(id);
+      const [base, quote] = id.split('-') as [string, string];
+      universe.delist(`${base}/${quote}`);
       for (const peer of peerSet?.peers() ?? []) for (const [k, s] of peer.state.subs) if (s.instId === id) peer.state.subs.delete(k);
     },
     corruptChecksum() {

@@ -3,6 +3,7 @@
 
 import { fixedGrid, type PriceGrid } from '../../sim/price-grid.ts';
 import { referencePrice } from '../../sim/reference-prices.ts';
+import { buildUniverse, Listing, type Listed } from '../../sim/universe.ts';
 import type { VenueRules } from '../../sim/venue-rules.ts';
 
 /** OKX-like tick sizes: 0.1 for BTC-USDT, 0.01 for ETH-USDT, finer for cheaper coins. */
@@ -19,33 +20,22 @@ export const OKX_RULES: VenueRules = {
   qtyDecimals: (usd) => Math.min(8, Math.max(0, Math.ceil(Math.log10(usd)) + 2)),
 };
 
-const BASES = (
-  'BTC ETH SOL XRP DOGE ADA TRX LINK DOT AVAX LTC BCH TON SHIB UNI XLM ATOM ETC FIL APT ARB OP NEAR ICP HBAR VET ' +
-  'MKR AAVE GRT INJ SUI SEI TIA RENDER IMX SAND MANA AXS APE CRV LDO COMP SNX DYDX 1INCH SUSHI YFI ZRX BAT ENJ CHZ ' +
-  'GALA FLOW EGLD THETA KSM ZIL ONE CELO KAVA ROSE MINA QNT ALGO XTZ EOS NEO IOTA ZEC DASH PEPE FLOKI BONK WIF ORDI ' +
-  'SATS JUP PYTH STRK WLD BLUR MEME ENS LRC GMT STX RUNE CFX AR OKB LUNA JTO BOME ETHFI ENA W NOT ZK'
-).split(' ');
 
-export interface Instrument {
-  base: string;
-  quote: string;
-  listTime: number;
-}
+/** a listed instrument (sim/universe.ts): base, quote, when it was listed */
+export type Instrument = Listed;
 
-/** instId → instrument; insertion order is the list's order. */
-export function initialUniverse(nowMs: number): Map<string, Instrument> {
-  const out = new Map<string, Instrument>();
-  const add = (base: string, quote: string, i: number) => {
-    if (base !== quote) out.set(`${base}-${quote}`, { base, quote, listTime: nowMs - (400 + i) * 86_400_000 });
-  };
-  BASES.forEach((b, i) => add(b, 'USDT', i));
-  BASES.slice(0, 80).forEach((b, i) => add(b, 'USDC', i));
-  BASES.slice(0, 40).forEach((b, i) => add(b, 'BTC', i));
-  BASES.slice(0, 15).forEach((b, i) => add(b, 'ETH', i));
-  BASES.slice(0, 10).forEach((b, i) => add(b, 'EUR', i));
-  add('USDC', 'USDT', 0);
-  add('USDT', 'EUR', 0);
-  return out;
+/** the OKX id of a listed instrument: BASE-QUOTE */
+export const instId = (i: Instrument): string => `${i.base}-${i.quote}`;
+
+/** The spot instruments listed at start; the shared listing state changes them at run time. */
+export function initialUniverse(nowMs: number): Listing {
+  return new Listing(
+    buildUniverse({
+      quotes: [['USDT', 200], ['USDC', 80], ['BTC', 40], ['ETH', 15], ['EUR', 10]],
+      extra: ['USDC/USDT', 'USDT/EUR'],
+    }),
+    nowMs,
+  );
 }
 
 const trim = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
@@ -69,7 +59,7 @@ export function instrumentJson(instId: string, i: Instrument): Record<string, st
     ctValCcy: '',
     optType: '',
     stk: '',
-    listTime: String(i.listTime),
+    listTime: String(i.listedAtMs),
     expTime: '',
     lever: '10',
     tickSz: trim(tick.toFixed(10)),
