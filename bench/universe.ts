@@ -3,7 +3,7 @@
 // market of every venue (`symbols: all`), and thousands of clients with mixed filters and shapes. Beside it, from
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
-//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--interval-ms 20]
+//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--interval-ms 100]
 //        [--trades-per-step 2] [--venues okx,kraken] [--out BENCHMARKS.md|-]
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +21,7 @@ const args = new Args();
 const CLIENTS = args.number('clients', 5000);
 const MEASURE_MS = args.number('measure-ms', 15_000);
 const WARM_MS = args.number('warm-ms', 8000);
-const INTERVAL_MS = args.number('interval-ms', 20);
+const INTERVAL_MS = args.number('interval-ms', 100);
 const TRADES = args.number('trades-per-step', 2);
 const OUT = args.string('out', BENCHMARKS_MD);
 const PROBE_EVERY = 8;
