@@ -5,6 +5,7 @@
 
 import { startSimulators } from '../sim/index.ts';
 import { Args } from './lib/args.ts';
+import { serveParent } from './lib/sim-ipc.ts';
 
 const args = new Args();
 const sims = await startSimulators({
@@ -14,15 +15,4 @@ const sims = await startSimulators({
 });
 // by simulator name ('binance', 'bithumb-legacy', ...): every simulator found by folder
 const urls = Object.fromEntries(sims.list.map((s) => [s.name, { url: s.handle.url, restUrl: s.handle.restUrl }]));
-const cpu0 = process.cpuUsage();
-const t0 = Date.now();
-process.on('message', async (msg: { t: string }) => {
-  if (msg.t === 'stats') {
-    const cpu = process.cpuUsage(cpu0);
-    process.send?.({ t: 'stats', cpuPct: ((cpu.user + cpu.system) / 1000 / (Date.now() - t0)) * 100 });
-  } else if (msg.t === 'close') {
-    await sims.close();
-    process.exit(0);
-  }
-});
-process.send?.({ t: 'ready', urls });
+serveParent(sims, { urls });

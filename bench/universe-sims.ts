@@ -6,6 +6,7 @@
 
 import { selectSims, startSimulators } from '../sim/index.ts';
 import { Args } from './lib/args.ts';
+import { serveParent } from './lib/sim-ipc.ts';
 
 const args = new Args();
 const only = args.string('only', '').split(',').filter(Boolean);
@@ -19,15 +20,4 @@ const sims = await startSimulators({
   activity: args.flag('skewed') ? 'skewed' : 'uniform',
 });
 const sections = Object.fromEntries(sims.list.map((s) => [s.exchange, s.config()]));
-const cpu0 = process.cpuUsage();
-const t0 = Date.now();
-process.on('message', async (msg: { t: string }) => {
-  if (msg.t === 'stats') {
-    const cpu = process.cpuUsage(cpu0);
-    process.send?.({ t: 'stats', cpuPct: ((cpu.user + cpu.system) / 1000 / (Date.now() - t0)) * 100 });
-  } else if (msg.t === 'close') {
-    await sims.close();
-    process.exit(0);
-  }
-});
-process.send?.({ t: 'ready', sections });
+serveParent(sims, { sections });
