@@ -14,6 +14,8 @@ import type { FanoutServer } from './lib/fanout-servers.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import type { Table } from './lib/report.ts';
 import { fixed, histQuantile, judged, si } from './lib/stats.ts';
+import { drain, idleMemory } from './lib/fanout-steps.ts';
+import type { Report, Run, Step } from './lib/fanout-steps.ts';
 
 const args = new Args();
 const CLIENTS = args.numbers('clients', [1000, 5000]);
@@ -34,53 +36,6 @@ const SHAPED = args.string('shaped', 'depth=5&interval=250');
 const MIXED_ONLY = args.flag('mixed-only');
 /** a failing ramp step is run once more before the ramp stops */
 const RETRY = args.flag('retry');
-
-interface Report {
-  elapsedMs: number;
-  frames: number;
-  shapedFrames: number;
-  latencies: number;
-  hist: number[];
-  maxMs: number;
-  cpuPct: number;
-  open: number;
-  closeCodes: Record<string, number>;
-}
-
-interface Step {
-  rate: number;
-  deliveriesPerS: number;
-  expectedPerS: number;
-  p50: number;
-  p99: number;
-  max: number;
-  serverCpuPct: number;
-  clientCpuPct: number;
-  pass: boolean;
-  /** mixed-shape runs: deliveries/s to the plain and to the shaped half */
-  plainPerS?: number;
-  shapedPerS?: number;
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function rss(): number {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().rss;
-}
-
-
-/** waits until the clients stop receiving (the server has drained), at most `maxMs` */
-async function drain(client: Child, maxMs = 5000): Promise<void> {
-  const until = performance.now() + maxMs;
-  for (;;) {
-    client.proc.send({ t: 'measure' });
-    await sleep(300);
-    const rep = await client.ask<Report>({ t: 'report' }, 'report');
-    if (rep.frames === 0 || performance.now() > until) return;
-  }
-}
 
 async function ramp(server: FanoutServer, client: Child, clients: number, mixed = false): Promise<Step[]> {
   const source = new RecordSource((r) => server.publish(r));
@@ -132,35 +87,6 @@ async function ramp(server: FanoutServer, client: Child, clients: number, mixed 
     source.stop();
   }
   return steps;
-}
-
-interface Run {
-  server: string;
-  clients: number;
-  steps: Step[];
-  best: Step | undefined;
-}
-
-/** memory of the gateway's process per connected, idle client: measured first, before any traffic */
-async function idleMemory(clients: number): Promise<{ rssBytes: number; heapBytes: number }> {
-  const js = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
-  };
-  const server = await startGatewayFanout(MAX_BUFFERED);
-  await sleep(200);
-  const rss0 = rss();
-  const js0 = js();
-  const client = start('load-client.ts', ['--port', String(server.port), '--clients', String(clients)]);
-  try {
-    await client.next('ready');
-    await sleep(1000);
-    return { rssBytes: (rss() - rss0) / clients, heapBytes: (js() - js0) / clients };
-  } finally {
-    await client.stop();
-    await server.close();
-    await sleep(300);
-  }
 }
 
 async function run(kind: 'gateway' | 'naive' | 'mixed', clients: number): Promise<Run> {
@@ -290,7 +216,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   const memory = new Map<number, { rssBytes: number; heapBytes: number }>();
   for (const n of CLIENTS) {
-    memory.set(n, await idleMemory(n));
+    memory.set(n, await idleMemory(n, MAX_BUFFERED));
     console.log(`gateway memory per idle client (${n}): ${fixed(memory.get(n)!.rssBytes / 1024, 1)} KB RSS, ${fixed(memory.get(n)!.heapBytes / 1024, 1)} KB JS`);
   }
   for (const n of CLIENTS) {
