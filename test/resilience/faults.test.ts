@@ -51,6 +51,8 @@ describe('exchange connections under faults', () => {
   async function recovers(t: SimTarget, fault: () => void | Promise<void>): Promise<void> {
     await waitFor(() => stats(t).state === 'open', 10_000, `${t.name} open`);
     const before = { ...stats(t) };
+    // the other exchanges' connections must have reported before their counts are compared (their workers report once a second)
+    await waitFor(() => others(t).every((o) => o.gw.kernel.supervisors.find((s) => s.id === o.ex)?.connections[0]?.state === 'open'), 10_000, 'other exchanges open');
     const othersBefore = others(t).map((o) => stats(o).reconnects);
     const received = t.sim.received().length;
     const total = t.sim.totalConnections();
