@@ -1,8 +1,9 @@
 // The universe benchmark's simulators (bench/universe.ts) in a process of their own: every simulator found in a
-// plugin folder (one per exchange: a second API of the same exchange, e.g. bithumb-legacy, is left out), with
-// skewed activity. Reports each exchange's config section over IPC; `{t:'close'}` stops it.
+// plugin folder, or the ones named (one per exchange: a second API of the same exchange, e.g. bithumb-legacy, is
+// left out), with skewed activity. bench/universe.ts starts one such process per venue. Reports each exchange's
+// config section over IPC; `{t:'close'}` stops it.
 //
-//   node --import tsx bench/universe-sims.ts [--interval-ms 100] [--trades-per-step 2] [--skewed] [--only a,b]
+//   node --import tsx bench/universe-sims.ts [--interval-ms 100] [--trades-per-step 2] [--skewed] [--peak 5] [--only a,b]
 
 import { selectSims, startSimulators } from '../sim/index.ts';
 import { Args } from './lib/args.ts';
@@ -18,6 +19,7 @@ const sims = await startSimulators({
   intervalMs: args.number('interval-ms', 100),
   tradesPerStep: args.number('trades-per-step', 2),
   activity: args.flag('skewed') ? 'skewed' : 'uniform',
+  peak: args.number('peak', 1),
 });
 const sections = Object.fromEntries(sims.list.map((s) => [s.exchange, s.config()]));
 serveParent(sims, { sections });

@@ -22,7 +22,16 @@ export const QUIETEST_EVERY = 200;
  * a handful of markets carry most trades and book changes.
  */
 export function stepEvery(base: string): number {
-  const share = dailyTurnoverUsd(base) / dailyTurnoverUsd('BTC');
+  return busyStepEvery(base, 1);
+}
+
+/**
+ * `stepEvery` in a busier minute: the busiest market would step `peak` times per interval, so every market with at
+ * least 1/peak of its turnover steps every interval (it is at the venue's push cap) and the rest `peak` times as
+ * often as at peak 1 (but still at least every QUIETEST_EVERY intervals).
+ */
+export function busyStepEvery(base: string, peak: number): number {
+  const share = (dailyTurnoverUsd(base) / dailyTurnoverUsd('BTC')) * Math.max(1, peak);
   return Math.min(QUIETEST_EVERY, Math.max(1, Math.round(1 / share)));
 }
 
@@ -35,6 +44,8 @@ export class MarketSet {
     private readonly seed: number,
     private readonly tradesPerStep: number,
     private readonly activity: Activity = 'uniform',
+    /** skewed activity's busier-minute factor (`stepEvery`) */
+    private readonly peak = 1,
   ) {}
 
   /** The market for BASE/QUOTE (upper case, quote already validated), created on first use. */
@@ -43,7 +54,7 @@ export class MarketSet {
     let entry = this.markets.get(key);
     if (!entry) {
       const market = new Market({ base, quote, seed: this.seed, rules: this.rules, tradesPerStep: this.tradesPerStep }, nowMs);
-      const every = this.activity === 'skewed' ? stepEvery(base) : 1;
+      const every = this.activity === 'skewed' ? busyStepEvery(base, this.peak) : 1;
       // spread the quiet markets' steps over the intervals instead of stepping them all at once
       entry = { market, every, phase: hashString(key, this.seed) % every };
       this.markets.set(key, entry);

@@ -223,11 +223,12 @@ export class Market {
     // Sometimes the touch stays empty for a step: a two-tick spread.
     if (this.rng.chance(0.85) || this.book.bids.size === 0) this.book.set('bid', bid, this.levelQty(true));
     if (this.rng.chance(0.85) || this.book.asks.size === 0) this.book.set('ask', ask, this.levelQty(true));
-    for (let p = this.outward('bid', bid, this.rng.int(1, this.gapTicks)); p > oldBid; ) {
+    // After a jump wider than the book, the fill stops at MAX_LEVELS: deeper levels would be trimmed anyway.
+    for (let p = this.outward('bid', bid, this.rng.int(1, this.gapTicks)), n = 0; p > oldBid && n < MAX_LEVELS; n++) {
       if (!this.book.bids.has(p)) this.book.set('bid', p, this.levelQty(true));
       p = this.outward('bid', p, this.rng.int(1, this.gapTicks));
     }
-    for (let p = this.outward('ask', ask, this.rng.int(1, this.gapTicks)); p < oldAsk; ) {
+    for (let p = this.outward('ask', ask, this.rng.int(1, this.gapTicks)), n = 0; p < oldAsk && n < MAX_LEVELS; n++) {
       if (!this.book.asks.has(p)) this.book.set('ask', p, this.levelQty(true));
       p = this.outward('ask', p, this.rng.int(1, this.gapTicks));
     }

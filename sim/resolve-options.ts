@@ -10,6 +10,8 @@ export interface ResolvedOptions {
   intervalMs: number;
   tradesPerStep: number;
   activity: Activity;
+  /** skewed activity's busier-minute factor (SimOptions.peak) */
+  peak: number;
 }
 
 export interface ExchangeDefaults {
@@ -36,5 +38,6 @@ export function resolveOptions(options: SimOptions, defaults: ExchangeDefaults):
     // At most 400, so every trade of a step gets its own microsecond inside the step's millisecond.
     tradesPerStep: Math.min(400, Math.max(0, Math.floor(options.tradesPerStep ?? 1))),
     activity: options.activity ?? 'uniform',
+    peak: Math.max(1, options.peak ?? 1),
   };
 }

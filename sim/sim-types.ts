@@ -26,6 +26,11 @@ export interface SimOptions {
    * turnover (sim/market-set.ts), so a few majors carry most of the flow, as on a real exchange.
    */
   activity?: Activity;
+  /**
+   * with skewed activity, how much busier than an average day (sim/market-set.ts `stepEvery`): every market with at
+   * least 1/peak of BTC's turnover steps every interval, the long tail `peak` times as often. Default 1
+   */
+  peak?: number;
   /** server-initiated WebSocket ping period; 0 disables. Default 20000 for Binance, off elsewhere */
   pingIntervalMs?: number;
   /** close a client that sent nothing (not even a ping) for this long; 0 disables. Default 120000 for Upbit/Bithumb v1 */

@@ -28,6 +28,7 @@ function wander(name: string, seed: number, tms: number, day: number, hour: numb
 }
 
 const STABLE = new Set(['USDT', 'USDC', 'FDUSD', 'TUSD', 'BUSD', 'DAI']);
+const FIAT = new Set(['EUR', 'TRY', 'BRL', 'JPY']);
 
 /** the coin's world price in USD at `tms` (stablecoins: 1) */
 export function usdPrice(base: string, seed: number, tms: number): number {
@@ -62,6 +63,7 @@ export function venuePremium(venue: string, base: string, seed: number, tms: num
 export function anchorPrice(venue: string, base: string, quote: string, seed: number, tms: number): number {
   const premium = 1 + venuePremium(venue, base, seed, tms);
   if (quote === 'KRW') return usdPrice(base, seed, tms) * fxRate(seed, tms) * premium;
-  const usd = STABLE.has(quote) ? 1 : quote === 'BTC' || quote === 'ETH' ? usdPrice(quote, seed, tms) : 1 / quoteUsd(quote)!;
+  // a coin quote (BTC, ETH, BNB) moves with the world; a fiat one (EUR, TRY, ...) is worth its fixed USD value
+  const usd = STABLE.has(quote) ? 1 : FIAT.has(quote) ? quoteUsd(quote)! : usdPrice(quote, seed, tms);
   return (usdPrice(base, seed, tms) / usd) * premium;
 }

@@ -31,7 +31,7 @@ export interface UpbitFormatSimOptions extends SimOptions {
 export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): Promise<SimHandle> {
   const variant = options.variant ?? 'upbit';
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 120_000, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(variant === 'bithumb' ? BITHUMB_RULES : UPBIT_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const listing = krwListing();
   // Upbit sends binary frames holding UTF-8 JSON; Bithumb sends text.
   const binary = variant === 'upbit';

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import plugin from './index.ts';
 import { MAX_BUFFERED_DIFFS } from './depth.ts';
+import { streamGroups } from './wire.ts';
 import type { OrderbookRecord, TickerRecord, TradeRecord } from '../../sdk/model.ts';
 import { replay, testConfig } from '../../sdk/testing/replay.ts';
 import type { FixtureLine } from '../../sdk/testing/replay.ts';
@@ -240,18 +241,22 @@ describe('binance connection plans', () => {
     assert.equal(tradesOnly[0]!.url, 'wss://stream.binance.com:9443/stream?streams=btcusdt@trade');
   });
 
-  it('splits the streams over several connections beyond 1024 streams, keeping a symbol together', () => {
+  it('splits the streams over several connections beyond 1024 streams or an 8,000-character URL, keeping a symbol together', () => {
     const symbols = Array.from({ length: 342 }, (_, i) => `C${i}/USDT`); // 1026 streams
     const plans = plugin.connections(testConfig('binance', { symbols }));
-    assert.deepEqual(plans.map((p) => p.name), ['streams-1', 'streams-2']);
+    assert.deepEqual(plans.map((p) => p.name), ['streams-1', 'streams-2', 'streams-3']);
     const streams = plans.map((p) => new URL(p.url).searchParams.get('streams')!.split('/'));
-    assert.deepEqual(streams.map((s) => s.length), [1023, 3]);
-    assert.deepEqual(streams[1], ['c341usdt@ticker', 'c341usdt@trade', 'c341usdt@depth@100ms']);
+    assert.equal(streams.flat().length, 1026);
+    for (const p of plans) assert.ok(p.url.length <= 7900, `${p.name}: ${p.url.length} characters`);
+    for (const s of streams) assert.equal(s.length % 3, 0, "a symbol's three streams on one connection");
+    assert.deepEqual(streams[2]!.slice(-3), ['c341usdt@ticker', 'c341usdt@trade', 'c341usdt@depth@100ms']);
 
+    // the stream count binds before the URL length when names are short enough
     const exact = Array.from({ length: 1024 }, (_, i) => `C${i}/USDT`);
-    assert.equal(plugin.connections(testConfig('binance', { symbols: exact, channels: ['trade'] })).length, 1);
-    const over = [...exact, 'D1/USDT'];
-    assert.equal(plugin.connections(testConfig('binance', { symbols: over, channels: ['trade'] })).length, 2);
+    const counted = streamGroups(testConfig('binance', { symbols: exact, channels: ['trade'] }), 1024, Infinity);
+    assert.deepEqual(counted.map((g) => g.length), [1024]);
+    const over = streamGroups(testConfig('binance', { symbols: [...exact, 'D1/USDT'], channels: ['trade'] }), 1024, Infinity);
+    assert.deepEqual(over.map((g) => g.length), [1024, 1]);
   });
 
   it('maps unified symbols to Binance codes and refuses anything else', () => {

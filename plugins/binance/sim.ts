@@ -20,6 +20,13 @@ interface BinanceState {
 }
 
 const MAX_STREAMS = 1024;
+/**
+ * Binance accepts a combined-stream URL of at most about 8,000 characters (8,004 measured by client authors; the
+ * answer beyond it is not documented: the simulator refuses with HTTP 414). Counted with the real host's
+ * `wss://stream.binance.com:9443` in front of the path and query.
+ */
+const MAX_URL_CHARS = 8004;
+const REAL_HOST = 'wss://stream.binance.com:9443';
 const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'];
 
 /** Stream names a connection URL asks for, or undefined for a path that is no stream endpoint. */
@@ -38,7 +45,7 @@ const errorReply = (id: unknown, code: number, msg: string): string => JSON.stri
 
 export async function startBinanceSim(options: SimOptions = {}): Promise<SimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 20_000, idleTimeoutMs: 0, maxMessagesPerSecond: 5 });
-  const markets = new MarketSet(BINANCE_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(BINANCE_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const listing = binanceListing();
   const merged = new Map<Market, MergedDiff>();
   const marketOf = (ref: { base: string; quote: string }): Market => markets.get(ref.base, ref.quote);
@@ -165,6 +172,7 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
       checkUpgrade(url) {
         const asked = streamsInUrl(url);
         if (!asked) return json(404, { code: -1000, msg: 'Not found.' });
+        if (REAL_HOST.length + url.pathname.length + url.search.length > MAX_URL_CHARS) return json(414, { code: -1100, msg: 'URI too long.' });
         const bad = asked.names.find((n) => !parseStream(n));
         if (bad !== undefined) return json(400, { code: -1100, msg: `Invalid stream name '${bad}'.` });
         if (asked.names.length > MAX_STREAMS) return json(400, { code: -1100, msg: `Too many streams (max ${MAX_STREAMS}).` });

@@ -9,6 +9,12 @@ export const DEFAULT_REST_URL = 'https://api.binance.com';
 /** Binance refuses a connection that asks for more streams than this. */
 export const MAX_STREAMS_PER_CONNECTION = 1024;
 
+/**
+ * The longest combined-stream URL Binance accepts: about 8,000 characters (8,004 measured by client authors; not in
+ * Binance's documentation), so a connection carries far fewer than 1024 streams in its URL. Kept a little under.
+ */
+export const MAX_URL_CHARS = 7900;
+
 /** Fixed order, so the URL does not change when config lists channels differently. */
 const STREAM_SUFFIX: [RecordType, string][] = [
   ['ticker', '@ticker'],
@@ -39,19 +45,25 @@ export function symbolStreams(symbol: string, channels: readonly RecordType[]): 
 }
 
 /**
- * Streams grouped into connections of at most MAX_STREAMS_PER_CONNECTION. A symbol's streams stay on one
- * connection, so one socket's trouble (a reconnect, a new `ep`) touches a symbol's keys together.
+ * Streams grouped into connections of at most MAX_STREAMS_PER_CONNECTION whose combined-stream URL (on
+ * `config.url`) stays within MAX_URL_CHARS. A symbol's streams stay on one connection, so one socket's trouble (a
+ * reconnect, a new `ep`) touches a symbol's keys together.
  */
-export function streamGroups(config: PluginConfig, max = MAX_STREAMS_PER_CONNECTION): string[][] {
+export function streamGroups(config: PluginConfig, max = MAX_STREAMS_PER_CONNECTION, maxUrlChars = MAX_URL_CHARS): string[][] {
   const groups: string[][] = [];
   let current: string[] = [];
+  const base = combinedStreamUrl(config.url, []).length;
+  let chars = base;
   for (const symbol of new Set(config.symbols)) {
     const streams = symbolStreams(symbol, config.channels);
-    if (current.length + streams.length > max && current.length > 0) {
+    const more = streams.reduce((n, s) => n + s.length + 1, 0);
+    if ((current.length + streams.length > max || chars + more - 1 > maxUrlChars) && current.length > 0) {
       groups.push(current);
       current = [];
+      chars = base;
     }
     current.push(...streams);
+    chars += more;
   }
   if (current.length > 0) groups.push(current);
   return groups;

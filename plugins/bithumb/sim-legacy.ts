@@ -67,7 +67,7 @@ function parseFilter(text: string): { type: LegacyType; symbols: string[]; tickT
 
 export async function startBithumbLegacySim(options: SimOptions = {}): Promise<SimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(BITHUMB_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(BITHUMB_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const listing = krwListing();
   /** `BTC_KRW` was not delisted: a delisted market stops producing */
   const listed = (symbol: string): boolean => {

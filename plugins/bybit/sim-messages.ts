@@ -78,7 +78,7 @@ export class BookTopic {
   constructor(
     readonly code: string,
     readonly depth: number,
-    private readonly market: Market,
+    readonly market: Market,
   ) {
     this.u = 1 + (market.updateId % 100_000_000);
     this.bids = topLevels(market, 'bid', depth);

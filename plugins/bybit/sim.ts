@@ -19,6 +19,8 @@ import { MAX_ARGS_CHARS_PER_CONNECTION, MAX_ARGS_PER_REQUEST, SPOT_BOOK_DEPTHS }
 const CONNECTS_PER_WINDOW = 500;
 const CONNECT_WINDOW_MS = 5 * 60_000;
 const WS_PATH = '/v5/public/spot';
+/** spot `tickers.{symbol}` push period (ticker topic page) */
+const TICKER_MS = 50;
 
 interface Topic {
   name: string;
@@ -62,11 +64,13 @@ function unified(symbol: string): Instrument {
 export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimHandle> {
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
   const universe = new Universe();
-  const markets = new MarketSet(BYBIT_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(BYBIT_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const marketOf = (i: Instrument): Market => markets.get(i.baseCoin, i.quoteCoin);
   const books = new Map<string, BookTopic>();
   const connectTimes: number[] = [];
   let skipDepth = 0;
+  /** when each symbol's ticker last went out: Bybit pushes spot tickers at most every TICKER_MS */
+  const tickerSentMs = new Map<string, number>();
   let peerSet: PeerSet<PeerState> | undefined;
 
   const bookTopic = (t: Topic, i: Instrument): BookTopic => {
@@ -148,14 +152,19 @@ export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimH
           // Only markets that stepped this interval have news (all of them, unless activity is skewed).
           const m = marketOf(i);
           const step = steps.get(m);
-          if (step && t.kind === 'tickers') frame = tickerMessage(t.code, m, ts);
+          if (step && t.kind === 'tickers' && ts - (tickerSentMs.get(t.code) ?? -Infinity) >= TICKER_MS) {
+            frame = tickerMessage(t.code, m, ts);
+            tickerSentMs.set(t.code, ts);
+          }
           else if (step && t.kind === 'publicTrade') frame = tradeMessage(t.code, m, step.step, ts);
         }
         frames.set(t.name, frame as string);
         return frame;
       };
-      // Every book view moves each step, watched or not, so `u` means the same to every subscriber.
+      // Every book view moves each step its market steps, watched or not, so `u` means the same to every
+      // subscriber (a market that did not step has an unchanged book: nothing to compare).
       for (const book of books.values()) {
+        if (!steps.has(book.market)) continue;
         const delta = book.advance(ts);
         if (delta !== undefined && skipDepth === 0) frames.set(book.topic, delta);
       }

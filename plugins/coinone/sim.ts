@@ -39,7 +39,7 @@ const error = (code: number, message: string) => JSON.stringify({ response_type:
 export async function startCoinoneSim(options: SimOptions = {}): Promise<CoinoneSimHandle> {
   // The server closes a connection 30 minutes after the client's last request (PING included); no server pings.
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 30 * 60_000, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(COINONE_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(COINONE_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const listing = coinoneListing();
   const listed = { has: (key: string): boolean => listing.get(...(key.split('/') as [string, string])) !== undefined };
 

@@ -43,7 +43,7 @@ const fail = (code: string | undefined, message: string, requestId: unknown) =>
 export async function startKorbitSim(options: SimOptions = {}): Promise<KorbitSimHandle> {
   // The server pings every 30 s and keeps silent clients (no idle timeout was seen in 120 s).
   const o = resolveOptions(options, { pingIntervalMs: 30_000, idleTimeoutMs: 0, maxMessagesPerSecond: 0 });
-  const markets = new MarketSet(KORBIT_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(KORBIT_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const pairs = new Map<string, Pair>(KORBIT_SIM_MARKETS.map((m) => [code(m), { ...m, status: 'launched' }]));
 
   const handle = await startSimServer<KorbitState>(o.limits, ({ peers }) => {

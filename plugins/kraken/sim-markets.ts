@@ -3,7 +3,7 @@
 
 import { Market } from '../../sim/market.ts';
 import { buildUniverse } from '../../sim/universe.ts';
-import { stepEvery, type Activity } from '../../sim/market-set.ts';
+import { busyStepEvery, type Activity } from '../../sim/market-set.ts';
 import { hashString } from '../../sim/prng.ts';
 import { quoteUsd } from '../../sim/reference-prices.ts';
 import { binanceTick, decimalsOf, fixedGrid } from '../../sim/price-grid.ts';
@@ -52,13 +52,13 @@ export interface SimPair {
   phase: number;
 }
 
-export function createPair(symbol: string, seed: number, tradesPerStep: number, nowMs: number, activity: Activity = 'uniform'): SimPair {
+export function createPair(symbol: string, seed: number, tradesPerStep: number, nowMs: number, activity: Activity = 'uniform', peak = 1): SimPair {
   const [base, quote] = symbol.split('/') as [string, string];
   if (!base || !quote || quoteUsd(MODEL_QUOTE[quote] ?? quote) === undefined) {
     throw new RangeError(`the simulated Kraken cannot price ${symbol}: quotes are ${Object.keys(MODEL_QUOTE).join(', ')} and the world's`);
   }
   const market = new Market({ base, quote: MODEL_QUOTE[quote] ?? quote, seed, rules: KRAKEN_RULES, tradesPerStep }, nowMs);
-  const every = activity === 'skewed' ? stepEvery(base) : 1;
+  const every = activity === 'skewed' ? busyStepEvery(base, peak) : 1;
   const priceDecimals = decimalsOf(market.grid.tickAt(market.book.bestAsk()));
   return { symbol, base, quote, market, priceDecimals, every, phase: hashString(symbol, seed) % every };
 }

@@ -23,6 +23,8 @@ export interface KrakenWorld {
   seed: number;
   tradesPerStep: number;
   activity: Activity;
+  /** skewed activity's busier-minute factor (SimOptions.peak) */
+  peak: number;
   /** market steps so far (skewed activity steps each pair on its own period) */
   steps: number;
   /** book updates still to send with a wrong checksum */
@@ -31,7 +33,7 @@ export interface KrakenWorld {
 }
 
 export function listPair(world: KrakenWorld, symbol: string): void {
-  if (!world.pairs.has(symbol)) world.pairs.set(symbol, createPair(symbol, world.seed, world.tradesPerStep, Date.now(), world.activity));
+  if (!world.pairs.has(symbol)) world.pairs.set(symbol, createPair(symbol, world.seed, world.tradesPerStep, Date.now(), world.activity, world.peak));
 }
 
 export function krakenProtocol(world: KrakenWorld, peers: () => Iterable<Peer<KrakenPeerState>>, intervalMs: number): Protocol<KrakenPeerState> {

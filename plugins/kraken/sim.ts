@@ -24,6 +24,7 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
     seed: o.seed,
     tradesPerStep: o.tradesPerStep,
     activity: o.activity,
+    peak: o.peak,
     steps: 0,
     corruptNext: 0,
     connectionIds: 0,

@@ -49,7 +49,7 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
   const o = resolveOptions(options, { pingIntervalMs: 0, idleTimeoutMs: 30_000, maxMessagesPerSecond: 0 });
   const bookSnapshots = options.bookSnapshots ?? true;
   const checksums = options.checksums ?? true;
-  const markets = new MarketSet(OKX_RULES, o.seed, o.tradesPerStep, o.activity);
+  const markets = new MarketSet(OKX_RULES, o.seed, o.tradesPerStep, o.activity, o.peak);
   const universe = initialUniverse(Date.now());
   /** the listed instrument of an OKX id (BASE-QUOTE) */
   const listedInst = (id: string): Instrument | undefined => {

@@ -1,7 +1,7 @@
 // Skewed market activity in the simulators (sim/market-set.ts): a few majors carry most of the flow.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MarketSet, QUIETEST_EVERY, stepEvery } from '../../sim/market-set.ts';
+import { busyStepEvery, MarketSet, QUIETEST_EVERY, stepEvery } from '../../sim/market-set.ts';
 import { BINANCE_RULES } from '../../sim/venue-rules.ts';
 
 describe('skewed activity', () => {
@@ -23,6 +23,17 @@ describe('skewed activity', () => {
     assert.equal(counts.get('BTC/USDT'), 1000);
     assert.ok(majors / total > 0.5, `majors' share ${majors / total}`);
     for (const b of bases) assert.ok((counts.get(`${b}/USDT`) ?? 0) >= 1000 / QUIETEST_EVERY, b);
+  });
+
+  it('in a busier minute steps every market with 1/peak of BTC turnover every interval and the tail more often', () => {
+    assert.equal(busyStepEvery('BTC', 5), 1);
+    assert.equal(busyStepEvery('ETH', 5), 1);
+    for (const b of ['ZRX', 'ENJ', 'CELO']) {
+      assert.ok(busyStepEvery(b, 5) < stepEvery(b) && busyStepEvery(b, 5) >= 1, b);
+    }
+    const busy = new MarketSet(BINANCE_RULES, 1, 1, 'skewed', 5);
+    for (const b of ['BTC', 'ETH']) busy.get(b, 'USDT', 1_700_000_000_000);
+    assert.equal(busy.stepAll(1_700_000_000_100).size, 2);
   });
 
   it('steps every market every interval when uniform', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseRate } from '../../kernel/derived/fx.ts';
 import { startFxSim } from '../../sim/fx-server.ts';
 import { startSimulators } from '../../sim/index.ts';
+import { referencePrice } from '../../sim/reference-prices.ts';
 import { anchorPrice, fxRate, usdPrice, venuePremium } from '../../sim/world-prices.ts';
 import { TestClient, waitFor } from '../support/client.ts';
 import type { Frame } from '../support/client.ts';
@@ -30,6 +31,14 @@ describe('simulated world prices', () => {
     // USDT/KRW carries its own, smaller premium over FX
     const usdt = anchorPrice('upbit', 'USDT', 'KRW', seed, t) / fxRate(seed, t) - 1;
     assert.ok(usdt > -0.01 && usdt < 0.04);
+  });
+
+  it('prices a market quoted in a coin or a fiat currency near its reference price, as every venue lists them', () => {
+    const t = Date.UTC(2026, 5, 1, 12);
+    for (const [base, quote] of [['BTC', 'BNB'], ['SOL', 'BNB'], ['ETH', 'EUR'], ['BTC', 'TRY'], ['XRP', 'BRL'], ['BTC', 'JPY'], ['ETH', 'BTC']] as const) {
+      const ratio = anchorPrice('binance', base, quote, 3, t) / referencePrice(base, quote);
+      assert.ok(ratio > 0.85 && ratio < 1.15, `${base}/${quote}: anchor/reference ${ratio}`);
+    }
   });
 
   it('serves the FX rate in the shape of the Dunamu quote, and a 503 while down', async () => {
