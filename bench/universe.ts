@@ -3,7 +3,7 @@
 // market of every venue (`symbols: all`), and thousands of clients with mixed filters and shapes. Beside it, from
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
-//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2]
+//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--coalesce-ms 0]
 //        [--venues okx,kraken] [--out BENCHMARKS.md|-]
 //
 // The simulators run one process per venue (bench/universe-sims.ts), each stepping at its venue's book cadence
@@ -29,6 +29,10 @@ const WARM_MS = args.number('warm-ms', 8000);
 const INTERVAL_MS = args.number('interval-ms', 100);
 /** the busier-minute factor of skewed activity (bench/lib/universe-rates.ts) */
 const PEAK = args.number('peak', 5);
+/** the gateway's server.coalesceMs in both runs */
+const COALESCE_MS = args.number('coalesce-ms', 0);
+/** the gateway's history.maxAgeMs (resume history) in both runs; default the config's own */
+const HISTORY_AGE_MS = args.number('history-max-age-ms', -1);
 const TRADES = args.number('trades-per-step', 2);
 const OUT = args.string('out', BENCHMARKS_MD);
 const PROBE_EVERY = 8;
@@ -81,7 +85,14 @@ async function startSims(universe: boolean): Promise<{ procs: Map<string, Child>
     }
   }
   const sections: Record<string, Record<string, unknown>> = {};
-  for (const c of procs.values()) Object.assign(sections, (await c.next<{ sections: typeof sections }>('ready')).sections);
+  try {
+    // every process's `ready` awaited at once: one that arrived before its waiter would be missed
+    const ready = await Promise.all([...procs.values()].map((c) => c.next<{ sections: typeof sections }>('ready')));
+    for (const r of ready) Object.assign(sections, r.sections);
+  } catch (err) {
+    await Promise.all([...procs.values()].map((c) => c.stop()));
+    throw err;
+  }
   return { procs, sections };
 }
 
@@ -94,8 +105,9 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const exchanges = Object.keys(sections).sort();
     const quote: Record<string, string> = {};
     const config = parseConfig({
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, coalesceMs: COALESCE_MS },
       log: { level: 'error' },
+      ...(HISTORY_AGE_MS >= 0 ? { history: { maxAgeMs: HISTORY_AGE_MS } } : {}),
       limits: { connectionsPerIp: CLIENTS + 100, clients: CLIENTS + 100 },
       exchanges: Object.fromEntries(
         exchanges.map((ex) => {
@@ -173,6 +185,6 @@ async function run(name: string, universe: boolean): Promise<Run> {
 const started = performance.now();
 const baseline = await run('baseline', false);
 const universe = await run('universe', true);
-const settings = { clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
+const settings = { coalesceMs: COALESCE_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
 const { title, method, tables } = universeReport(baseline, universe, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);

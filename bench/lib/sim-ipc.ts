@@ -13,5 +13,7 @@ export function serveParent(sims: { close(): Promise<void> }, ready: Record<stri
       process.exit(0);
     }
   });
+  // the parent gone (a crashed benchmark): nobody will send close
+  process.on('disconnect', () => void sims.close().then(() => process.exit(0)));
   process.send?.({ t: 'ready', ...ready });
 }

@@ -36,6 +36,7 @@ export interface Run {
 }
 
 export interface Settings {
+  coalesceMs: number;
   clients: number;
   tradesPerStep: number;
   peak: number;
@@ -58,6 +59,7 @@ function merged(reports: Report[]): { hist: number[]; frames: number; elapsedMs:
 }
 
 const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+const loadCpu = (r: Run): number => Object.values(r.perExchange).reduce((s, p) => s + p.cpuPct, 0);
 /** a quantile of an empty histogram: no samples, not a number */
 const q = (hist: number[], p: number): number | string => (hist.some((n) => n > 0) ? histQuantile(hist, p) : 'no samples');
 
@@ -83,7 +85,7 @@ export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs
       rows: [...rows(baseline), ...rows(universe)],
       notes: [
         `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core, RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} %, ${fixed(baseline.rssMiB, 0)} MiB.`,
-        `Simulators' processes (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %.`,
+        `Simulators' processes (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %. Load clients' processes: universe ${fixed(loadCpu(universe), 0)} % in all, baseline ${fixed(loadCpu(baseline), 0)} %.`,
         `Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: p99 ${p99} ms at ${fixed((sum(universe.recordsIn) / sum(universe.target)) * 100, 0)} % of the target, RSS ${fixed(universe.rssMiB, 0)} MiB, lost ${total.lost} → ${ok ? '✓ met' : '✗ not met'}.`,
       ],
     },
@@ -102,7 +104,7 @@ export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs
   ];
   const method =
     `Method: each venue's simulator (found in its plugin folder) runs in a process of its own (\`bench/universe-sims.ts\`, \`activity: 'skewed'\`, \`peak: ${s.peak}\`, stepping at the venue's book cap: table 2), serving its whole market list over REST. ` +
-    `The gateway is a standalone Kernel in the benchmark's process with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
+    `The gateway is a standalone Kernel in the benchmark's process (\`server.coalesceMs: ${s.coalesceMs}\`) with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
     `${s.clients} clients in one load process per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
     `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream); loss: sq gaps on those. ${s.warmMs / 1000} s warm-up, ${s.measureMs / 1000} s measured. Records/s in: the gateway's own \`gateway_records_total\`. ` +
     `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe\`. Took ${fixed(tookMs / 1000, 0)} s.`;
