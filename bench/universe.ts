@@ -3,12 +3,13 @@
 // market of every venue (`symbols: all`), and thousands of clients with mixed filters and shapes. Beside it, from
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
-//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--coalesce-ms 0]
+//   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
 //        [--venues okx,kraken] [--out BENCHMARKS.md|-]
 //
 // The simulators run one process per venue (bench/universe-sims.ts), each stepping at its venue's book cadence
 // (bench/lib/universe-rates.ts: the target rate, from the documented push caps, is printed beside the rate reached).
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../kernel/config.ts';
 import { Kernel } from '../kernel/kernel.ts';
@@ -29,8 +30,6 @@ const WARM_MS = args.number('warm-ms', 8000);
 const INTERVAL_MS = args.number('interval-ms', 100);
 /** the busier-minute factor of skewed activity (bench/lib/universe-rates.ts) */
 const PEAK = args.number('peak', 5);
-/** the gateway's server.coalesceMs in both runs */
-const COALESCE_MS = args.number('coalesce-ms', 0);
 /** the gateway's history.maxAgeMs (resume history) in both runs; default the config's own */
 const HISTORY_AGE_MS = args.number('history-max-age-ms', -1);
 const TRADES = args.number('trades-per-step', 2);
@@ -105,7 +104,7 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const exchanges = Object.keys(sections).sort();
     const quote: Record<string, string> = {};
     const config = parseConfig({
-      server: { host: '127.0.0.1', port: 0, coalesceMs: COALESCE_MS },
+      server: { host: '127.0.0.1', port: 0 },
       log: { level: 'error' },
       ...(HISTORY_AGE_MS >= 0 ? { history: { maxAgeMs: HISTORY_AGE_MS } } : {}),
       limits: { connectionsPerIp: CLIENTS + 100, clients: CLIENTS + 100 },
@@ -149,11 +148,15 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const before = await recordsTotal(http);
     for (const c of clients) c.proc.send({ t: 'measure' });
     const cpu0 = process.cpuUsage();
+    // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const t0 = performance.now();
     let rss = 0;
     const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
     await sleep(MEASURE_MS);
     clearInterval(rssTimer);
+    loop.disable();
     const reports = await Promise.all(clients.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
     const elapsed = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -172,6 +175,7 @@ async function run(name: string, universe: boolean): Promise<Run> {
       atCap: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.atCap])),
       perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, reports[i]!])),
       gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
+      loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       rssMiB: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
       simCpuPct,
     };
@@ -185,6 +189,6 @@ async function run(name: string, universe: boolean): Promise<Run> {
 const started = performance.now();
 const baseline = await run('baseline', false);
 const universe = await run('universe', true);
-const settings = { coalesceMs: COALESCE_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
+const settings = { historyMaxAgeMs: HISTORY_AGE_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
 const { title, method, tables } = universeReport(baseline, universe, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);

@@ -59,8 +59,6 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** a client whose unsent data exceeds this is disconnected (close 1008) */
       maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
-      /** ms the fan-out gathers records before writing them (0: at the end of every event-loop turn) */
-      coalesceMs: z.number().int().min(0).max(100).default(0),
       ...serverSecurityShape,
     })
     .prefault({}),

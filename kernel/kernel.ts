@@ -185,7 +185,6 @@ export class Kernel {
     return new Hub({
       ...{ store, catalog, metrics, history: stream.history, log: this.log.child('hub') },
       maxBufferedBytes: config.server.maxBufferedBytes,
-      coalesceMs: config.server.coalesceMs,
       maxDepth: config.orderbook.depth,
       statuses: (exchanges) => stream.statuses(exchanges),
       guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },

@@ -72,8 +72,6 @@ export interface HubOptions {
   maxDepth?: number;
   /** the node's per-key history, for resume */
   history?: History;
-  /** server.coalesceMs: how long routed records wait before they are written (0: at the end of the turn) */
-  coalesceMs?: number;
   /** each exchange's state now, for the exchanges a filter selects (null = all) */
   statuses?(exchanges: Set<string> | null): StatusEvent[];
 }

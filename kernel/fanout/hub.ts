@@ -31,8 +31,6 @@ export class Hub {
   /** groups holding records not yet written */
   private readonly dirty: Group[] = [];
   private flushTimer: ReturnType<typeof setImmediate> | undefined;
-  /** with `coalesceMs`: the pending flush is a timeout */
-  private flushTimeout: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
   private readonly counters;
   private readonly outs = new RecordOuts();
@@ -136,7 +134,7 @@ export class Hub {
       }
     }
     outs.reset(EMPTY);
-    if (this.dirty.length) this.scheduleFlush();
+    if (this.dirty.length && !this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
   }
 
   /** Writes what the groups hold: one buffer per group (one array frame with batch=true), one write per client. */
@@ -144,10 +142,6 @@ export class Hub {
     if (this.flushTimer) {
       clearImmediate(this.flushTimer);
       this.flushTimer = undefined;
-    }
-    if (this.flushTimeout) {
-      clearTimeout(this.flushTimeout);
-      this.flushTimeout = undefined;
     }
     const dirty = this.dirty;
     for (let d = 0; d < dirty.length; d++) {
@@ -195,14 +189,6 @@ export class Hub {
     }
   }
 
-  /** the pending records go out when this turn ends, or `coalesceMs` later (fewer, larger writes under load) */
-  private scheduleFlush(): void {
-    if (this.flushTimer || this.flushTimeout) return;
-    const ms = this.opts.coalesceMs ?? 0;
-    if (ms > 0) this.flushTimeout = setTimeout(() => this.flush(), ms);
-    else this.flushTimer = setImmediate(() => this.flush());
-  }
-
   /** an interval group's conflated records join the turn's pending ones */
   private tick(g: Group): void {
     const c = g.conflated!;
@@ -210,7 +196,7 @@ export class Hub {
     if (g.pending.length === 0) this.dirty.push(g);
     for (const o of c.values()) g.pending.push(o);
     c.clear();
-    this.scheduleFlush();
+    if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
   }
 
   /** puts the client in the group of its format, filter and shape */
