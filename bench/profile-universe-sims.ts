@@ -1,6 +1,7 @@
 // Runs the universe benchmark's simulators with a gateway subscribed to every market (no clients) for a CPU profile
 // of the simulators' side:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-universe-sims.ts [--venues okx,kraken] [--seconds 15]
+//        [--interval-ms 100] [--peak 5]
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../kernel/config.ts';
@@ -12,7 +13,7 @@ import { Args } from './lib/args.ts';
 const args = new Args();
 const only = args.string('venues', '').split(',').filter(Boolean);
 const names = (await selectSims()).filter((s) => s.name === s.exchange && (!only.length || only.includes(s.name))).map((s) => s.name);
-const sims = await startSimulators({ names, seed: 7, intervalMs: args.number('interval-ms', 100), tradesPerStep: 2, activity: 'skewed' });
+const sims = await startSimulators({ names, seed: 7, intervalMs: args.number('interval-ms', 100), tradesPerStep: 2, activity: 'skewed', peak: args.number('peak', 5) });
 const config = parseConfig({
   server: { host: '127.0.0.1', port: 0 },
   log: { level: 'error' },
