@@ -3,7 +3,6 @@
 // overhead per entry), the oldest entries going first.
 
 import type { RecordBatch } from '../../boundary/batch.ts';
-import { recordAt } from '../../boundary/batch.ts';
 import { decode } from '../../boundary/codec.ts';
 
 export interface HistoryLimits {
@@ -78,15 +77,20 @@ export class History {
     (this.timer as { unref?: () => void }).unref?.();
   }
 
-  /** keeps every record of the batch (copied: the batch buffer is not retained) */
+  /**
+   * keeps every record of the batch (copied: the batch buffer is not retained). The records are copied together,
+   * each entry a view of that one copy: one buffer per batch rather than per record keeps the GC's work down (a
+   * batch's copy lives until its last entry goes; maxBytes counts each entry's own bytes).
+   */
   ingest(batch: RecordBatch, now = Date.now()): void {
     const { keys } = batch;
     const max = this.limits.records;
+    const copy = keys.length ? batch.buf.slice(0, batch.ends[keys.length - 1]) : EMPTY;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       let ring = this.keys.get(key);
       if (!ring) this.keys.set(key, (ring = new Ring()));
-      const e: HistoryEntry = { bytes: recordAt(batch, i).slice(), at: now, g: this.nextG++ };
+      const e: HistoryEntry = { bytes: copy.subarray(i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!), at: now, g: this.nextG++ };
       ring.items.push(e);
       this.order.items.push({ ring, e });
       this.bytes += e.bytes.length + ENTRY_OVERHEAD;
