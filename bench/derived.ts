@@ -109,7 +109,8 @@ async function run(level: Level, derived: boolean): Promise<Run> {
     const stagePct = perThread.find((t) => t.tid === after?.tid)?.pct ?? NaN;
     const derivedPerS = before && after ? ((after.emitted! - before.emitted!) / elapsed) * 1000 : 0;
     const stageBusyPct = before && after ? ((after.activeMs! - before.activeMs!) / elapsed) * 100 : 0;
-    const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000);
+    // each client receives every derived record too (one per frame): they are left out of the exchange records' rate
+    const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000) - derivedPerS;
     return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), max: histMax(rep.hist), lost: rep.lost, cpuPct, mainPct, stageBusyPct, stagePct, threads };
   } finally {
     await client?.stop();
