@@ -141,10 +141,13 @@ for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.incl
       side === 'on' ? fixed(med(side, (r) => r.derivedPerS), 0) : '–',
       med(side, (r) => r.p50),
       med(side, (r) => r.p99),
+      runs[side].map((r) => r.p99).join(' · '),
+      med(side, (r) => r.max),
       runs[side].reduce((s, r) => s + r.lost, 0),
-      fixed(med(side, (r) => r.cpuPct), 0),
+      fixed(med(side, (r) => r.cpuPct), 1),
       fixed(med(side, (r) => r.cpuPct / (r.recordsPerS / 1000)), 2),
-      side === 'on' ? fixed(med(side, (r) => r.stageBusyPct), 1) : '–',
+      fixed(med(side, (r) => r.mainPct), 1),
+      side === 'on' ? fixed(med(side, (r) => r.stagePct), 1) : '–',
     ]);
   }
   const extra = med('on', (r) => r.cpuPct) / med('off', (r) => r.cpuPct) - 1;
