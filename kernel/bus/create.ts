@@ -9,10 +9,21 @@ import { DirectBus } from './direct.ts';
 import { KafkaBus } from './kafka.ts';
 import { RedisBus } from './redis.ts';
 
-export function createBus(config: Config, opts: { nodeId: string; log: Logger }): Bus {
-  const { nodeId, log } = opts;
-  if (config.kafka.enabled) return new KafkaBus({ ...config.kafka, nodeId, recovery: config.bus, log: log.child('kafka') });
-  if (config.mode === 'cluster') return new RedisBus(config.redis.url, config.redis.channel, log.child('redis'), nodeId, config.bus);
+/**
+ * `channel` names a second bus beside the records' one (e.g. `private`): its own Kafka topic `<topic>.<channel>` or
+ * Redis channel `<channel>:<name>`, logging as `<name>-kafka` / `<name>-redis`.
+ */
+export function createBus(config: Config, opts: { nodeId: string; log: Logger; channel?: string }): Bus {
+  const { nodeId, log, channel } = opts;
+  const prefix = channel ? `${channel}-` : '';
+  if (config.kafka.enabled) {
+    const topic = channel ? `${config.kafka.topic}.${channel}` : config.kafka.topic;
+    return new KafkaBus({ ...config.kafka, topic, nodeId, recovery: config.bus, log: log.child(`${prefix}kafka`) });
+  }
+  if (config.mode === 'cluster') {
+    const name = channel ? `${config.redis.channel}:${channel}` : config.redis.channel;
+    return new RedisBus(config.redis.url, name, log.child(`${prefix}redis`), nodeId, config.bus);
+  }
   return new DirectBus();
 }
 

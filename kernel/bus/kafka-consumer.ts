@@ -164,7 +164,9 @@ export class KafkaConsumerLoop {
       this.replace(`consumer crashed (${e.payload.error.message}): rebuilding it`, this.retryDelay());
     });
     try {
-      await withTimeout(this.run(consumer, mine), Math.max(10_000, 2 * this.opts.stallMs), 'consumer start');
+      // a consumer that has not joined its group and started within a stall period is stalled like one that stopped
+      // fetching (a coordinator or partition leader on a broker that just went away): thrown away and built again
+      await withTimeout(this.run(consumer, mine), this.opts.stallMs, 'consumer start');
       // carry on where the previous consumer stopped (an offset gone from the log falls back to the latest)
       if (mine()) for (const [partition, offset] of this.positions) consumer.seek({ topic: this.opts.topic, partition, offset });
       this.opts.log.debug(`consuming ${this.opts.topic} as group ${this.group}`);

@@ -2,8 +2,7 @@
 // and the relay that carries them between nodes. The kernel calls it from a handful of lines.
 
 import type { Bus } from '../bus/bus.ts';
-import { KafkaBus } from '../bus/kafka.ts';
-import { RedisBus } from '../bus/redis.ts';
+import { createBus } from '../bus/create.ts';
 import type { Config } from '../config.ts';
 import type { Hub } from '../fanout/hub.ts';
 import type { Logger } from '../log.ts';
@@ -51,10 +50,7 @@ export class PrivateStreams {
     if (config.mode === 'cluster' && this.accounts.size > 0) {
       const env = this.opts.env ?? process.env;
       const key = parseSealKey(env[config.private.sealKeyEnv], config.private.sealKeyEnv);
-      const bus: Bus = config.kafka.enabled
-        ? new KafkaBus({ ...config.kafka, topic: `${config.kafka.topic}.private`, nodeId: this.opts.nodeId, recovery: config.bus, log: log.child('private-kafka') })
-        : new RedisBus(config.redis.url, `${config.redis.channel}:private`, log.child('private-redis'), this.opts.nodeId, config.bus);
-      cluster = { bus, key };
+      cluster = { bus: createBus(config, { nodeId: this.opts.nodeId, log, channel: 'private' }), key };
     }
     this.relay = new PrivateRelay({ delivery: this.delivery, log: log.child('private'), cluster });
     this.relay.producing = this.producing;

@@ -10,7 +10,7 @@ import { BROKER_STARTED, brokerProperties, createTopic, KAFKA_START_TIMEOUT_MS, 
 import type { TopicSpec } from './kafka-broker.ts';
 import { startKafkaProxy } from './kafka-proxy.ts';
 import type { KafkaProxy } from './kafka-proxy.ts';
-import { proveProduceConsume, waitForLeaders } from './kafka-readiness.ts';
+import { proveProduceConsume, waitForGroupJoin, waitForLeaders } from './kafka-readiness.ts';
 import type { OwnedProcess } from './owned-process.ts';
 import { makeTempDir, removeDir } from './temp-dir.ts';
 
@@ -42,6 +42,8 @@ export interface KafkaClusterHandle {
   zookeeper: string;
   /** partition → leading broker id (-1: none) for `topic`, from a fresh metadata request */
   leaders(topic: string): Promise<Record<number, number>>;
+  /** ms until a fresh consumer group has joined on `topic` through the running members (the coordinator is ready) */
+  groupJoin(topic: string, timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startKafkaCluster(opts: KafkaClusterOptions): Promise<Kafk
           await admin.disconnect().catch(() => undefined);
         }
       },
+      groupJoin: (topic, timeoutMs = KAFKA_START_TIMEOUT_MS) => waitForGroupJoin(brokers.filter((_, i) => procs[i]?.running), topic, timeoutMs),
       close: () => (closing ??= shutDown()),
     };
   } catch (err) {

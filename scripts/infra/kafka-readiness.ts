@@ -83,3 +83,27 @@ export async function waitForLeaders(brokers: string[], topics: string[], timeou
     await admin.disconnect().catch(() => {});
   }
 }
+
+/**
+ * Waits until a fresh consumer group can join on these brokers (its coordinator answers and has taken the group
+ * on), e.g. after a partition leader or the group coordinator moved; resolves with how long it took.
+ */
+export async function waitForGroupJoin(brokers: string[], topic: string, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  const consumer = client(brokers).consumer({ groupId: `infra-join-${randomBytes(4).toString('hex')}`, sessionTimeout: 6000, heartbeatInterval: 500 });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({ eachMessage: async () => {} });
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InfraError('INFRA_START_TIMEOUT', `no consumer group could join on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    await Promise.race([joined, deadline]);
+    return Date.now() - t0;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+  }
+}

@@ -178,7 +178,7 @@ describe('bus recovery when partition leaders move (two Kafka brokers, three nod
     await zk?.close();
   });
 
-  /** stops the broker leading partition 0; resolves with ms from the leaders having moved to records on every node */
+  /** stops the broker leading partition 0; resolves with ms from the leaders (and coordinator) having moved to records on every node */
   async function moveLeaders(how: 'stop' | 'kill9'): Promise<number[]> {
     const before = await kafka.leaders(TOPIC);
     const gone = kafka.members.find((m) => m.id === before[0])!;
@@ -188,6 +188,10 @@ describe('bus recovery when partition leaders move (two Kafka brokers, three nod
       const now = await kafka.leaders(TOPIC).catch(() => undefined);
       return now && Object.keys(now).length === 3 && Object.values(now).every((l) => l === other.id);
     }, 30_000, 'leaders on the other broker');
+    // the clock starts when Kafka itself has finished moving: the partitions' leaders and the group coordinator (a
+    // fresh group can join through the remaining broker), as an operator's own consumer would see it
+    const joinMs = await kafka.groupJoin(TOPIC);
+    process.stderr.write(`# leaders moved (${how}): a fresh consumer group joined ${joinMs} ms after the metadata said so\n`);
     const moved = Date.now();
     const took = await c.recovery(moved).catch(async (err) => {
       for (const n of c.nodes) process.stderr.write(`DEBUG ${JSON.stringify((await c.health(n)).bus)}\n${n.log().slice(-3000)}\n`);

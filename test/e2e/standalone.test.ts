@@ -11,6 +11,7 @@ import { startSimGateways } from '../support/sim-gateways.ts';
 import { assertScoreExplained } from '../support/health-score.ts';
 import type { ScoredConnection } from '../support/health-score.ts';
 import { assertSequences, isRecord } from '../support/streams.ts';
+import { assertSameInBothFormats } from '../support/live.ts';
 
 const DEPTH = 10;
 /** every simulator found by folder: the tests are registered per simulator before any starts */
@@ -72,16 +73,7 @@ describe('standalone gateway against the exchange simulators', () => {
       for (const r of json.frames.filter(isRecord)) assertRecord(r, t);
       assertSequences(json.frames.filter(isRecord), json);
       assertSequences(pack.frames.filter(isRecord), pack);
-      const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
-      const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
-      let compared = 0;
-      for (const f of pack.frames.filter(isRecord)) {
-        const twin = byId.get(id(f));
-        if (!twin) continue;
-        assert.deepEqual(f, twin);
-        compared++;
-      }
-      assert.ok(compared >= 20, `${name}: compared ${compared}`);
+      assertSameInBothFormats(json.frames, pack.frames, 20);
       assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
     });
   }
@@ -111,16 +103,7 @@ describe('standalone gateway against the exchange simulators', () => {
     await pack.collect(isRecord, 300, 20_000);
     await json.close();
     await pack.close();
-    const id = (f: Frame) => `${f.ex}|${f.ty}|${f.cd}|${f.ep}|${f.sq}`;
-    const byId = new Map(json.frames.filter(isRecord).map((f) => [id(f), f]));
-    let compared = 0;
-    for (const f of pack.frames.filter(isRecord)) {
-      const twin = byId.get(id(f));
-      if (!twin) continue;
-      assert.deepEqual(f, twin);
-      compared++;
-    }
-    assert.ok(compared >= 200, `compared ${compared}`);
+    assertSameInBothFormats(json.frames, pack.frames, 200);
     assert.ok(pack.binary.every(Boolean) && json.binary.every((b) => !b));
     assertSequences(json.frames.filter(isRecord), json);
     assertSequences(pack.frames.filter(isRecord), pack);
