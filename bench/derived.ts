@@ -9,12 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../kernel/config.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { createLogger } from '../kernel/log.ts';
-import { startFxSim } from '../sim/fx-server.ts';
 import { Args } from './lib/args.ts';
 import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
-import { fixed, histQuantile, median, si } from './lib/stats.ts';
+import { fixed, histMax, histQuantile, median, si } from './lib/stats.ts';
+import { mainThreadPct, threadPcts, threadTimes } from './lib/thread-cpu.ts';
 
 const args = new Args();
 const MEASURE_MS = args.number('measure-ms', 10_000);
@@ -44,9 +44,16 @@ interface Run {
   derivedPerS: number;
   p50: number;
   p99: number;
+  max: number;
   lost: number;
   cpuPct: number;
+  /** the gateway's main thread alone (Linux; NaN elsewhere) */
+  mainPct: number;
+  /** the stage thread's event-loop busy time, and its CPU (Linux; NaN elsewhere) */
   stageBusyPct: number;
+  stagePct: number;
+  /** every thread's CPU %, busiest first (console only) */
+  threads: number[];
 }
 
 const DERIVED = {
@@ -58,12 +65,13 @@ const DERIVED = {
   candles: { intervals: ['1s', '1m'] },
 };
 
-async function run(level: Level, derived: boolean, fxUrl: string): Promise<Run> {
-  const sims = start('sim-process.ts', ['--interval-ms', String(level.intervalMs), '--trades-per-step', String(level.tradesPerStep)]);
+async function run(level: Level, derived: boolean): Promise<Run> {
+  // the FX simulator runs with the exchange simulators, outside the gateway's process, on both sides
+  const sims = start('sim-process.ts', ['--interval-ms', String(level.intervalMs), '--trades-per-step', String(level.tradesPerStep), '--fx']);
   let kernel: Kernel | undefined;
   let client: Child | undefined;
   try {
-    const { urls } = await sims.next<{ urls: Record<string, { url: string; restUrl: string }> }>('ready');
+    const { urls, fxUrl } = await sims.next<{ urls: Record<string, { url: string; restUrl: string }>; fxUrl: string }>('ready');
     const bases = BASES.slice(0, level.symbols);
     // USDT/KRW is what the premium subscribes by itself: the run without it lists it, so both carry the same markets
     const krw = [...bases.map((b) => `${b}/KRW`), 'USDT/KRW'];
@@ -90,13 +98,20 @@ async function run(level: Level, derived: boolean, fxUrl: string): Promise<Run> 
     await sleep(WARM_MS);
     const before = await kernel.derivedStats();
     const t0 = performance.now();
+    const threads0 = threadTimes();
     const { rep, cpuPct } = await measureWindow<{ elapsedMs: number; frames: number; latencies: number; hist: number[]; lost: number }>(client, MEASURE_MS);
+    const threads1 = threadTimes();
     const after = await kernel.derivedStats();
     const elapsed = performance.now() - t0;
+    const mainPct = mainThreadPct(threads0, threads1, elapsed);
+    const perThread = threadPcts(threads0, threads1, elapsed);
+    const threads = perThread.map((t) => t.pct).filter((p) => p >= 0.5);
+    const stagePct = perThread.find((t) => t.tid === after?.tid)?.pct ?? NaN;
     const derivedPerS = before && after ? ((after.emitted! - before.emitted!) / elapsed) * 1000 : 0;
     const stageBusyPct = before && after ? ((after.activeMs! - before.activeMs!) / elapsed) * 100 : 0;
-    const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000);
-    return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), lost: rep.lost, cpuPct, stageBusyPct };
+    // each client receives every derived record too (one per frame): they are left out of the exchange records' rate
+    const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000) - derivedPerS;
+    return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), max: histMax(rep.hist), lost: rep.lost, cpuPct, mainPct, stageBusyPct, stagePct, threads };
   } finally {
     await client?.stop();
     await kernel?.close();
@@ -105,58 +120,56 @@ async function run(level: Level, derived: boolean, fxUrl: string): Promise<Run> 
 }
 
 const started = performance.now();
-const fx = await startFxSim({});
 const rows: (string | number)[][] = [];
 const summary: string[] = [];
-try {
-  for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.includes(l.name))) {
-    const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
-    // alternating runs, so drifting machine load hits both sides alike
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const side of SIDES) {
-        const x = await run(level, side === 'on', fx.quoteUrl);
-        runs[side].push(x);
-        console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, CPU ${fixed(x.cpuPct, 0)} %, stage ${fixed(x.stageBusyPct, 1)} %, derived ${fixed(x.derivedPerS, 0)}/s, lost ${x.lost}`);
-      }
-    }
-    const med = (side: 'off' | 'on', f: (r: Run) => number) => (runs[side].length ? median(runs[side].map(f)) : NaN);
+for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.includes(l.name))) {
+  const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+  // alternating runs, so drifting machine load hits both sides alike
+  for (let r = 0; r < ROUNDS; r++) {
     for (const side of SIDES) {
-      rows.push([
-        level.name,
-        side === 'on' ? 'premium × 3 pairs, candles 1s + 1m on every market' : 'none (same markets)',
-        si(med(side, (r) => r.recordsPerS)),
-        side === 'on' ? fixed(med(side, (r) => r.derivedPerS), 0) : '–',
-        med(side, (r) => r.p50),
-        med(side, (r) => r.p99),
-        runs[side].reduce((s, r) => s + r.lost, 0),
-        fixed(med(side, (r) => r.cpuPct), 0),
-        fixed(med(side, (r) => r.cpuPct / (r.recordsPerS / 1000)), 2),
-        side === 'on' ? fixed(med(side, (r) => r.stageBusyPct), 1) : '–',
-      ]);
+      const x = await run(level, side === 'on');
+      runs[side].push(x);
+      console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms, CPU ${fixed(x.cpuPct, 0)} % (main ${fixed(x.mainPct, 1)}; threads ${x.threads.map((p) => fixed(p, 1)).join(' ')}), stage ${fixed(x.stagePct, 1)} % CPU (busy ${fixed(x.stageBusyPct, 1)} %), derived ${fixed(x.derivedPerS, 0)}/s, lost ${x.lost}`);
     }
-    const extra = med('on', (r) => r.cpuPct) / med('off', (r) => r.cpuPct) - 1;
-    // the simulators do not always reach the level's rate on a loaded machine: CPU per record compares fairly
-    const perRecord = med('on', (r) => r.cpuPct / r.recordsPerS) / med('off', (r) => r.cpuPct / r.recordsPerS) - 1;
-    const sign = (x: number) => `${x >= 0 ? '+' : ''}${fixed(x * 100, 1)} %`;
-    summary.push(
-      `${level.name}: ${sign(extra)} gateway CPU (${sign(perRecord)} per exchange record delivered) with the derived stage, p99 ${med('off', (r) => r.p99)} → ${med('on', (r) => r.p99)} ms`,
-    );
   }
-} finally {
-  await fx.close();
+  const med = (side: 'off' | 'on', f: (r: Run) => number) => (runs[side].length ? median(runs[side].map(f)) : NaN);
+  for (const side of SIDES) {
+    rows.push([
+      level.name,
+      side === 'on' ? 'premium × 3 pairs, candles 1s + 1m on every market' : 'none (same markets)',
+      si(med(side, (r) => r.recordsPerS)),
+      side === 'on' ? fixed(med(side, (r) => r.derivedPerS), 0) : '–',
+      med(side, (r) => r.p50),
+      med(side, (r) => r.p99),
+      runs[side].map((r) => r.p99).join(' · '),
+      med(side, (r) => r.max),
+      runs[side].reduce((s, r) => s + r.lost, 0),
+      fixed(med(side, (r) => r.cpuPct), 1),
+      fixed(med(side, (r) => r.cpuPct / (r.recordsPerS / 1000)), 2),
+      fixed(med(side, (r) => r.mainPct), 1),
+      side === 'on' ? fixed(med(side, (r) => r.stagePct), 1) : '–',
+    ]);
+  }
+  const extra = med('on', (r) => r.cpuPct) / med('off', (r) => r.cpuPct) - 1;
+  // the simulators do not always reach the level's rate on a loaded machine: CPU per record compares fairly
+  const perRecord = med('on', (r) => r.cpuPct / r.recordsPerS) / med('off', (r) => r.cpuPct / r.recordsPerS) - 1;
+  const sign = (x: number) => `${x >= 0 ? '+' : ''}${fixed(x * 100, 1)} %`;
+  summary.push(
+    `${level.name}: ${sign(extra)} gateway CPU (${sign(perRecord)} per exchange record delivered) with the derived stage, p99 ${med('off', (r) => r.p99)} → ${med('on', (r) => r.p99)} ms`,
+  );
 }
 const method =
   `Method: as the end-to-end benchmark (section 3: simulators in their own process, a standalone Kernel in this one, ${CLIENTS} clients in a third, half JSON and half msgpack, full stream), ` +
-  `at its fixed levels, with and without \`derived:\` (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator; candles 1s and 1m on every market of the three exchanges). ` +
+  `at its fixed levels, with and without \`derived:\` (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator, which runs in the simulators' process; candles 1s and 1m on every market of the three exchanges). ` +
   `Both runs subscribe the same markets (USDT/KRW included). Latency: exchange records only (client receive − \`tms\`); the clients also receive the derived records, which are left out of it. ` +
-  `Gateway CPU: % of one core for the whole process (main thread, exchange workers and the derived stage's thread); stage: the derived thread's busy time (event-loop utilization) in % of one core. ` +
+  `Gateway CPU: % of one core for the whole process (main thread, exchange workers and the derived stage's thread); main thread and stage thread: each thread's own CPU time (Linux /proc) in % of one core. ` +
   `Each figure is the median of ${ROUNDS} alternating runs (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured). Command: \`npm run bench:derived\`. Took ${fixed((performance.now() - started) / 1000, 0)} s.`;
 publish(
   'derived',
   renderSection('5. The derived stage\'s cost: premium and candles at the end-to-end rates', method, [
     {
       title: 'Simulator → gateway → client, standalone, with and without the derived stage',
-      head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'stage thread %'],
+      head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'p99 ms of each run', 'max ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'main thread %', 'stage thread %'],
       rows,
       notes: [`${summary.join('; ')}. Goal: ≤ 10 % more CPU, p99 of exchange records unchanged.`],
     },

@@ -1,12 +1,11 @@
-// The `candle` computation (SPEC §3a): OHLCV per market and interval from trades, volumes exact (scaled integers),
+// The `candle` computation (SPEC §3a): OHLCV per market and interval from trades, volumes exact (sdk/decimal-sum.ts),
 // UTC-aligned; open-candle updates throttled, one closing record (`cl: true`) at the first later trade or on the tick
 // after the interval's end plus a grace for trades still in flight.
 
 import { GatewayError } from '../../sdk/errors.ts';
 import { splitStreamKey, streamKey } from '../../sdk/model.ts';
 import type { Computation, ComputationPlan, DerivedModule, NeededMarket, StageContext } from './computation.ts';
-import type { Decimal } from './decimal.ts';
-import { ZERO, add, mul, toDecimal, toNumber } from './decimal.ts';
+import { DecimalSum } from '../../sdk/decimal-sum.ts';
 import { intervalMs, intervalStart } from './interval.ts';
 import { Throttle } from './throttle.ts';
 import type { CandleRecord, DerivedRecord, InputRecord } from './types.ts';
@@ -53,10 +52,18 @@ interface Candle {
   hp: number;
   lp: number;
   tp: number;
-  catv: Decimal;
-  catp: Decimal;
+  /** Σ tv and Σ tp × tv, exact */
+  catv: DecimalSum;
+  catp: DecimalSum;
   /** the closing record has gone out: later trades of this interval are late and dropped */
   closed: boolean;
+}
+
+/** a sum continued from a previous stage's figure (the exact decimal it stands for) */
+function sumOf(x: number): DecimalSum {
+  const s = new DecimalSum();
+  s.add(x);
+  return s;
 }
 
 class CandleComputation implements Computation {
@@ -82,8 +89,6 @@ class CandleComputation implements Computation {
 
   onRecord(key: string, r: InputRecord, now: number): void {
     if (r.ty !== 'trade' || typeof r.tp !== 'number' || typeof r.tv !== 'number' || !Number.isFinite(r.tp) || !Number.isFinite(r.tv) || r.tv < 0) return;
-    const qty = toDecimal(r.tv);
-    const quote = mul(toDecimal(r.tp), qty);
     const slots = this.slots(key);
     for (const { iv, ms } of this.intervals) {
       const start = intervalStart(r.tms, ms);
@@ -98,7 +103,7 @@ class CandleComputation implements Computation {
       }
       if (c && start > c.start && !c.closed) this.close(c, now);
       if (!c || start > c.start) {
-        const fresh: Candle = { key: streamKey(r.ex, 'candle', r.cd, iv), ex: r.ex, cd: r.cd, mc: r.mc, iv, ms, start, op: r.tp, hp: r.tp, lp: r.tp, tp: r.tp, catv: ZERO, catp: ZERO, closed: false };
+        const fresh: Candle = { key: streamKey(r.ex, 'candle', r.cd, iv), ex: r.ex, cd: r.cd, mc: r.mc, iv, ms, start, op: r.tp, hp: r.tp, lp: r.tp, tp: r.tp, catv: new DecimalSum(), catp: new DecimalSum(), closed: false };
         if (c) slots[slots.indexOf(c)] = fresh;
         else slots.push(fresh);
         c = fresh;
@@ -108,8 +113,8 @@ class CandleComputation implements Computation {
       c.lp = Math.min(c.lp, r.tp);
       c.tp = r.tp;
       c.mc = r.mc;
-      c.catv = add(c.catv, qty);
-      c.catp = add(c.catp, quote);
+      c.catv.add(r.tv);
+      c.catp.addProduct(r.tp, r.tv);
       if (this.throttle.request(c.key, now)) this.publish(c, false);
     }
   }
@@ -141,8 +146,8 @@ class CandleComputation implements Computation {
         hp: r.hp,
         lp: r.lp,
         tp: r.tp,
-        catv: toDecimal(r.catv),
-        catp: toDecimal(r.catp),
+        catv: sumOf(r.catv),
+        catp: sumOf(r.catp),
         closed: r.cl === true,
       };
       const slots = this.slots(streamKey(r.ex, 'trade', r.cd));
@@ -176,8 +181,8 @@ class CandleComputation implements Computation {
       hp: c.hp,
       lp: c.lp,
       tp: c.tp,
-      catv: toNumber(c.catv),
-      catp: toNumber(c.catp),
+      catv: c.catv.value(),
+      catp: c.catp.value(),
     };
     if (cl) rec.cl = true;
     this.ctx.emit(c.key, rec);

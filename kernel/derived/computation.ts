@@ -34,7 +34,7 @@ export interface StageContext {
 }
 
 export interface Computation {
-  /** a decoded input record, `key` its stream key */
+  /** a decoded input record, `key` its stream key; the stage reuses `r` for the key's next record: copy what you keep */
   onRecord(key: string, r: InputRecord, now: number): void;
   /** the FX rate changed: a number, or undefined while the source is down */
   onFx?(rate: number | undefined, now: number): void;

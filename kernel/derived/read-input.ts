@@ -1,13 +1,20 @@
 // Reads the few fields the derived computations use (ty ex cd mc tms tp tv) straight from a msgpack record, skipping
-// the rest without building it: a full decode was the stage's largest cost in its profile. Any shape it does not
-// expect (not a map, a key that is not a string) falls back to the full decoder.
+// the rest without building it: a full decode was the stage's largest cost in its profile. One reader serves a whole
+// batch's buffer, and reads into a record object the stage keeps per input key: a string field equal to what that
+// object holds already is not built again, so a record costs no allocation. Any shape it does not expect (not a map,
+// a key that is not a string) falls back to the full decoder.
 
 import { decode } from '../../boundary/codec.ts';
 import type { InputRecord } from './types.ts';
 
 const utf8 = new TextDecoder();
 
-class Reader {
+/** bytes taken by fixed-size msgpack values (numbers, fixext), by type byte */
+const FIXED_SIZE = new Uint8Array(256);
+for (const [t, n] of [[0xcc, 2], [0xcd, 3], [0xce, 5], [0xcf, 9], [0xd0, 2], [0xd1, 3], [0xd2, 5], [0xd3, 9], [0xca, 5], [0xcb, 9], [0xd4, 3], [0xd5, 4], [0xd6, 6], [0xd7, 10], [0xd8, 18]]) FIXED_SIZE[t!] = n!;
+
+/** Reads the input records of one buffer of back-to-back msgpack records. */
+export class InputReader {
   pos = 0;
   private readonly view: DataView;
 
@@ -37,11 +44,20 @@ class Reader {
     return -1;
   }
 
-  str(): string | undefined {
+  /** the string at pos, or undefined (and the value skipped); `prev` itself when the bytes are its ASCII text */
+  str(prev?: string): string | undefined {
     const n = this.strLen();
-    if (n < 0) return undefined;
+    if (n < 0) return void this.skip();
     const start = this.pos;
     this.pos += n;
+    if (prev !== undefined && prev.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) {
+        const c = this.b[start + i]!;
+        same = c < 0x80 && c === prev.charCodeAt(i);
+      }
+      if (same) return prev;
+    }
     let ascii = true;
     for (let i = start; i < this.pos; i++) if (this.b[i]! > 0x7f) ascii = false;
     if (!ascii) return utf8.decode(this.b.subarray(start, this.pos));
@@ -89,37 +105,55 @@ class Reader {
       for (let i = 0; i < (pairs ? 2 * items : items); i++) this.skip();
       return;
     }
-    const fixed: Record<number, number> = { 0xcc: 2, 0xcd: 3, 0xce: 5, 0xcf: 9, 0xd0: 2, 0xd1: 3, 0xd2: 5, 0xd3: 9, 0xca: 5, 0xcb: 9, 0xd4: 3, 0xd5: 4, 0xd6: 6, 0xd7: 10, 0xd8: 18 };
-    if (fixed[t]) return void (this.pos += fixed[t]);
-    throw new Error(`msgpack type 0x${t.toString(16)} not handled`);
+    const size = FIXED_SIZE[t]!;
+    if (size) return void (this.pos += size);
+    throw new Error(`msgpack type 0x${t?.toString(16)} not handled`);
+  }
+
+  /**
+   * Reads the input fields of the record at [start, end) into `into`: the fields the record has are set, the others
+   * left as they were. Throws on bytes that are not a record.
+   */
+  read(start: number, end: number, into: InputRecord): void {
+    const b = this.b;
+    const t = b[start]!;
+    let n: number;
+    if (t === 0xde) (n = (b[start + 1]! << 8) | b[start + 2]!), (this.pos = start + 3);
+    else if (t >= 0x80 && t <= 0x8f) (n = t & 0x0f), (this.pos = start + 1);
+    else return decodeInto(b.subarray(start, end), into);
+    for (let i = 0; i < n; i++) {
+      const kl = this.strLen();
+      if (kl < 0 || kl > 8) return decodeInto(b.subarray(start, end), into);
+      const p = this.pos;
+      const k0 = b[p]!;
+      const k1 = kl > 1 ? b[p + 1]! : 0;
+      const k2 = kl > 2 ? b[p + 2]! : 0;
+      this.pos += kl;
+      // ty ex cd mc tms tp tv: told apart by length and letters
+      if (kl === 2 && k0 === 0x74 && k1 === 0x79) into.ty = this.str(into.ty)!;
+      else if (kl === 2 && k0 === 0x65 && k1 === 0x78) into.ex = this.str(into.ex)!;
+      else if (kl === 2 && k0 === 0x63 && k1 === 0x64) into.cd = this.str(into.cd)!;
+      else if (kl === 2 && k0 === 0x6d && k1 === 0x63) into.mc = this.str(into.mc)!;
+      else if (kl === 3 && k0 === 0x74 && k1 === 0x6d && k2 === 0x73) into.tms = this.num()!;
+      else if (kl === 2 && k0 === 0x74 && k1 === 0x70) into.tp = this.num();
+      else if (kl === 2 && k0 === 0x74 && k1 === 0x76) into.tv = this.num();
+      else this.skip();
+    }
+    if (this.pos > end) throw new Error('record shorter than its fields');
   }
 }
 
-/** the input fields of an encoded exchange record */
+const FIELDS = ['ty', 'ex', 'cd', 'mc', 'tms', 'tp', 'tv'] as const;
+
+function decodeInto(bytes: Uint8Array, into: InputRecord): void {
+  const r = decode<Record<string, unknown>>(bytes);
+  if (typeof r !== 'object' || r === null) throw new Error('record is not a map');
+  for (const k of FIELDS) if (r[k] !== undefined) (into as unknown as Record<string, unknown>)[k] = r[k];
+}
+
+/** the input fields of one encoded exchange record (a fresh object with the fields it has) */
 export function readInput(bytes: Uint8Array): InputRecord {
-  const r = new Reader(bytes);
-  const t = bytes[0]!;
-  let n: number;
-  if (t === 0xde) (n = (bytes[1]! << 8) | bytes[2]!), (r.pos = 3);
-  else if (t >= 0x80 && t <= 0x8f) (n = t & 0x0f), (r.pos = 1);
-  else return decode<InputRecord>(bytes);
   const out = {} as InputRecord;
-  for (let i = 0; i < n; i++) {
-    const kl = r.strLen();
-    if (kl < 0 || kl > 8) return decode<InputRecord>(bytes);
-    const k0 = bytes[r.pos]!;
-    const k1 = kl > 1 ? bytes[r.pos + 1]! : 0;
-    const k2 = kl > 2 ? bytes[r.pos + 2]! : 0;
-    r.pos += kl;
-    // ty ex cd mc tms tp tv: told apart by length and letters
-    if (kl === 2 && k0 === 0x74 && k1 === 0x79) out.ty = r.str()!;
-    else if (kl === 2 && k0 === 0x65 && k1 === 0x78) out.ex = r.str()!;
-    else if (kl === 2 && k0 === 0x63 && k1 === 0x64) out.cd = r.str()!;
-    else if (kl === 2 && k0 === 0x6d && k1 === 0x63) out.mc = r.str()!;
-    else if (kl === 3 && k0 === 0x74 && k1 === 0x6d && k2 === 0x73) out.tms = r.num()!;
-    else if (kl === 2 && k0 === 0x74 && k1 === 0x70) out.tp = r.num();
-    else if (kl === 2 && k0 === 0x74 && k1 === 0x76) out.tv = r.num();
-    else r.skip();
-  }
+  new InputReader(bytes).read(0, bytes.length, out);
   return out;
 }

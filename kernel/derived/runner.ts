@@ -3,9 +3,10 @@
 
 import { Worker } from 'node:worker_threads';
 import type { RecordBatch } from '../../boundary/batch.ts';
-import { BatchBuilder } from '../../boundary/batch.ts';
 import type { Logger } from '../log.ts';
+import { InputWindow } from './input-window.ts';
 import type { FromDerived, ToDerived } from './thread.ts';
+import { inputKeys } from './stage.ts';
 import type { StagePlan } from './stage.ts';
 
 const WORKER_URL =
@@ -16,14 +17,13 @@ export const FORWARD_MS = 50;
 
 export interface RunnerOptions {
   plan: StagePlan;
-  inputs: Set<string>;
   log: Logger;
   onBatch(batch: RecordBatch): void;
 }
 
 export class DerivedRunner {
   private worker: Worker | undefined;
-  private readonly sub = new BatchBuilder();
+  private readonly window: InputWindow;
   private ready = false;
   /** input batches posted before the thread said ready are queued by the worker port itself */
   private fxRate: number | undefined;
@@ -38,7 +38,9 @@ export class DerivedRunner {
   private forwardTimer: ReturnType<typeof setTimeout> | undefined;
   private countWaiters: ((c: Record<string, number>) => void)[] = [];
 
-  constructor(private readonly opts: RunnerOptions) {}
+  constructor(private readonly opts: RunnerOptions) {
+    this.window = new InputWindow(new Map(inputKeys(opts.plan).map((key, i) => [key, i])));
+  }
 
   /** the stage's current `ep` (0 while not running) */
   get ep(): number {
@@ -60,7 +62,7 @@ export class DerivedRunner {
     worker.on('message', (msg: FromDerived) => {
       if (msg.t === 'ready') this.ready = true;
       else if (msg.t === 'counts') {
-        for (const w of this.countWaiters.splice(0)) w({ ...msg.counts, activeMs: msg.activeMs });
+        for (const w of this.countWaiters.splice(0)) w({ ...msg.counts, activeMs: msg.activeMs, ...(msg.tid ? { tid: msg.tid } : {}) });
       }
       else if (msg.t === 'batch') {
         this.produced += msg.batch.keys.length;
@@ -86,7 +88,7 @@ export class DerivedRunner {
     clearTimeout(this.restartTimer);
     clearTimeout(this.forwardTimer);
     this.forwardTimer = undefined;
-    this.sub.take();
+    this.window.clear();
     const w = this.worker;
     this.worker = undefined;
     if (w) await w.terminate();
@@ -98,22 +100,16 @@ export class DerivedRunner {
    */
   input(batch: RecordBatch): void {
     if (!this.worker) return;
-    const { inputs } = this.opts;
-    const b = this.sub;
-    for (let i = 0; i < batch.keys.length; i++) {
-      const key = batch.keys[i]!;
-      if (!inputs.has(key)) continue;
-      b.add(key, batch.buf.subarray(i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!));
-    }
-    if (b.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), FORWARD_MS);
+    this.window.add(batch);
+    if (this.window.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), FORWARD_MS);
   }
 
   private forward(): void {
     this.forwardTimer = undefined;
-    if (!this.sub.length || !this.worker) return;
-    const sub = this.sub.take();
-    this.forwarded += sub.keys.length;
-    this.post({ t: 'batch', batch: sub }, [sub.buf.buffer as ArrayBuffer]);
+    if (!this.window.length || !this.worker) return;
+    const batch = this.window.take();
+    this.forwarded += batch.ids.length;
+    this.post({ t: 'inputs', batch }, [batch.ids.buffer, batch.ends.buffer, batch.buf.buffer] as ArrayBuffer[]);
   }
 
   fx(rate: number | undefined): void {
@@ -125,7 +121,7 @@ export class DerivedRunner {
     this.worker?.postMessage(msg, transfer);
   }
 
-  /** the stage thread's counts (inputs, emitted, late trades, ...) and busy time in ms; undefined while not running */
+  /** the stage thread's counts (inputs, emitted, late trades, ...), busy time in ms and OS thread id (Linux); undefined while not running */
   async stats(): Promise<Record<string, number> | undefined> {
     if (!this.worker) return undefined;
     const answer = new Promise<Record<string, number>>((resolve) => this.countWaiters.push(resolve));

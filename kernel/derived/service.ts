@@ -39,6 +39,7 @@ export class DerivedService {
   private producing = false;
   /** premium key → the sample bucket last kept */
   private readonly sampled = new Map<string, number>();
+  private readonly types = new Map<string, string>();
 
   constructor(private readonly opts: DerivedServiceOptions) {
     const { config, setup, log } = opts;
@@ -48,7 +49,7 @@ export class DerivedService {
     this.history = this.redis
       ? new RedisHistory(config.redis.url, this.d.history.redisPrefix, retention, log.child('history'))
       : new MemoryHistory(retention);
-    this.runner = new DerivedRunner({ plan: setup.plan, inputs: setup.inputs, log, onBatch: (b) => opts.publish(b) });
+    this.runner = new DerivedRunner({ plan: setup.plan, log, onBatch: (b) => opts.publish(b) });
     if (setup.usesFx) {
       const fx = this.d.fx;
       this.fx = new FxSource({ ...fx, log: log.child('fx') });
@@ -84,8 +85,7 @@ export class DerivedService {
     if (this.redis && !this.producing) return;
     for (let i = 0; i < batch.keys.length; i++) {
       const key = batch.keys[i]!;
-      if (!key.includes('|premium|') && !key.includes('|candle|')) continue;
-      const { ty } = splitStreamKey(key);
+      const ty = this.typeOf(key);
       if (ty === 'premium') {
         const r = decode<PremiumRecord>(recordAt(batch, i));
         const bucket = Math.floor(r.tms / this.d.history.premiumSampleMs);
@@ -97,6 +97,19 @@ export class DerivedService {
         if (r.cl) this.history.addCandle(key, r);
       }
     }
+  }
+
+  /** a stream key's record type when it is a derived one, '' otherwise (remembered: every bus record asks) */
+  private typeOf(key: string): string {
+    let ty = this.types.get(key);
+    if (ty === undefined) {
+      const t = splitStreamKey(key).ty;
+      ty = t === 'premium' || t === 'candle' ? t : '';
+      // keys come from the subscribed markets, a bounded set; a cleared cache is rebuilt as keys come
+      if (this.types.size >= 100_000) this.types.clear();
+      this.types.set(key, ty);
+    }
+    return ty;
   }
 
   /** the FX source's state (shown in /api/ws/infra-health; status events may show it too) */

@@ -3,9 +3,10 @@
 // (kernel/derived/thread.ts); tests and benchmarks may run it in-thread.
 
 import type { RecordBatch } from '../../boundary/batch.ts';
-import { BatchBuilder, recordAt } from '../../boundary/batch.ts';
+import { BatchBuilder } from '../../boundary/batch.ts';
 import type { Computation, ComputationPlan, StageContext } from './computation.ts';
-import { readInput } from './read-input.ts';
+import type { InputBatch } from './input-window.ts';
+import { InputReader } from './read-input.ts';
 import { moduleNamed } from './registry.ts';
 import type { DerivedDraft, DerivedRecord, InputRecord } from './types.ts';
 
@@ -17,12 +18,25 @@ export interface StagePlan {
 
 export const TICK_MS = 200;
 
+/** the stage's input keys, in one order: the main thread sends a record with its key's index in this list */
+export function inputKeys(plan: StagePlan): string[] {
+  return [...new Set(plan.computations.flatMap((c) => c.plan.inputs))];
+}
+
+/** one input key: the computations that read it, and the record object its records are read into (reused) */
+interface Input {
+  key: string;
+  readers: Computation[];
+  rec: InputRecord;
+}
+
 export class DerivedStage {
   private readonly out = new BatchBuilder();
   private readonly sq = new Map<string, number>();
   private readonly running: Computation[] = [];
-  /** input key → the computations that read it */
-  private readonly readers = new Map<string, Computation[]>();
+  /** by index in inputKeys(plan), and by key */
+  private readonly inputs: Input[];
+  private readonly byKey = new Map<string, Input>();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** the time of the input, tick or FX change being handled: computations throttle by it and records carry it */
   private at = 0;
@@ -42,14 +56,13 @@ export class DerivedStage {
     for (const { name, plan: p } of plan.computations) {
       const mod = moduleNamed(name);
       if (!mod) throw new Error(`unknown derived computation "${name}"`);
-      const c = mod.create(p as never, ctx);
-      this.running.push(c);
-      for (const key of p.inputs) {
-        let list = this.readers.get(key);
-        if (!list) this.readers.set(key, (list = []));
-        list.push(c);
-      }
+      this.running.push(mod.create(p as never, ctx));
     }
+    this.inputs = inputKeys(plan).map((key) => ({ key, readers: [], rec: { ty: '', ex: '', cd: '', mc: '', tms: 0 } }));
+    for (const input of this.inputs) this.byKey.set(input.key, input);
+    plan.computations.forEach(({ plan: p }, i) => {
+      for (const key of new Set(p.inputs)) this.byKey.get(key)!.readers.push(this.running[i]!);
+    });
   }
 
   start(): void {
@@ -66,20 +79,39 @@ export class DerivedStage {
   /** a batch of exchange records (only input keys are read) */
   input(batch: RecordBatch): void {
     const now = (this.at = this.now());
+    const reader = new InputReader(batch.buf);
     for (let i = 0; i < batch.keys.length; i++) {
-      const readers = this.readers.get(batch.keys[i]!);
-      if (!readers) continue;
-      let r: InputRecord;
-      try {
-        r = readInput(recordAt(batch, i));
-      } catch {
-        this.counts.bad_inputs!++;
-        continue;
-      }
-      this.counts.inputs!++;
-      for (const c of readers) c.onRecord(batch.keys[i]!, r, now);
+      const input = this.byKey.get(batch.keys[i]!);
+      if (input) this.read(input, reader, i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!, now);
     }
     this.flush();
+  }
+
+  /** the input records the main thread forwarded (kernel/derived/input-window.ts) */
+  inputWindow(batch: InputBatch): void {
+    const now = (this.at = this.now());
+    const reader = new InputReader(batch.buf);
+    const { ids, ends } = batch;
+    for (let i = 0; i < ids.length; i++) {
+      const input = this.inputs[ids[i]!];
+      if (input) this.read(input, reader, i === 0 ? 0 : ends[i - 1]!, ends[i]!, now);
+      else this.counts.bad_inputs!++;
+    }
+    this.flush();
+  }
+
+  private read(input: Input, reader: InputReader, start: number, end: number, now: number): void {
+    const r = input.rec;
+    r.tp = undefined;
+    r.tv = undefined;
+    try {
+      reader.read(start, end, r);
+    } catch {
+      this.counts.bad_inputs!++;
+      return;
+    }
+    this.counts.inputs!++;
+    for (const c of input.readers) c.onRecord(input.key, r, now);
   }
 
   fx(rate: number | undefined): void {

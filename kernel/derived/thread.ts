@@ -1,10 +1,12 @@
-// The derived stage's thread: decodes the input records it is sent, runs the computations (kernel/derived/stage.ts)
+// The derived stage's thread: reads the input records it is sent, runs the computations (kernel/derived/stage.ts)
 // and posts the derived records back as batches.
 
+import { readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordBatch } from '../../boundary/batch.ts';
 import { decode } from '../../boundary/codec.ts';
+import type { InputBatch } from './input-window.ts';
 import { DerivedStage } from './stage.ts';
 import type { StagePlan } from './stage.ts';
 import type { DerivedRecord } from './types.ts';
@@ -17,14 +19,22 @@ export interface DerivedWorkerData {
   fx: number | undefined;
 }
 
-export type ToDerived = { t: 'batch'; batch: RecordBatch } | { t: 'fx'; rate: number | undefined } | { t: 'counts' };
+export type ToDerived = { t: 'inputs'; batch: InputBatch } | { t: 'fx'; rate: number | undefined } | { t: 'counts' };
 export type FromDerived =
   | { t: 'ready' }
   | { t: 'batch'; batch: RecordBatch }
-  /** counts, and this thread's busy time (ms) since it started */
-  | { t: 'counts'; counts: Record<string, number>; activeMs: number };
+  /** counts, this thread's busy time (ms) since it started, and its OS thread id where known (Linux: benchmarks) */
+  | { t: 'counts'; counts: Record<string, number>; activeMs: number; tid?: number };
 
 const port = parentPort!;
+/** /proc/thread-self → "<pid>/task/<tid>" on Linux */
+const tid = (() => {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+})();
 const data = workerData as DerivedWorkerData;
 const post = (msg: FromDerived, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer);
 const stage = new DerivedStage(data.ep, data.plan, (batch) => post({ t: 'batch', batch }, [batch.buf.buffer as ArrayBuffer]));
@@ -33,12 +43,12 @@ stage.resume(data.resume.map((b) => decode<DerivedRecord>(b)));
 stage.start();
 port.on('message', (msg: ToDerived) => {
   switch (msg.t) {
-    case 'batch':
-      return stage.input(msg.batch);
+    case 'inputs':
+      return stage.inputWindow(msg.batch);
     case 'fx':
       return stage.fx(msg.rate);
     case 'counts':
-      return post({ t: 'counts', counts: { ...stage.counts }, activeMs: performance.eventLoopUtilization().active });
+      return post({ t: 'counts', counts: { ...stage.counts }, activeMs: performance.eventLoopUtilization().active, ...(tid ? { tid } : {}) });
   }
 });
 post({ t: 'ready' });

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchBuilder, recordAt } from '../../boundary/batch.ts';
 import { decode, encode } from '../../boundary/codec.ts';
-import { readInput } from '../../kernel/derived/read-input.ts';
+import { InputReader, readInput } from '../../kernel/derived/read-input.ts';
+import type { InputRecord } from '../../kernel/derived/types.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const FIELDS = ['ty', 'ex', 'cd', 'mc', 'tms', 'tp', 'tv'] as const;
@@ -51,5 +52,33 @@ describe('derived stage input reader', () => {
     }
     const batch = b.take();
     for (let i = 0; i < batch.keys.length; i++) assert.deepEqual(readInput(recordAt(batch, i)), pick(decode(recordAt(batch, i))));
+  });
+
+  it('reads a whole batch into one reused record object, keeping the strings that did not change', () => {
+    const b = new BatchBuilder();
+    const sent = [
+      { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC', tms: 1, tp: 100, tv: 0.5, sid: 'a' },
+      { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC', tms: 2, tp: 101, tv: 0.25 },
+      { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC2', tms: 3, tp: 102.5, tv: 1 },
+      { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTé', tms: 4, tp: 1, tv: 2 },
+    ];
+    for (const r of sent) b.addRecord('k', r);
+    const batch = b.take();
+    const reader = new InputReader(batch.buf);
+    const rec: InputRecord = { ty: '', ex: '', cd: '', mc: '', tms: 0 };
+    let mc = '';
+    sent.forEach((r, i) => {
+      reader.read(i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!, rec);
+      assert.deepEqual({ ...rec }, pick(r));
+      if (i === 1) assert.equal(rec.mc, mc, 'the same market code is the same string');
+      mc = rec.mc;
+    });
+  });
+
+  it('throws on bytes that are not a whole record, for the stage to count', () => {
+    const bytes = encode({ ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', mc: 'KRW-BTC', tms: 1, tp: 100, tv: 0.5 });
+    const rec: InputRecord = { ty: '', ex: '', cd: '', mc: '', tms: 0 };
+    assert.throws(() => new InputReader(bytes).read(0, bytes.length - 3, rec));
+    assert.throws(() => new InputReader(bytes.subarray(0, bytes.length - 3)).read(0, bytes.length - 3, rec));
   });
 });

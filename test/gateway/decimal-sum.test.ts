@@ -1,8 +1,9 @@
-// Order-book size sums (`tas`/`tbs`): exact decimal addition, checked against BigInt arithmetic on the decimal text.
+// Exact decimal sums: order-book sizes (`tas`/`tbs`) and candle volumes (Σ tv, Σ tp × tv), checked against BigInt
+// arithmetic on the decimal text.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exactSum } from '../../sdk/decimal-sum.ts';
+import { DecimalSum, exactSum } from '../../sdk/decimal-sum.ts';
 import { mulberry32 } from '../../sim/prng.ts';
 
 const sizes = (xs: number[]) => xs.map((as) => ({ as }));
@@ -56,5 +57,43 @@ describe('exact size sums', () => {
       }
       assert.equal(sum(texts.map(Number)), reference(texts), texts.join(' + '));
     }
+  });
+
+  it('sums products of decimals exactly, past 2^53 and with many decimals', () => {
+    const quote = new DecimalSum();
+    quote.addProduct(0.1, 0.2);
+    assert.equal(quote.value(), 0.02);
+    // KRW prices × 8-decimal sizes: the scaled sum outgrows 2^53 within a minute of trades
+    const rand = mulberry32(5);
+    const volume = new DecimalSum();
+    let exactQuote = 0n;
+    let exactVolume = 0n;
+    for (let i = 0; i < 20_000; i++) {
+      const p = 140_000_000 + Math.floor(rand() * 100_000);
+      const q = Math.floor(rand() * 300_000_000); // up to 3 in units of 1e-8
+      quote.addProduct(p, Number(`${q}e-8`));
+      volume.add(Number(`${q}e-8`));
+      exactQuote += BigInt(p) * BigInt(q);
+      exactVolume += BigInt(q);
+    }
+    exactQuote += 2n * 10n ** 6n; // the 0.1 × 0.2 first added, at scale 8
+    assert.equal(quote.value(), Number(`${exactQuote}e-8`));
+    assert.equal(volume.value(), Number(`${exactVolume}e-8`));
+    const fine = new DecimalSum();
+    fine.add(1e-20);
+    fine.addProduct(0.30000000000000004, 3);
+    fine.add(1e21);
+    assert.equal(fine.value(), Number('1000000000000000000000.90000000000000012000000000000001'));
+  });
+
+  it('gives NaN for a non-finite number and starts again after reset', () => {
+    const s = new DecimalSum();
+    s.add(1.5);
+    s.addProduct(Infinity, 2);
+    assert.ok(Number.isNaN(s.value()));
+    s.reset();
+    s.add(0.25);
+    assert.equal(s.value(), 0.25);
+    assert.ok(Number.isNaN(exactSum([{ as: NaN }, { as: 1 }], 'as')));
   });
 });
