@@ -18,6 +18,7 @@ import { isRecord } from '../support/streams.ts';
 const PYTHON = '/usr/bin/python3';
 const PY_DIR = fileURLToPath(new URL('../../clients/python/', import.meta.url));
 const SYMBOLS = ['BTC/KRW', 'ETH/KRW'];
+const PYTHON_SUITE_MS = 180_000;
 
 function runPython(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -28,7 +29,12 @@ function runPython(args: string[], env: Record<string, string>): Promise<{ code:
       out += d;
       if (process.env.TEST_LOG === '1') process.stderr.write(d);
     });
-    child.on('exit', (code) => resolve({ code, out }));
+    // a suite that hangs is killed with a traceback of every thread (faulthandler) rather than holding up the run
+    const timer = setTimeout(() => child.kill('SIGABRT'), PYTHON_SUITE_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
   });
 }
 

@@ -48,11 +48,13 @@ describe('TypeScript SDK against a live gateway', () => {
   });
 
   for (const format of ['json', 'msgpack'] as const) {
-    it(`delivers typed ${format} records to callbacks and the async iterator, and keeps the latest per key`, async () => {
+    it(`delivers typed ${format} records to callbacks and the async iterator, and keeps the latest per key`, { timeout: 60_000 }, async () => {
       const c = client({ format, exchange: 'feed', type: 'trade' });
       const seen: TradeRecord[] = [];
       c.on('trade', (t) => seen.push(t));
       await c.start();
+      // the status comes once the gateway has joined this client to its stream: pushed trades then reach it
+      await waitFor(() => c.status('feed'), 10_000, 'the status of feed');
       const it = c.records();
       const before = nextId;
       push(3);

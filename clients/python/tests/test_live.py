@@ -54,12 +54,18 @@ class LiveGatewayTest(unittest.IsolatedAsyncioTestCase):
             seen = []
             c.on("trade", seen.append)
             await c.start()
+            # the status comes once the gateway has joined this client to its stream: pushed trades then reach it
+            await wait_for(lambda: c.status("feed"), what="the status of feed")
             pushed = await acontrol("/push?n=3")
             got = []
-            async for r in c:
-                got.append(r)
-                if len(got) == 6:
-                    break
+
+            async def six():
+                async for r in c:
+                    got.append(r)
+                    if len(got) == 6:
+                        break
+
+            await asyncio.wait_for(six(), 30)
             self.assertEqual({r["ty"] for r in got}, {"trade"})
             self.assertIsInstance(got[0]["sid"], str)
             self.assertEqual(c.latest("feed", "ETH/KRW", "trade")["sid"], str(pushed["last"]))
