@@ -134,22 +134,27 @@ class GatewayClient:
         return max_age_ms is None or time.time() * 1000 - r.get("rtms", r.get("tms", 0)) <= max_age_ms
 
     def records(self):
-        """An async iterator of records only."""
+        """An async iterator of records only, holding every record from the moment it is made."""
         return self._iterate(self._record_queues)
 
     def events(self):
-        """An async iterator of every event as Event(kind, data)."""
+        """An async iterator of every event as Event(kind, data), from the moment it is made."""
         return self._iterate(self._queues)
 
     def __aiter__(self):
         return self.records()
 
     # ---- internals ----
-    async def _iterate(self, registry: List[asyncio.Queue]):
+    def _iterate(self, registry: List[asyncio.Queue]):
+        # registered now, not at the first `anext`: what arrives before the caller starts iterating is kept
         q: asyncio.Queue = asyncio.Queue()
         if self._closed:
-            return
-        registry.append(q)
+            q.put_nowait(_END)
+        else:
+            registry.append(q)
+        return self._drain(q, registry)
+
+    async def _drain(self, q: asyncio.Queue, registry: List[asyncio.Queue]):
         try:
             while True:
                 v = await q.get()

@@ -56,11 +56,12 @@ class LiveGatewayTest(unittest.IsolatedAsyncioTestCase):
             await c.start()
             # the status comes once the gateway has joined this client to its stream: pushed trades then reach it
             await wait_for(lambda: c.status("feed"), what="the status of feed")
+            records = c.records()
             pushed = await acontrol("/push?n=3")
             got = []
 
             async def six():
-                async for r in c:
+                async for r in records:
                     got.append(r)
                     if len(got) == 6:
                         break
