@@ -4,12 +4,12 @@
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
 //   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
-//        [--venues okx,kraken] [--out BENCHMARKS.md|-]
+//        [--venues okx,kraken] [--no-baseline] [--out BENCHMARKS.md|-]
 //
 // The simulators run one process per venue (bench/universe-sims.ts), each stepping at its venue's book cadence
 // (bench/lib/universe-rates.ts: the target rate, from the documented push caps, is printed beside the rate reached).
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../kernel/config.ts';
 import { Kernel } from '../kernel/kernel.ts';
@@ -18,6 +18,7 @@ import { Args } from './lib/args.ts';
 import { start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
+import { histQuantile } from './lib/stats.ts';
 import { targetRate, venueRate } from './lib/universe-rates.ts';
 import { universeReport, type Report, type Run } from './lib/universe-report.ts';
 import { selectSims } from '../sim/index.ts';
@@ -38,6 +39,8 @@ const PROBE_EVERY = 8;
 const MAJORS = ['BTC', 'ETH', 'XRP', 'SOL'];
 /** `--venues a,b`: only these exchanges in the universe run (default: every simulator found) */
 const VENUES = args.string('venues', '');
+/** `--no-baseline`: the universe run only (while iterating; the published section needs both) */
+const NO_BASELINE = args.flag('no-baseline');
 
 
 const quiet = createLogger('error');
@@ -151,12 +154,25 @@ async function run(name: string, universe: boolean): Promise<Run> {
     // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
+    // the main thread's garbage collections in the window (pauses; workers collect on their own heaps)
+    const gc = { count: 0, totalMs: 0, maxMs: 0, major: 0, majorMs: 0 };
+    const gcObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.count++;
+        gc.totalMs += e.duration;
+        gc.maxMs = Math.max(gc.maxMs, e.duration);
+        // NODE_PERFORMANCE_GC_MAJOR = 4 (mark-sweep-compact)
+        if (((e as { detail?: { kind?: number } }).detail)?.kind === 4) (gc.major++, (gc.majorMs += e.duration));
+      }
+    });
+    gcObs.observe({ entryTypes: ['gc'] });
     const t0 = performance.now();
     let rss = 0;
     const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
     await sleep(MEASURE_MS);
     clearInterval(rssTimer);
     loop.disable();
+    gcObs.disconnect();
     const reports = await Promise.all(clients.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
     const elapsed = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -176,6 +192,7 @@ async function run(name: string, universe: boolean): Promise<Run> {
       perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, reports[i]!])),
       gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
       loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      gc: { ...gc, perS: gc.count / (elapsed / 1000), pct: (gc.totalMs / elapsed) * 100 },
       rssMiB: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
       simCpuPct,
     };
@@ -187,8 +204,19 @@ async function run(name: string, universe: boolean): Promise<Run> {
 }
 
 const started = performance.now();
-const baseline = await run('baseline', false);
+const baseline = NO_BASELINE ? undefined : await run('baseline', false);
 const universe = await run('universe', true);
+console.log(JSON.stringify({ universe: summary(universe), baseline: baseline && summary(baseline) }));
+if (!baseline) process.exit(0);
 const settings = { historyMaxAgeMs: HISTORY_AGE_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
 const { title, method, tables } = universeReport(baseline, universe, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);
+
+/** the figures worth seeing while iterating, on stdout */
+function summary(r: Run): Record<string, unknown> {
+  const all = Object.values(r.perExchange);
+  const worst = Math.max(...all.map((x) => x.maxMs));
+  const hist = all[0]!.hist.map((_, i) => all.reduce((n, x) => n + x.hist[i]!, 0));
+  const lat = { p50: histQuantile(hist, 0.5), p99: histQuantile(hist, 0.99), max: worst, lost: all.reduce((n, x) => n + x.lost, 0) };
+  return { lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), loop: r.loopDelayMs, gc: r.gc };
+}

@@ -32,6 +32,8 @@ export interface Run {
   gatewayCpuPct: number;
   /** the gateway's main-thread event-loop delay in the window */
   loopDelayMs: { p99: number; max: number };
+  /** the main thread's GC pauses in the window: all, and major (mark-sweep-compact) ones */
+  gc: { count: number; totalMs: number; maxMs: number; major: number; majorMs: number; perS: number; pct: number };
   rssMiB: number;
   /** the simulators' processes, each in % of one core, by venue (the baseline's one process under 'all') */
   simCpuPct: Record<string, number>;
