@@ -34,6 +34,8 @@ const PEAK = args.number('peak', 5);
 /** the gateway's history.maxAgeMs (resume history) in both runs; default the config's own */
 const HISTORY_AGE_MS = args.number('history-max-age-ms', -1);
 const TRADES = args.number('trades-per-step', 2);
+/** the gateway's server.flushMs in both runs; default the config's own */
+const FLUSH_MS = args.number('flush-ms', -1);
 const OUT = args.string('out', BENCHMARKS_MD);
 const PROBE_EVERY = 8;
 const MAJORS = ['BTC', 'ETH', 'XRP', 'SOL'];
@@ -64,6 +66,14 @@ function queries(ex: string, symbols: string[]): string[] {
     `exchange=${ex}&symbol=${pick(4)}&type=orderbook`,
     `exchange=${ex}&symbol=${m0}&type=ticker,trade`,
   ];
+}
+
+/** a counter's total over its labels, from the kernel's own metrics */
+async function counterTotal(http: string, name: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
+  return n;
 }
 
 /** gateway_records_total per exchange, from the kernel's own metrics */
@@ -107,7 +117,7 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const exchanges = Object.keys(sections).sort();
     const quote: Record<string, string> = {};
     const config = parseConfig({
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, ...(FLUSH_MS >= 0 ? { flushMs: FLUSH_MS } : {}) },
       log: { level: 'error' },
       ...(HISTORY_AGE_MS >= 0 ? { history: { maxAgeMs: HISTORY_AGE_MS } } : {}),
       limits: { connectionsPerIp: CLIENTS + 100, clients: CLIENTS + 100 },
@@ -149,6 +159,8 @@ async function run(name: string, universe: boolean): Promise<Run> {
     await Promise.all(clients.map((c) => c.next('ready', 300_000)));
     await sleep(WARM_MS);
     const before = await recordsTotal(http);
+    const writes0 = await counterTotal(http, 'gateway_client_writes_total');
+    const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
     for (const c of clients) c.proc.send({ t: 'measure' });
     const cpu0 = process.cpuUsage();
     // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
@@ -177,6 +189,8 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const elapsed = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const after = await recordsTotal(http);
+    const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
+    const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
     const simCpuPct: Record<string, number> = {};
     for (const [v, c] of sims.procs) simCpuPct[v] = (await c.ask<{ cpuPct: number }>({ t: 'stats' }, 'stats')).cpuPct;
     const recordsIn = Object.fromEntries(exchanges.map((ex) => [ex, ((after[ex] ?? 0) - (before[ex] ?? 0)) / (elapsed / 1000)]));
@@ -192,6 +206,8 @@ async function run(name: string, universe: boolean): Promise<Run> {
       perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, reports[i]!])),
       gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
       loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      writesPerS,
+      flushesPerS,
       gc: { ...gc, perS: gc.count / (elapsed / 1000), pct: (gc.totalMs / elapsed) * 100 },
       rssMiB: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
       simCpuPct,
@@ -208,7 +224,7 @@ const baseline = NO_BASELINE ? undefined : await run('baseline', false);
 const universe = await run('universe', true);
 console.log(JSON.stringify({ universe: summary(universe), baseline: baseline && summary(baseline) }));
 if (!baseline) process.exit(0);
-const settings = { historyMaxAgeMs: HISTORY_AGE_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
+const settings = { historyMaxAgeMs: HISTORY_AGE_MS, flushMs: FLUSH_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
 const { title, method, tables } = universeReport(baseline, universe, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);
 
@@ -218,5 +234,5 @@ function summary(r: Run): Record<string, unknown> {
   const worst = Math.max(...all.map((x) => x.maxMs));
   const hist = all[0]!.hist.map((_, i) => all.reduce((n, x) => n + x.hist[i]!, 0));
   const lat = { p50: histQuantile(hist, 0.5), p99: histQuantile(hist, 0.99), max: worst, lost: all.reduce((n, x) => n + x.lost, 0) };
-  return { lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), loop: r.loopDelayMs, gc: r.gc };
+  return { lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), writesPerS: Math.round(r.writesPerS), flushesPerS: Math.round(r.flushesPerS), loop: r.loopDelayMs, gc: r.gc };
 }

@@ -59,6 +59,8 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** a client whose unsent data exceeds this is disconnected (close 1008) */
       maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      /** routed records are written to clients at most this often, in ms (0: at the end of every event-loop turn) */
+      flushMs: z.number().int().min(0).max(1000).default(0),
       ...serverSecurityShape,
     })
     .prefault({}),

@@ -185,6 +185,7 @@ export class Kernel {
     return new Hub({
       ...{ store, catalog, metrics, history: stream.history, log: this.log.child('hub') },
       maxBufferedBytes: config.server.maxBufferedBytes,
+      flushMs: config.server.flushMs,
       maxDepth: config.orderbook.depth,
       statuses: (exchanges) => stream.statuses(exchanges),
       guard: { control: (msg) => gate.guardControl(msg), filter: (f, identity, keys) => gate.guardFilter(f, identity, keys) },

@@ -33,6 +33,9 @@ export interface Run {
   /** the gateway's main-thread event-loop delay in the window */
   loopDelayMs: { p99: number; max: number };
   /** the main thread's GC pauses in the window: all, and major (mark-sweep-compact) ones */
+  /** socket writes of routed records to clients, and hub flushes, per second */
+  writesPerS: number;
+  flushesPerS: number;
   gc: { count: number; totalMs: number; maxMs: number; major: number; majorMs: number; perS: number; pct: number };
   rssMiB: number;
   /** the simulators' processes, each in % of one core, by venue (the baseline's one process under 'all') */
@@ -42,6 +45,8 @@ export interface Run {
 export interface Settings {
   /** -1: the config's default */
   historyMaxAgeMs: number;
+  /** -1: the config's default */
+  flushMs: number;
   clients: number;
   tradesPerStep: number;
   peak: number;

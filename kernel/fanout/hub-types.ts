@@ -60,6 +60,8 @@ export interface HubOptions {
   store: SnapshotStore;
   catalog: Catalog;
   maxBufferedBytes: number;
+  /** server.flushMs: routed records are written at most this often (0: at the end of every event-loop turn) */
+  flushMs?: number;
   metrics: Metrics;
   log: Logger;
   /** security checks on every subscription (kernel/security/ws-gate.ts): throws LIMIT_EXCEEDED or FORBIDDEN */

@@ -14,6 +14,7 @@ import type { ClientSink } from './catch-up.ts';
 import { sendConflated, sendResume, sendSnapshot } from './catch-up.ts';
 import type { ConnectOptions, Format } from './client-protocol.ts';
 import { errorAnswer, readControl } from './control.ts';
+import { FlushWindow } from './flush-window.ts';
 import type { ControlContext } from './control.ts';
 import { GroupIndex, groupId } from './groups.ts';
 import type { Client, ClientHandle, Group, HubOptions } from './hub-types.ts';
@@ -30,7 +31,7 @@ export class Hub {
   private readonly index = new GroupIndex((g) => this.tick(g));
   /** groups holding records not yet written */
   private readonly dirty: Group[] = [];
-  private flushTimer: ReturnType<typeof setImmediate> | undefined;
+  private readonly window: FlushWindow;
   private nextId = 1;
   private readonly counters;
   private readonly outs = new RecordOuts();
@@ -43,6 +44,7 @@ export class Hub {
 
   constructor(private readonly opts: HubOptions) {
     this.maxDepth = opts.maxDepth ?? 200;
+    this.window = new FlushWindow(opts.flushMs ?? 0, () => this.flush());
     this.control = { catalog: opts.catalog, maxDepth: this.maxDepth, guard: opts.guard };
     const m = opts.metrics;
     this.counters = {
@@ -51,6 +53,8 @@ export class Hub {
       slow: m.counter('gateway_client_slow_disconnects_total', 'Clients disconnected for not keeping up (close 1008)'),
       connects: m.counter('gateway_client_connections_total', 'Client connections accepted'),
       resumes: m.counter('gateway_client_resume_keys_total', 'Keys asked for in resume, by outcome (recovered, lost)'),
+      writes: m.counter('gateway_client_writes_total', 'Socket writes of routed records to clients (one per client per flush)'),
+      flushes: m.counter('gateway_fanout_flushes_total', 'Flushes of routed records (each writes once to every client that has some)'),
     };
     m.gauge('gateway_clients', 'Connected clients, by format', () => {
       const by = { json: 0, msgpack: 0 };
@@ -134,16 +138,15 @@ export class Hub {
       }
     }
     outs.reset(EMPTY);
-    if (this.dirty.length && !this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
+    if (this.dirty.length) this.window.schedule();
   }
 
   /** Writes what the groups hold: one buffer per group (one array frame with batch=true), one write per client. */
   flush(): void {
-    if (this.flushTimer) {
-      clearImmediate(this.flushTimer);
-      this.flushTimer = undefined;
-    }
+    this.window.cancel();
     const dirty = this.dirty;
+    if (dirty.length) this.counters.flushes.inc();
+    let writes = 0;
     for (let d = 0; d < dirty.length; d++) {
       const g = dirty[d]!;
       const outs = g.pending;
@@ -165,8 +168,10 @@ export class Hub {
         sent++;
       }
       if (sent) this.counters.deliveries.inc({ format: g.format }, sent * outs.length);
+      writes += sent;
     }
     dirty.length = 0;
+    if (writes) this.counters.writes.inc({}, writes);
   }
 
   /** A status or resync message (from the bus): to every client whose filter selects it, after what is pending. */
@@ -196,7 +201,7 @@ export class Hub {
     if (g.pending.length === 0) this.dirty.push(g);
     for (const o of c.values()) g.pending.push(o);
     c.clear();
-    if (!this.flushTimer) this.flushTimer = setImmediate(() => this.flush());
+    this.window.schedule();
   }
 
   /** puts the client in the group of its format, filter and shape */
