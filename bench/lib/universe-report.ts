@@ -83,6 +83,12 @@ function rows(r: Run): (string | number)[][] {
   return out;
 }
 
+/** the main thread's GC pauses: how many, their share of the window, the longest, and the major ones */
+function gcLine(r: Run): string {
+  const g = r.gc;
+  return `${g.count} pauses (${fixed(g.pct, 1)} % of the time), longest ${fixed(g.maxMs, 0)} ms; ${g.major} major, ${fixed(g.majorMs, 0)} ms in all`;
+}
+
 export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs: number): { title: string; method: string; tables: Table[] } {
   const total = merged(Object.values(universe.perExchange));
   const p99 = q(total.hist, 0.99);
@@ -95,6 +101,7 @@ export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs
       rows: [...rows(baseline), ...rows(universe)],
       notes: [
         `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core, RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} %, ${fixed(baseline.rssMiB, 0)} MiB. Main-thread event-loop delay p99 / max: universe ${fixed(universe.loopDelayMs.p99, 0)} / ${fixed(universe.loopDelayMs.max, 0)} ms, baseline ${fixed(baseline.loopDelayMs.p99, 0)} / ${fixed(baseline.loopDelayMs.max, 0)} ms.`,
+        `Main thread's garbage collection in the window: universe ${gcLine(universe)}; baseline ${gcLine(baseline)}. Socket writes to clients: universe ${si(universe.writesPerS)}/s in ${si(universe.flushesPerS)} flushes/s, baseline ${si(baseline.writesPerS)}/s in ${si(baseline.flushesPerS)}/s.`,
         `Simulators' processes (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %. Load clients' processes: universe ${fixed(loadCpu(universe), 0)} % in all, baseline ${fixed(loadCpu(baseline), 0)} %.`,
         `Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: p99 ${p99} ms at ${fixed((sum(universe.recordsIn) / sum(universe.target)) * 100, 0)} % of the target, RSS ${fixed(universe.rssMiB, 0)} MiB, lost ${total.lost} → ${ok ? '✓ met' : '✗ not met'}.`,
       ],
@@ -114,9 +121,9 @@ export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs
   ];
   const method =
     `Method: each venue's simulator (found in its plugin folder) runs in a process of its own (\`bench/universe-sims.ts\`, \`activity: 'skewed'\`, \`peak: ${s.peak}\`, stepping at the venue's book cap: table 2), serving its whole market list over REST. ` +
-    `The gateway is a standalone Kernel in the benchmark's process${s.historyMaxAgeMs >= 0 ? ` (\`history.maxAgeMs: ${s.historyMaxAgeMs}\`)` : ''} with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
+    `The gateway is a standalone Kernel in the benchmark's process${s.historyMaxAgeMs >= 0 ? ` (\`history.maxAgeMs: ${s.historyMaxAgeMs}\`)` : ''}${s.flushMs >= 0 ? ` (\`server.flushMs: ${s.flushMs}\`)` : ''} with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
     `${s.clients} clients in one load process per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
     `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream); loss: sq gaps on those. ${s.warmMs / 1000} s warm-up, ${s.measureMs / 1000} s measured. Records/s in: the gateway's own \`gateway_records_total\`. ` +
-    `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe\`. Took ${fixed(tookMs / 1000, 0)} s.`;
+    `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe${s.warmMs !== 8000 ? ` -- --warm-ms ${s.warmMs}` : ''}\`. Took ${fixed(tookMs / 1000, 0)} s.`;
   return { title: '6. The whole universe: every market of every venue', method, tables };
 }
