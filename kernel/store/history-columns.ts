@@ -1,8 +1,9 @@
 // The resume history's entry metadata without an object per entry: typed-array columns indexed by arrival number
 // (a ring that doubles when full), and each key's entries as a ring of arrival numbers.
 
-/** per entry: chunk 4 + offset 4 + length 4 + arrival 8 + ep 8 + sq 8 + key 4 + alive 1 bytes */
-export const COLUMN_BYTES = 41;
+/** per entry: chunk 4 + offset 4 + length 4 + arrival 8 + key 4 + alive 1 bytes (ep and sq are read from the record
+ * when a resume needs them, rarely: not kept) */
+export const COLUMN_BYTES = 25;
 
 export class EntryColumns {
   cap: number;
@@ -10,9 +11,6 @@ export class EntryColumns {
   offset: Uint32Array;
   length: Uint32Array;
   at: Float64Array;
-  /** NaN until read from the record */
-  ep: Float64Array;
-  sq: Float64Array;
   key: Int32Array;
   /** 1 while the entry is in its key's ring (0: dropped by count, or its key dropped) */
   alive: Uint8Array;
@@ -23,8 +21,6 @@ export class EntryColumns {
     this.offset = new Uint32Array(cap);
     this.length = new Uint32Array(cap);
     this.at = new Float64Array(cap);
-    this.ep = new Float64Array(cap);
-    this.sq = new Float64Array(cap);
     this.key = new Int32Array(cap);
     this.alive = new Uint8Array(cap);
   }
@@ -47,8 +43,6 @@ export class EntryColumns {
       next.offset.set(this.offset.subarray(o, o + len), n);
       next.length.set(this.length.subarray(o, o + len), n);
       next.at.set(this.at.subarray(o, o + len), n);
-      next.ep.set(this.ep.subarray(o, o + len), n);
-      next.sq.set(this.sq.subarray(o, o + len), n);
       next.key.set(this.key.subarray(o, o + len), n);
       next.alive.set(this.alive.subarray(o, o + len), n);
       g += len;

@@ -28,8 +28,9 @@ export interface HistoryEntry {
 }
 
 /**
- * what an entry costs beyond its bytes, counted against maxBytes: its columns (history-columns.ts COLUMN_BYTES, at
- * up to twice that while the columns have doubled and not filled) and its slot in its key's ring
+ * what an entry costs beyond its bytes, counted against maxBytes: its columns (history-columns.ts COLUMN_BYTES, up
+ * to twice that while the columns have doubled and not filled), its slot in its key's ring (8, up to twice that),
+ * and a share of the per-key state; rounded up
  */
 export const ENTRY_OVERHEAD = 96;
 
@@ -116,8 +117,6 @@ export class History {
     c.offset[s] = offset;
     c.length[s] = length;
     c.at[s] = now;
-    c.ep[s] = NaN;
-    c.sq[s] = NaN;
     c.key[s] = ring.id;
     this.bytes += length + ENTRY_OVERHEAD;
     if (this.limits.records < 1) {
@@ -159,9 +158,7 @@ export class History {
   private entry(g: number): HistoryEntry {
     const c = this.cols;
     const s = c.slot(g);
-    const e: HistoryEntry = { bytes: this.log.view(c.chunk[s]!, c.offset[s]!, c.length[s]!), at: c.at[s]!, g };
-    if (!Number.isNaN(c.ep[s])) (e.ep = c.ep[s]!), (e.sq = c.sq[s]!);
-    return e;
+    return { bytes: this.log.view(c.chunk[s]!, c.offset[s]!, c.length[s]!), at: c.at[s]!, g };
   }
 
   /** the key's entries, oldest first (made on demand: views of the log, valid for as long as they are held) */
