@@ -83,6 +83,11 @@ export class History {
     const { keys, ends, buf } = batch;
     const n = keys.length;
     const log = this.log;
+    if (this.limits.records < 1) {
+      // nothing is kept: the arrival numbers still move on
+      this.head = this.nextG += n;
+      return;
+    }
     // runs of records that fit the log's current chunk, each copied at once
     for (let i = 0; i < n; ) {
       const start = i === 0 ? 0 : ends[i - 1]!;
@@ -119,10 +124,6 @@ export class History {
     c.at[s] = now;
     c.key[s] = ring.id;
     this.bytes += length + ENTRY_OVERHEAD;
-    if (this.limits.records < 1) {
-      c.alive[s] = 0;
-      return;
-    }
     // by count: the oldest leaves its key's ring but stays in the log (and counted) until the log passes it
     if (ring.full) {
       c.alive[c.slot(ring.shift())] = 0;

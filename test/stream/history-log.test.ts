@@ -91,6 +91,15 @@ describe('resume history storage', () => {
     assert.deepEqual(sqs(h, 'b'), [2, 4]);
   });
 
+  it('keeps nothing with history.records 0, yet numbers the records', () => {
+    const h = new History({ records: 0, maxAgeMs: 60_000, maxBytes: 1 << 20 });
+    const at = h.position;
+    h.ingest(batch(['a', 'b', 'a'], 1, 1));
+    assert.deepEqual(h.size, { keys: 0, entries: 0, bytes: 0 });
+    assert.equal(h.newest('a'), undefined);
+    assert.equal(h.position, at + 3);
+  });
+
   it('sizes chunks at 1 MiB for large budgets and down to 4 KiB for small ones', () => {
     assert.equal(chunkSizeFor(256 * 2 ** 20), 2 ** 20);
     assert.equal(chunkSizeFor(2 ** 20), 16384);
