@@ -72,6 +72,8 @@ class CandleComputation implements Computation {
   private readonly candles = new Map<string, Candle[]>();
   private readonly open = new Set<Candle>();
   private readonly throttle: Throttle<string>;
+  /** no open candle is due to close before this (a lower bound: candles closed by trades may have made it early) */
+  private closeAt = Infinity;
 
   constructor(
     plan: ComputationPlan<Params>,
@@ -107,7 +109,7 @@ class CandleComputation implements Computation {
         if (c) slots[slots.indexOf(c)] = fresh;
         else slots.push(fresh);
         c = fresh;
-        this.open.add(c);
+        this.openCandle(c);
       }
       c.hp = Math.max(c.hp, r.tp);
       c.lp = Math.min(c.lp, r.tp);
@@ -120,7 +122,13 @@ class CandleComputation implements Computation {
   }
 
   tick(now: number): void {
-    for (const c of this.open) if (now >= c.start + c.ms + CLOSE_GRACE_MS) this.close(c, now);
+    let closeAt = Infinity;
+    for (const c of this.open) {
+      const at = c.start + c.ms + CLOSE_GRACE_MS;
+      if (now >= at) this.close(c, now);
+      else if (at < closeAt) closeAt = at;
+    }
+    this.closeAt = closeAt;
     for (const key of this.throttle.due(now)) {
       const { ex, cd, sub } = splitStreamKey(key);
       const c = this.candles.get(streamKey(ex, 'trade', cd))?.find((s) => s.iv === sub);
@@ -155,11 +163,22 @@ class CandleComputation implements Computation {
       if (i >= 0) continue; // trades of this stage came first: keep them
       slots.push(c);
       if (!c.closed) {
-        this.open.add(c);
+        this.openCandle(c);
         // the previous stage may have died before the close: close it now if its interval is over
         if (now >= c.start + c.ms + CLOSE_GRACE_MS) this.close(c, now);
       }
     }
+  }
+
+  nextTick(): number | undefined {
+    const due = Math.min(this.closeAt, this.throttle.nextDue() ?? Infinity);
+    return due === Infinity ? undefined : due;
+  }
+
+  private openCandle(c: Candle): void {
+    this.open.add(c);
+    const at = c.start + c.ms + CLOSE_GRACE_MS;
+    if (at < this.closeAt) this.closeAt = at;
   }
 
   private close(c: Candle, now: number): void {

@@ -121,6 +121,10 @@ class PremiumComputation implements Computation {
     for (const s of this.throttle.due(now)) this.publish(s);
   }
 
+  nextTick(): number | undefined {
+    return this.throttle.nextDue();
+  }
+
   private request(s: Stream, now: number): void {
     if (this.throttle.request(s, now)) this.publish(s);
   }

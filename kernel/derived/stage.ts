@@ -1,6 +1,7 @@
 // The derived stage: runs the planned computations over decoded input records, and stamps what they emit with the
-// stage's own `ep` (its start time), `rtms` and a `sq` per derived stream key. Runs in its own thread
-// (kernel/derived/thread.ts); tests and benchmarks may run it in-thread.
+// stage's own `ep` (its start time), `rtms` and a `sq` per derived stream key. The same stage runs in the main thread
+// (kernel/derived/inline.ts) or in its own (kernel/derived/thread.ts); the batch converter drives it on its own clock.
+// Once started it ticks by itself, only when a computation waits for a time, at most once per TICK_MS.
 
 import type { RecordBatch } from '../../boundary/batch.ts';
 import { BatchBuilder } from '../../boundary/batch.ts';
@@ -16,6 +17,7 @@ export interface StagePlan {
   computations: { name: string; plan: ComputationPlan<unknown> }[];
 }
 
+/** the shortest time between two ticks (trailing throttled records, candle closes wait for the next one) */
 export const TICK_MS = 200;
 
 /** the stage's input keys, in one order: the main thread sends a record with its key's index in this list */
@@ -37,7 +39,13 @@ export class DerivedStage {
   /** by index in inputKeys(plan), and by key */
   private readonly inputs: Input[];
   private readonly byKey = new Map<string, Input>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** when the armed timer fires */
+  private timerAt = Infinity;
+  /** the last tick's time: the next is at least TICK_MS later */
+  private lastTick = -Infinity;
+  private guard: (tick: () => void) => void = (tick) => tick();
   /** the time of the input, tick or FX change being handled: computations throttle by it and records carry it */
   private at = 0;
   readonly counts: Record<string, number> = { inputs: 0, emitted: 0, bad_inputs: 0 };
@@ -65,8 +73,14 @@ export class DerivedStage {
     });
   }
 
-  start(): void {
-    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  /**
+   * From now on the stage ticks by itself when a computation waits (without start(), only tick() calls do).
+   * `guard` runs each timer tick: the inline host catches what a computation throws there.
+   */
+  start(guard: (tick: () => void) => void = (tick) => tick()): void {
+    this.guard = guard;
+    this.started = true;
+    this.schedule();
   }
 
   /** the latest derived records of a previous stage, to continue from (candles) */
@@ -121,7 +135,7 @@ export class DerivedStage {
   }
 
   tick(): void {
-    const now = (this.at = this.now());
+    const now = (this.at = this.lastTick = this.now());
     for (const c of this.running) c.tick(now);
     this.flush();
   }
@@ -135,10 +149,33 @@ export class DerivedStage {
 
   private flush(): void {
     if (this.out.length) this.onBatch(this.out.take());
+    this.schedule();
+  }
+
+  /** arms the timer for the earliest time a computation waits for, no sooner than TICK_MS after the last tick */
+  private schedule(): void {
+    if (!this.started) return;
+    let due = Infinity;
+    for (const c of this.running) {
+      const at = c.nextTick ? c.nextTick() : this.lastTick + TICK_MS;
+      if (at !== undefined && at < due) due = at;
+    }
+    if (due === Infinity) return;
+    due = Math.max(due, this.lastTick + TICK_MS);
+    if (this.timer !== undefined && this.timerAt <= due) return;
+    clearTimeout(this.timer);
+    this.timerAt = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.guard(() => this.tick());
+    }, Math.max(0, due - this.now()));
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.started = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
   }
 }
