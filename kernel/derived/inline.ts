@@ -34,9 +34,17 @@ export class InlineHost implements StageHost {
     return this.stage?.counts.inputs ?? 0;
   }
 
+  /** the hot path (every exchange batch): written out rather than through run(), no closure per call */
   input(batch: RecordBatch): void {
     const stage = this.stage;
-    if (stage) this.run(() => stage.input(batch));
+    if (!stage) return;
+    const t0 = performance.now();
+    try {
+      stage.input(batch);
+    } catch (err) {
+      return this.fail(err, t0);
+    }
+    this.done(t0);
   }
 
   fx(rate: number | undefined): void {
@@ -50,11 +58,12 @@ export class InlineHost implements StageHost {
     try {
       call();
     } catch (err) {
-      this.out = [];
-      this.activeMs += performance.now() - t0;
-      this.fail(err);
-      return;
+      return this.fail(err, t0);
     }
+    this.done(t0);
+  }
+
+  private done(t0: number): void {
     this.activeMs += performance.now() - t0;
     if (!this.out.length) return;
     const out = this.out;
@@ -62,7 +71,9 @@ export class InlineHost implements StageHost {
     for (const batch of out) this.opts.onBatch(batch);
   }
 
-  private fail(err: unknown): void {
+  private fail(err: unknown, t0: number): void {
+    this.out = [];
+    this.activeMs += performance.now() - t0;
     this.stage?.close();
     this.stage = undefined;
     this.ready = false;

@@ -92,13 +92,20 @@ export class DerivedStage {
 
   /** a batch of exchange records (only input keys are read) */
   input(batch: RecordBatch): void {
-    const now = (this.at = this.now());
-    const reader = new InputReader(batch.buf);
-    for (let i = 0; i < batch.keys.length; i++) {
-      const input = this.byKey.get(batch.keys[i]!);
-      if (input) this.read(input, reader, i === 0 ? 0 : batch.ends[i - 1]!, batch.ends[i]!, now);
+    const { keys, ends } = batch;
+    let reader: InputReader | undefined;
+    let now = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const input = this.byKey.get(keys[i]!);
+      if (!input) continue;
+      // inline, most exchange batches hold no input (books): they cost one look-up per record and nothing more
+      if (!reader) {
+        reader = new InputReader(batch.buf);
+        now = this.at = this.now();
+      }
+      this.read(input, reader, i === 0 ? 0 : ends[i - 1]!, ends[i]!, now);
     }
-    this.flush();
+    if (reader) this.flush();
   }
 
   /** the input records the main thread forwarded (kernel/derived/input-window.ts) */
