@@ -26,7 +26,7 @@ export interface ComputationPlan<P = unknown> {
 
 /** What the stage gives a running computation. */
 export interface StageContext {
-  /** publishes a record on `key` (recordKey of the draft); the stage adds rtms, ep and sq */
+  /** publishes a record on `key` (recordKey of the draft); the stage adds rtms, ep and sq to the draft, which is its own from then on */
   emit(key: string, draft: DerivedDraft): void;
   /** counts a noteworthy event (late trade, ...) in the stage's figures */
   count(what: string): void;

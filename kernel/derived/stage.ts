@@ -150,7 +150,12 @@ export class DerivedStage {
   private emit(key: string, draft: DerivedDraft): void {
     const sq = (this.sq.get(key) ?? 0) + 1;
     this.sq.set(key, sq);
-    this.out.addRecord(key, { ...draft, rtms: this.at, ep: this.ep, sq });
+    // the draft is the stage's now (StageContext.emit): stamped in place rather than copied
+    const rec = draft as DerivedDraft & { rtms: number; ep: number; sq: number };
+    rec.rtms = this.at;
+    rec.ep = this.ep;
+    rec.sq = sq;
+    this.out.addRecord(key, rec);
     this.counts.emitted!++;
   }
 
