@@ -33,7 +33,7 @@ const ALL_SIDES: Side[] = ['off', 'inline', 'thread'];
 const SIDES = ALL_SIDES.filter((s) => args.string('sides', ALL_SIDES.join(',')).split(',').includes(s));
 const SIDE_LABEL: Record<Side, string> = {
   off: 'none (same markets)',
-  inline: 'premium × 3 pairs, candles 1s + 1m on every market; stage inline (default)',
+  inline: 'premium × 3 pairs, candles 1s + 1m on every market; stage inline (`derived.thread: false`)',
   thread: 'the same; stage in its own thread (`derived.thread: true`)',
 };
 const BASES = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'TRX', 'LINK'];
@@ -175,7 +175,7 @@ for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.incl
 }
 const method =
   `Method: as the end-to-end benchmark (section 3: simulators in their own process, a standalone Kernel in this one, ${CLIENTS} clients in a third, half JSON and half msgpack, full stream), ` +
-  `at its fixed levels, without and with \`derived:\`, its stage inline (the default) and in its own thread (\`derived.thread: true\`) (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator, which runs in the simulators' process; candles 1s and 1m on every market of the three exchanges). ` +
+  `at its fixed levels, without and with \`derived:\`, its stage inline and in its own thread (\`derived.thread: true\`) (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator, which runs in the simulators' process; candles 1s and 1m on every market of the three exchanges). ` +
   `Both runs subscribe the same markets (USDT/KRW included). Latency: exchange records only (client receive − \`tms\`); the clients also receive the derived records, which are left out of it. ` +
   `Gateway CPU: % of one core for the whole process (main thread, exchange workers, the derived stage's thread when it has one); main thread: its own CPU time (Linux /proc) in % of one core; stage: its thread's CPU time, or inline the time spent in its calls (part of the main thread's). ` +
   `Each figure is the median of ${ROUNDS} runs, the sides alternating (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured). Command: \`npm run bench:derived\`. Took ${fixed((performance.now() - started) / 1000, 0)} s.`;
