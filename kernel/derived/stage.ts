@@ -19,6 +19,8 @@ export interface StagePlan {
 
 /** the shortest time between two ticks (trailing throttled records, candle closes wait for the next one) */
 export const TICK_MS = 200;
+/** the longest single timer wait (re-armed after it) */
+const MAX_WAIT_MS = 60_000;
 
 /** the stage's input keys, in one order: the main thread sends a record with its key's index in this list */
 export function inputKeys(plan: StagePlan): string[] {
@@ -43,8 +45,9 @@ export class DerivedStage {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** when the armed timer fires */
   private timerAt = Infinity;
-  /** the last tick's time: the next is at least TICK_MS later */
-  private lastTick = -Infinity;
+  /** the stage's start (its tick grid), and the grid point of its last timer tick */
+  private startedAt = 0;
+  private lastGrid = -Infinity;
   private guard: (tick: () => void) => void = (tick) => tick();
   /** the time of the input, tick or FX change being handled: computations throttle by it and records carry it */
   private at = 0;
@@ -80,6 +83,7 @@ export class DerivedStage {
   start(guard: (tick: () => void) => void = (tick) => tick()): void {
     this.guard = guard;
     this.started = true;
+    this.startedAt = this.now();
     this.schedule();
   }
 
@@ -142,7 +146,7 @@ export class DerivedStage {
   }
 
   tick(): void {
-    const now = (this.at = this.lastTick = this.now());
+    const now = (this.at = this.now());
     for (const c of this.running) c.tick(now);
     this.flush();
   }
@@ -164,24 +168,36 @@ export class DerivedStage {
     this.schedule();
   }
 
-  /** arms the timer for the earliest time a computation waits for, no sooner than TICK_MS after the last tick */
+  /**
+   * Arms the timer for the earliest time a computation waits for, on the stage's grid of TICK_MS from its start (the
+   * ticks a stage ticking every TICK_MS would have made), never two ticks on one grid point.
+   */
   private schedule(): void {
     if (!this.started) return;
     let due = Infinity;
     for (const c of this.running) {
-      const at = c.nextTick ? c.nextTick() : this.lastTick + TICK_MS;
+      const at = c.nextTick ? c.nextTick() : -Infinity;
       if (at !== undefined && at < due) due = at;
     }
     if (due === Infinity) return;
-    due = Math.max(due, this.lastTick + TICK_MS);
-    if (this.timer !== undefined && this.timerAt <= due) return;
+    const grid = this.startedAt + Math.max(0, Math.ceil((due - this.startedAt) / TICK_MS)) * TICK_MS;
+    const at = Math.max(grid, this.lastGrid + TICK_MS);
+    if (this.timer !== undefined && this.timerAt <= at) return;
     clearTimeout(this.timer);
-    this.timerAt = due;
+    this.arm(at);
+  }
+
+  private arm(at: number): void {
+    this.timerAt = at;
+    // a far deadline (a candle of a long interval) is reached in steps: timers hold at most 2^31 - 1 ms
+    const wait = Math.min(Math.max(0, at - this.now()), MAX_WAIT_MS);
     this.timer = setTimeout(() => {
+      if (this.now() < at) return this.arm(at);
       this.timer = undefined;
       this.timerAt = Infinity;
+      this.lastGrid = at;
       this.guard(() => this.tick());
-    }, Math.max(0, due - this.now()));
+    }, wait);
   }
 
   close(): void {
