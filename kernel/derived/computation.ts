@@ -36,6 +36,12 @@ export interface StageContext {
 export interface Computation {
   /** a decoded input record, `key` its stream key; the stage reuses `r` for the key's next record: copy what you keep */
   onRecord(key: string, r: InputRecord, now: number): void;
+  /**
+   * Called once the stage has read all the records of one call (an exchange batch, a thread's input window, an FX
+   * change): a throttled computation emits here, once per key, from the newest values of the whole call rather than
+   * from its first record.
+   */
+  settle?(now: number): void;
   /** the FX rate changed: a number, or undefined while the source is down */
   onFx?(rate: number | undefined, now: number): void;
   /** called on the stage's ticks (at most one per 200 ms): trailing emits after throttling, timers */

@@ -163,7 +163,9 @@ export class DerivedStage {
     this.counts.emitted!++;
   }
 
+  /** the end of one call (a batch, a window, an FX change, a tick): changes are settled, then the batch goes out */
   private flush(): void {
+    for (const c of this.running) c.settle?.(this.at);
     if (this.out.length) this.onBatch(this.out.take());
     this.schedule();
   }
