@@ -55,17 +55,19 @@ interface Window {
   sizes: number[];
 }
 
-function topLevels(m: Market, side: Side, depth: number): Window {
+/** fills `into` (or a new window) with the side's current top `depth` */
+function topLevels(m: Market, side: Side, depth: number, into: Window = { prices: [], sizes: [] }): Window {
   const view = m.book.view(side);
   const levels = m.book.levels(side);
   const n = Math.min(depth, view.length);
-  const prices = new Array<number>(n);
-  const sizes = new Array<number>(n);
+  const { prices, sizes } = into;
+  prices.length = n;
+  sizes.length = n;
   for (let i = 0; i < n; i++) {
     prices[i] = view[i]!;
     sizes[i] = levels.get(view[i]!)!;
   }
-  return { prices, sizes };
+  return into;
 }
 
 /**
@@ -113,6 +115,8 @@ function levelsJson(m: Market, w: Window): string {
 export class BookTopic {
   private bids: Window;
   private asks: Window;
+  /** the previous windows' arrays, refilled by the next advance (no allocation per step) */
+  private spare = { bids: { prices: [], sizes: [] } as Window, asks: { prices: [], sizes: [] } as Window };
   u: number;
   readonly topic: string;
 
@@ -139,10 +143,11 @@ export class BookTopic {
    */
   advance(ts: number): string | undefined {
     const m = this.market;
-    const bids = topLevels(m, 'bid', this.depth);
-    const asks = topLevels(m, 'ask', this.depth);
+    const bids = topLevels(m, 'bid', this.depth, this.spare.bids);
+    const asks = topLevels(m, 'ask', this.depth, this.spare.asks);
     const b = changes(m, this.bids, bids, 'bid');
     const a = changes(m, this.asks, asks, 'ask');
+    this.spare = { bids: this.bids, asks: this.asks };
     this.bids = bids;
     this.asks = asks;
     if (b === '' && a === '') return undefined;
