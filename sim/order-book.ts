@@ -63,10 +63,27 @@ class BookSide {
   }
 }
 
+/**
+ * The prices touched since the mark and the quantity each had then (0: absent). A step touches a few dozen at most:
+ * a scan of two short arrays beats a Map that is cleared and regrown every step.
+ */
+class Touched {
+  readonly prices: number[] = [];
+  readonly qtys: number[] = [];
+  n = 0;
+
+  add(price: number, qty: number): void {
+    const { prices } = this;
+    for (let i = 0; i < this.n; i++) if (prices[i] === price) return;
+    prices[this.n] = price;
+    this.qtys[this.n++] = qty;
+  }
+}
+
 export class OrderBook {
   private readonly sides = { bid: new BookSide(true), ask: new BookSide(false) };
-  /** quantity each touched price had at the last mark (0: absent); cheaper than copying the book every step */
-  private readonly before = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+  /** quantity each touched price had at the last mark; cheaper than copying the book every step */
+  private readonly before = { bid: new Touched(), ask: new Touched() };
 
   get bids(): ReadonlyMap<number, number> {
     return this.sides.bid.qty;
@@ -91,14 +108,13 @@ export class OrderBook {
   }
 
   private remember(side: Side, price: number): void {
-    const before = this.before[side];
-    if (!before.has(price)) before.set(price, this.sides[side].qty.get(price) ?? 0);
+    this.before[side].add(price, this.sides[side].qty.get(price) ?? 0);
   }
 
   /** Starts a new change set. */
   mark(): void {
-    this.before.bid.clear();
-    this.before.ask.clear();
+    this.before.bid.n = 0;
+    this.before.ask.n = 0;
   }
 
   /** Levels whose quantity differs from the last mark, best first per side. */
@@ -106,9 +122,10 @@ export class OrderBook {
     const side = (s: Side): LevelChange[] => {
       const out: LevelChange[] = [];
       const now = this.sides[s].qty;
-      for (const [p, q] of this.before[s]) {
-        const n = now.get(p) ?? 0;
-        if (n !== q) out.push([p, n]);
+      const { prices, qtys, n } = this.before[s];
+      for (let i = 0; i < n; i++) {
+        const q = now.get(prices[i]!) ?? 0;
+        if (q !== qtys[i]) out.push([prices[i]!, q]);
       }
       return out.length < 2 ? out : out.sort(s === 'bid' ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
     };
