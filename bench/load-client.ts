@@ -21,7 +21,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { Args } from './lib/args.ts';
 import { FrameScanner, jsonKey, packKey, timeField } from './lib/frame-scanner.ts';
-import { HIST_MS, newWindow, SqTracker, WindowProfiler, type SqFields } from './lib/load-window.ts';
+import { HIST_MS, newWindow, sqFieldsOf, SqTracker, WindowProfiler } from './lib/load-window.ts';
 
 const args = new Args();
 const PORT = args.number('port', 8080);
@@ -140,13 +140,8 @@ class Conn {
       const t2 = timeField(data, start, end, binary ? PACK_KEY2 : JSON_KEY2, binary);
       if (t2 > 0) win.hist2[Math.min(HIST_MS, Math.round(Math.max(0, now - t2)))]!++;
     }
-    if (TRACK_SQ) this.sequence(data.subarray(start, end), binary);
-  }
-
-  /** end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes: parsed) */
-  sequence(payload: Buffer, binary: boolean): void {
-    if (binary) return;
-    sqTracker.see(this.id, JSON.parse(payload.toString('utf8')) as SqFields, win);
+    // end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes)
+    if (TRACK_SQ && !binary) sqTracker.see(this.id, sqFieldsOf(data, start, end), win);
   }
 }
 

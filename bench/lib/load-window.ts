@@ -52,6 +52,46 @@ export interface SqFields {
   st?: string;
 }
 
+const KEYS = Object.fromEntries(['ex', 'ty', 'cd', 'rex', 'iv', 'ep', 'sq', 'st'].map((k) => [k, Buffer.from(`"${k}":`)]));
+const QUOTE = 0x22;
+
+/** the value after `"key":` in a flat JSON record: a string's text, a number's digits as a number; undefined when absent */
+function valueAt(data: Buffer, start: number, end: number, key: string, numeric: boolean): string | number | undefined {
+  const k = data.indexOf(KEYS[key]!, start);
+  if (k < 0 || k >= end) return undefined;
+  let p = k + KEYS[key]!.length;
+  if (data[p] === QUOTE) {
+    const close = data.indexOf(QUOTE, p + 1);
+    return close < 0 || close >= end ? undefined : data.toString('utf8', p + 1, close);
+  }
+  let n = 0;
+  let digits = 0;
+  for (; p < end; p++, digits++) {
+    const c = data[p]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  if (digits === 0) return undefined;
+  return numeric ? n : String(n);
+}
+
+/**
+ * The fields loss tracking needs, read from a record's JSON bytes without parsing it (records are flat maps, SPEC §3:
+ * no nested key shares these names). Only a single record (an object) has them: a batch (an array) gives none.
+ */
+export function sqFieldsOf(data: Buffer, start: number, end: number): SqFields {
+  if (data[start] !== 0x7b) return {};
+  const str = (k: string) => valueAt(data, start, end, k, false) as string | undefined;
+  const num = (k: string) => valueAt(data, start, end, k, true) as number | undefined;
+  const out: SqFields = { ty: str('ty'), ep: num('ep'), sq: num('sq'), st: str('st') };
+  if (out.ty === undefined || out.ep === undefined || out.sq === undefined || out.st !== undefined) return out;
+  out.ex = str('ex');
+  out.cd = str('cd');
+  out.rex = str('rex');
+  out.iv = str('iv');
+  return out;
+}
+
 /** Last (ep, sq) per connection and stream key: counts records missing between consecutive sq within an epoch. */
 export class SqTracker {
   private readonly last = new Map<string, { ep: number; sq: number }>();

@@ -1,10 +1,11 @@
-// The load client's frame reader counts every server frame once however TCP splits it, and reads a record's time
-// field from JSON and msgpack bytes.
+// The load client reads what it measures from the bytes: every server frame once however TCP splits it, a record's time
+// field (JSON and msgpack) and, for loss, its stream fields and sq.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '../../boundary/codec.ts';
 import { FrameScanner, jsonKey, packKey, timeField } from '../../bench/lib/frame-scanner.ts';
+import { newWindow, sqFieldsOf, SqTracker } from '../../bench/lib/load-window.ts';
 
 /** an unmasked server frame */
 function frame(op: number, payload: Buffer): Buffer {
@@ -40,5 +41,32 @@ describe('load client frame scanner', () => {
       const packed = Buffer.from(encode({ ty: 'trade', tms: t }));
       assert.equal(timeField(packed, 0, packed.length, packKey('tms'), true), t);
     }
+  });
+});
+
+describe('load client loss tracking', () => {
+  it('reads the stream fields of a JSON record as JSON.parse would, and counts sq gaps per key', () => {
+    const records = [
+      { ty: 'orderbook', ex: 'okx', cd: 'BTC/USDT', mc: 'BTC-USDT', tms: 1764000000123, ep: 1764000000000, sq: 41, obu: [{ ap: 1, as: 2, bp: 0.5, bs: 3 }], tas: 2, tbs: 3 },
+      { ty: 'candle', ex: 'upbit', cd: 'BTC/KRW', iv: '1m', tms: 1, ep: 7, sq: 3 },
+      { ty: 'premium', ex: 'upbit', rex: 'binance', cd: 'BTC/KRW', tms: 1, ep: 7, sq: 9 },
+      { ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', tms: 1, ep: 7, sq: 3, st: 'SNAPSHOT' },
+      [{ ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', ep: 7, sq: 3 }],
+    ];
+    for (const r of records) {
+      const bytes = Buffer.from(`  ${JSON.stringify(r)}  `);
+      const got = sqFieldsOf(bytes, 2, bytes.length - 2);
+      const want = Array.isArray(r) ? {} : r;
+      for (const k of ['ty', 'ep', 'sq', 'st'] as const) assert.equal(got[k], (want as Record<string, unknown>)[k], `${k} of ${JSON.stringify(r)}`);
+      if (got.st === undefined && !Array.isArray(r)) for (const k of ['ex', 'cd', 'rex', 'iv'] as const) assert.equal(got[k], (r as Record<string, unknown>)[k]);
+    }
+    const tracker = new SqTracker();
+    const win = newWindow(false);
+    for (const sq of [1, 2, 5, 5, 6]) {
+      const bytes = Buffer.from(JSON.stringify({ ty: 'trade', ex: 'upbit', cd: 'BTC/KRW', ep: 7, sq }));
+      tracker.see(0, sqFieldsOf(bytes, 0, bytes.length), win);
+    }
+    assert.equal(win.lost, 2);
+    assert.equal(win.repeated, 1);
   });
 });
