@@ -256,7 +256,7 @@ export class Kernel {
     this.derived?.setProducing(on, this.store);
   }
 
-  /** the derived stage thread's counts and busy ms, while it runs on this node */
+  /** the derived stage's counts and busy ms, while it runs on this node */
   derivedStats = (): Promise<Record<string, number> | undefined> => this.derived?.stageStats() ?? Promise.resolve(undefined);
   /** the FX source's state for premiums' `pf` (health, status events) */
   fxState = (): Record<string, unknown> => ({ ...(this.derived?.fxState() ?? { enabled: false }) });

@@ -32,15 +32,13 @@
 // `sync.onSnapshot(snapshot, rtms, out)` for every snapshot message (a new one always replaces the book).
 
 import { DepthBook } from './book.ts';
+import type { Chain, ChainPosition } from './book-chain.ts';
+import { follows, position } from './book-chain.ts';
 import { SnapshotPacer } from './book-pacer.ts';
 import { badFrame } from './errors.ts';
 import type { HttpResponse, Output } from './plugin.ts';
 
-export type Chain<D> =
-  | { by: 'update-id'; first(d: D): number; last(d: D): number }
-  | { by: 'sequence'; seq(d: D): number; prev(d: D): number }
-  | { by: 'time'; at(d: D): number }
-  | { by: 'none' };
+export type { Chain } from './book-chain.ts';
 
 /** A full book as the exchange sent it, already validated. */
 export interface BookSnapshot {
@@ -112,13 +110,10 @@ export class BookSync<D> {
   private pending: string | undefined;
   /** the clock when the outstanding snapshot was asked for; undefined: the subscription's own first snapshot */
   private askedAt: number | undefined;
-  /** the snapshot's chain position (time chain: diffs at or before it are in it) */
-  private base = 0;
+  /** where the book stands on its chain */
+  private readonly at: ChainPosition = { last: 0, base: 0, awaitingFirst: true };
   /** the chain position of the newest diff lost from a full buffer: a snapshot before it cannot be completed */
   private dropped = -Infinity;
-  /** until a diff is applied on a snapshot, the update-id chain's bracketing rule applies */
-  private awaitingFirst = true;
-  private last = 0;
   private clock = -Infinity;
 
   constructor(opts: BookSyncOptions<D>) {
@@ -186,9 +181,9 @@ export class BookSync<D> {
     book.clear();
     for (const [price, size] of snapshot.bids) book.setBid(price, size);
     for (const [price, size] of snapshot.asks) book.setAsk(price, size);
-    this.last = snapshot.id;
-    this.base = snapshot.id;
-    this.awaitingFirst = true;
+    this.at.last = snapshot.id;
+    this.at.base = snapshot.id;
+    this.at.awaitingFirst = true;
     this.live = false;
     if (book.isCrossed()) {
       this.resync(this.buffer, out);
@@ -217,31 +212,11 @@ export class BookSync<D> {
 
   /** Applies one diff if it continues the book; says what happened. */
   private step(d: D): Step {
-    const chain = this.opts.chain;
-    let next = this.last;
-    switch (chain.by) {
-      case 'update-id': {
-        const first = chain.first(d);
-        next = chain.last(d);
-        if (this.awaitingFirst) {
-          if (next <= this.last) return 'stale';
-          if (first > this.last + 1) return 'gap';
-        } else if (first !== this.last + 1) return 'gap';
-        break;
-      }
-      case 'sequence':
-        if (chain.prev(d) !== this.last) return chain.seq(d) <= this.last && this.awaitingFirst ? 'stale' : 'gap';
-        next = chain.seq(d);
-        break;
-      case 'time':
-        next = chain.at(d);
-        if (next <= this.base) return 'stale';
-        if (next < this.last) return 'gap';
-        break;
-    }
+    const next = follows(this.opts.chain, d, this.at);
+    if (typeof next !== 'number') return next;
     this.opts.apply(this.book, d);
-    this.awaitingFirst = false;
-    this.last = next;
+    this.at.awaitingFirst = false;
+    this.at.last = next;
     // A crossed book at an update boundary cannot be the exchange's: an update was lost somewhere.
     if (this.book.isCrossed()) return 'crossed';
     const check = this.opts.checksum;
@@ -257,7 +232,7 @@ export class BookSync<D> {
     out.invalidate?.('orderbook', this.opts.cd);
     this.book.clear();
     this.live = false;
-    this.awaitingFirst = true;
+    this.at.awaitingFirst = true;
     this.buffer = [];
     if ('rest' in this.opts.source) for (const d of keep) this.keep(d);
     this.ask(out);
@@ -295,18 +270,5 @@ export class BookSync<D> {
   private publish(tms: number, out: Output): void {
     const { ex, cd, mc, depth } = this.opts;
     out.emit({ ty: 'orderbook', ex, cd, mc, tms, obu: this.book.units(depth) });
-  }
-}
-
-function position<D>(chain: Chain<D>, d: D): number {
-  switch (chain.by) {
-    case 'update-id':
-      return chain.last(d);
-    case 'sequence':
-      return chain.seq(d);
-    case 'time':
-      return chain.at(d);
-    case 'none':
-      return -Infinity;
   }
 }

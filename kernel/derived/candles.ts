@@ -68,10 +68,12 @@ function sumOf(x: number): DecimalSum {
 
 class CandleComputation implements Computation {
   private readonly intervals: { iv: string; ms: number }[];
-  /** per trade key, one current candle per interval */
-  private readonly candles = new Map<string, Candle[]>();
+  /** per trade key, the current candle of each interval, by the interval's index in `intervals` */
+  private readonly candles = new Map<string, (Candle | undefined)[]>();
   private readonly open = new Set<Candle>();
   private readonly throttle: Throttle<string>;
+  /** no open candle is due to close before this (a lower bound: candles closed by trades may have made it early) */
+  private closeAt = Infinity;
 
   constructor(
     plan: ComputationPlan<Params>,
@@ -81,18 +83,19 @@ class CandleComputation implements Computation {
     this.throttle = new Throttle(ctx.minIntervalMs);
   }
 
-  private slots(tradeKey: string): Candle[] {
+  private slots(tradeKey: string): (Candle | undefined)[] {
     let list = this.candles.get(tradeKey);
-    if (!list) this.candles.set(tradeKey, (list = []));
+    if (!list) this.candles.set(tradeKey, (list = this.intervals.map(() => undefined)));
     return list;
   }
 
   onRecord(key: string, r: InputRecord, now: number): void {
     if (r.ty !== 'trade' || typeof r.tp !== 'number' || typeof r.tv !== 'number' || !Number.isFinite(r.tp) || !Number.isFinite(r.tv) || r.tv < 0) return;
     const slots = this.slots(key);
-    for (const { iv, ms } of this.intervals) {
+    for (let j = 0; j < this.intervals.length; j++) {
+      const { iv, ms } = this.intervals[j]!;
       const start = intervalStart(r.tms, ms);
-      let c = slots.find((s) => s.iv === iv);
+      let c = slots[j];
       if (c && start < c.start) {
         this.ctx.count('late_trades');
         continue;
@@ -104,10 +107,9 @@ class CandleComputation implements Computation {
       if (c && start > c.start && !c.closed) this.close(c, now);
       if (!c || start > c.start) {
         const fresh: Candle = { key: streamKey(r.ex, 'candle', r.cd, iv), ex: r.ex, cd: r.cd, mc: r.mc, iv, ms, start, op: r.tp, hp: r.tp, lp: r.tp, tp: r.tp, catv: new DecimalSum(), catp: new DecimalSum(), closed: false };
-        if (c) slots[slots.indexOf(c)] = fresh;
-        else slots.push(fresh);
+        slots[j] = fresh;
         c = fresh;
-        this.open.add(c);
+        this.openCandle(c);
       }
       c.hp = Math.max(c.hp, r.tp);
       c.lp = Math.min(c.lp, r.tp);
@@ -120,10 +122,16 @@ class CandleComputation implements Computation {
   }
 
   tick(now: number): void {
-    for (const c of this.open) if (now >= c.start + c.ms + CLOSE_GRACE_MS) this.close(c, now);
+    let closeAt = Infinity;
+    for (const c of this.open) {
+      const at = c.start + c.ms + CLOSE_GRACE_MS;
+      if (now >= at) this.close(c, now);
+      else if (at < closeAt) closeAt = at;
+    }
+    this.closeAt = closeAt;
     for (const key of this.throttle.due(now)) {
       const { ex, cd, sub } = splitStreamKey(key);
-      const c = this.candles.get(streamKey(ex, 'trade', cd))?.find((s) => s.iv === sub);
+      const c = this.candles.get(streamKey(ex, 'trade', cd))?.[this.intervals.findIndex((i) => i.iv === sub)];
       if (c && !c.closed) this.publish(c, false);
     }
   }
@@ -132,7 +140,8 @@ class CandleComputation implements Computation {
   resume(records: DerivedRecord[], now: number): void {
     for (const r of records) {
       if (r.ty !== 'candle') continue;
-      const iv = this.intervals.find((i) => i.iv === r.iv);
+      const j = this.intervals.findIndex((i) => i.iv === r.iv);
+      const iv = this.intervals[j];
       if (!iv || intervalStart(r.tms, iv.ms) !== r.tms) continue;
       const c: Candle = {
         key: streamKey(r.ex, 'candle', r.cd, r.iv),
@@ -151,15 +160,25 @@ class CandleComputation implements Computation {
         closed: r.cl === true,
       };
       const slots = this.slots(streamKey(r.ex, 'trade', r.cd));
-      const i = slots.findIndex((s) => s.iv === r.iv);
-      if (i >= 0) continue; // trades of this stage came first: keep them
-      slots.push(c);
+      if (slots[j]) continue; // trades of this stage came first: keep them
+      slots[j] = c;
       if (!c.closed) {
-        this.open.add(c);
+        this.openCandle(c);
         // the previous stage may have died before the close: close it now if its interval is over
         if (now >= c.start + c.ms + CLOSE_GRACE_MS) this.close(c, now);
       }
     }
+  }
+
+  nextTick(): number | undefined {
+    const due = Math.min(this.closeAt, this.throttle.nextDue() ?? Infinity);
+    return due === Infinity ? undefined : due;
+  }
+
+  private openCandle(c: Candle): void {
+    this.open.add(c);
+    const at = c.start + c.ms + CLOSE_GRACE_MS;
+    if (at < this.closeAt) this.closeAt = at;
   }
 
   private close(c: Candle, now: number): void {

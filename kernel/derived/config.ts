@@ -29,6 +29,8 @@ const validInterval = z.string().refine(
 export const derivedSchema = z.strictObject({
   /** at most one record per derived key per this many ms (open candles, premium recomputations) */
   minIntervalMs: z.number().int().min(0).max(60_000).default(250),
+  /** run the stage in a thread of its own rather than in the main thread (the default; docs/derived.md, "How it runs") */
+  thread: z.boolean().default(false),
   premium: z
     .array(
       z.strictObject({

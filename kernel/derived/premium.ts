@@ -78,6 +78,9 @@ class PremiumComputation implements Computation {
   private readonly byInput = new Map<string, Stream[]>();
   private readonly streams: Stream[] = [];
   private readonly throttle: Throttle<Stream>;
+  /** throttled (minIntervalMs > 0): streams whose inputs changed during the stage's current call, for settle() */
+  private readonly changed = new Set<Stream>();
+  private readonly throttled: boolean;
   private fx: number | undefined;
 
   constructor(
@@ -85,6 +88,7 @@ class PremiumComputation implements Computation {
     private readonly ctx: StageContext,
   ) {
     this.throttle = new Throttle(ctx.minIntervalMs);
+    this.throttled = ctx.minIntervalMs > 0;
     for (const pair of plan.params.pairs) {
       const s: Stream = { pair, key: streamKey(pair.ex, 'premium', pair.cd, pair.rex), last: undefined };
       this.streams.push(s);
@@ -121,8 +125,20 @@ class PremiumComputation implements Computation {
     for (const s of this.throttle.due(now)) this.publish(s);
   }
 
+  nextTick(): number | undefined {
+    return this.throttle.nextDue();
+  }
+
+  settle(now: number): void {
+    if (!this.changed.size) return;
+    for (const s of this.changed) if (this.throttle.request(s, now)) this.publish(s);
+    this.changed.clear();
+  }
+
+  /** unthrottled, every change is a record at once; throttled, one per key per call at most, from its newest inputs */
   private request(s: Stream, now: number): void {
-    if (this.throttle.request(s, now)) this.publish(s);
+    if (this.throttled) this.changed.add(s);
+    else if (this.throttle.request(s, now)) this.publish(s);
   }
 
   private publish(s: Stream): void {

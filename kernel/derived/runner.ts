@@ -1,140 +1,128 @@
-// The main-thread side of the derived stage: picks the input records out of the exchange batches, runs the stage in
-// its own thread while this node feeds the bus, forwards the FX rate, and hands the derived batches back.
+// The main-thread side of the derived stage: runs it while this node feeds the bus, in the main thread (inline,
+// the default) or in a thread of its own (`derived.thread: true`), forwards the exchange batches and the FX rate,
+// hands the derived batches on, and starts a new stage (new ep, resumed from the latest derived records) after one
+// fails.
 
-import { Worker } from 'node:worker_threads';
 import type { RecordBatch } from '../../boundary/batch.ts';
 import type { Logger } from '../log.ts';
-import { InputWindow } from './input-window.ts';
-import type { FromDerived, ToDerived } from './thread.ts';
-import { inputKeys } from './stage.ts';
+import type { HostOptions, StageHost } from './host.ts';
+import { InlineHost } from './inline.ts';
 import type { StagePlan } from './stage.ts';
+import { ThreadHost } from './thread-host.ts';
 
-const WORKER_URL =
-  'Deno' in globalThis ? new URL('./thread.ts', import.meta.url) : new URL('./boot.mjs', import.meta.url);
-
-/** inputs are gathered this long before they go to the stage thread (derived records wait ≤ this much more) */
-export const FORWARD_MS = 50;
+/** a failed stage is replaced after this long */
+export const RESTART_MS = 1000;
 
 export interface RunnerOptions {
   plan: StagePlan;
   log: Logger;
+  /** run the stage in a thread of its own rather than in the main thread */
+  thread: boolean;
   onBatch(batch: RecordBatch): void;
 }
 
 export class DerivedRunner {
-  private worker: Worker | undefined;
-  private readonly window: InputWindow;
-  private ready = false;
-  /** input batches posted before the thread said ready are queued by the worker port itself */
+  private host: StageHost | undefined;
   private fxRate: number | undefined;
   private epoch = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private resumeFrom: () => Uint8Array[] = () => [];
-  private forwarded = 0;
+  /** inputs handed to stages that have ended (the running one's are its own count) */
+  private forwardedBefore = 0;
   private produced = 0;
   private restarts = 0;
   private lastError: string | undefined;
   private closed = false;
-  private forwardTimer: ReturnType<typeof setTimeout> | undefined;
-  private countWaiters: ((c: Record<string, number>) => void)[] = [];
 
-  constructor(private readonly opts: RunnerOptions) {
-    this.window = new InputWindow(new Map(inputKeys(opts.plan).map((key, i) => [key, i])));
-  }
+  constructor(private readonly opts: RunnerOptions) {}
 
   /** the stage's current `ep` (0 while not running) */
   get ep(): number {
-    return this.worker ? this.epoch : 0;
+    return this.host ? this.epoch : 0;
   }
 
   /** Starts the stage with a new `ep`; `resume` gives the latest derived records to continue from. */
   start(resume: () => Uint8Array[]): void {
-    if (this.worker || this.closed) return;
+    if (this.host || this.closed) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     this.resumeFrom = resume;
     // a stage restarted within the same millisecond still gets a greater ep
     this.epoch = Math.max(Date.now(), this.epoch + 1);
-    const worker = new Worker(WORKER_URL, {
-      name: 'derived',
-      workerData: { ep: this.epoch, plan: this.opts.plan, resume: resume(), fx: this.fxRate },
-    });
-    this.worker = worker;
-    this.ready = false;
-    worker.on('message', (msg: FromDerived) => {
-      if (msg.t === 'ready') this.ready = true;
-      else if (msg.t === 'counts') {
-        for (const w of this.countWaiters.splice(0)) w({ ...msg.counts, activeMs: msg.activeMs, ...(msg.tid ? { tid: msg.tid } : {}) });
-      }
-      else if (msg.t === 'batch') {
-        this.produced += msg.batch.keys.length;
-        this.opts.onBatch(msg.batch);
-      }
-    });
-    worker.on('error', (err) => {
-      this.lastError = err.message;
-      this.opts.log.error(`derived stage failed: ${err.message}; restarting with a new ep`);
-    });
-    worker.on('exit', () => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      if (this.closed) return;
-      this.restarts++;
-      this.restartTimer = setTimeout(() => this.start(this.resumeFrom), 1000);
-    });
-    this.opts.log.info(`derived stage started (ep ${this.epoch})`);
+    let failed: string | undefined;
+    let host: StageHost | undefined;
+    const options: HostOptions = {
+      ep: this.epoch,
+      plan: this.opts.plan,
+      resume: resume(),
+      fx: this.fxRate,
+      onBatch: (batch) => {
+        this.produced += batch.keys.length;
+        this.opts.onBatch(batch);
+      },
+      onFailure: (message) => {
+        // an inline stage may fail while it is being built, before `host` is set
+        if (!host) failed = message;
+        else if (this.host === host) this.failed(host, message);
+      },
+    };
+    host = this.opts.thread ? new ThreadHost(options) : new InlineHost(options);
+    this.host = host;
+    this.opts.log.info(`derived stage started (ep ${this.epoch}, ${host.mode})`);
+    if (failed !== undefined) this.failed(host, failed);
+  }
+
+  private failed(host: StageHost, message: string): void {
+    this.lastError = message;
+    this.forwardedBefore += host.forwarded;
+    this.host = undefined;
+    this.restarts++;
+    this.opts.log.error(`derived stage failed (ep ${this.epoch}): ${message}; a new stage starts in ${RESTART_MS} ms`);
+    if (this.closed) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.start(this.resumeFrom);
+    }, RESTART_MS);
   }
 
   /** stops the stage (this node no longer feeds the bus); idempotent */
   async stop(): Promise<void> {
     clearTimeout(this.restartTimer);
-    clearTimeout(this.forwardTimer);
-    this.forwardTimer = undefined;
-    this.window.clear();
-    const w = this.worker;
-    this.worker = undefined;
-    if (w) await w.terminate();
+    this.restartTimer = undefined;
+    const host = this.host;
+    this.host = undefined;
+    if (host) {
+      this.forwardedBefore += host.forwarded;
+      await host.stop();
+    }
   }
 
-  /**
-   * The exchange records of a batch that the stage reads are copied, and sent to its thread together every
-   * FORWARD_MS: one message per window rather than one per exchange batch (each postMessage costs the main thread).
-   */
+  /** an exchange batch (the stage reads only its input keys) */
   input(batch: RecordBatch): void {
-    if (!this.worker) return;
-    this.window.add(batch);
-    if (this.window.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), FORWARD_MS);
-  }
-
-  private forward(): void {
-    this.forwardTimer = undefined;
-    if (!this.window.length || !this.worker) return;
-    const batch = this.window.take();
-    this.forwarded += batch.ids.length;
-    this.post({ t: 'inputs', batch }, [batch.ids.buffer, batch.ends.buffer, batch.buf.buffer] as ArrayBuffer[]);
+    this.host?.input(batch);
   }
 
   fx(rate: number | undefined): void {
     this.fxRate = rate;
-    this.post({ t: 'fx', rate });
+    this.host?.fx(rate);
   }
 
-  private post(msg: ToDerived, transfer?: ArrayBuffer[]): void {
-    this.worker?.postMessage(msg, transfer);
-  }
-
-  /** the stage thread's counts (inputs, emitted, late trades, ...), busy time in ms and OS thread id (Linux); undefined while not running */
+  /**
+   * The stage's counts (inputs, emitted, late trades, ...), busy time in ms (`activeMs`) and, in a thread, its OS
+   * thread id (`tid`, Linux) or, inline, `inline: 1`; undefined while not running.
+   */
   async stats(): Promise<Record<string, number> | undefined> {
-    if (!this.worker) return undefined;
-    const answer = new Promise<Record<string, number>>((resolve) => this.countWaiters.push(resolve));
-    this.post({ t: 'counts' });
-    return answer;
+    return this.host?.stats();
   }
 
   health(): Record<string, unknown> {
+    const host = this.host;
     return {
-      running: this.worker !== undefined,
-      ready: this.worker !== undefined && this.ready,
+      mode: this.opts.thread ? 'thread' : 'inline',
+      running: host !== undefined,
+      ready: host?.ready ?? false,
       ep: this.ep,
-      inputsForwarded: this.forwarded,
+      inputsForwarded: this.forwardedBefore + (host?.forwarded ?? 0),
       recordsProduced: this.produced,
       restarts: this.restarts,
       ...(this.lastError ? { lastError: this.lastError } : {}),

@@ -1,4 +1,4 @@
-// Everything derived, as the kernel sees it: the stage (in its thread) while this node feeds the bus, the FX source,
+// Everything derived, as the kernel sees it: the stage (kernel/derived/runner.ts) while this node feeds the bus, the FX source,
 // the history built from the derived records on the bus, the HTTP routes and the health figures.
 
 import type { Hono } from 'hono';
@@ -49,7 +49,7 @@ export class DerivedService {
     this.history = this.redis
       ? new RedisHistory(config.redis.url, this.d.history.redisPrefix, retention, log.child('history'))
       : new MemoryHistory(retention);
-    this.runner = new DerivedRunner({ plan: setup.plan, log, onBatch: (b) => opts.publish(b) });
+    this.runner = new DerivedRunner({ plan: setup.plan, log, thread: this.d.thread, onBatch: (b) => opts.publish(b) });
     if (setup.usesFx) {
       const fx = this.d.fx;
       this.fx = new FxSource({ ...fx, log: log.child('fx') });
@@ -130,7 +130,7 @@ export class DerivedService {
     });
   }
 
-  /** the stage thread's counts and busy time (benchmarks, diagnostics) */
+  /** the stage's counts and busy time (benchmarks, diagnostics) */
   stageStats(): Promise<Record<string, number> | undefined> {
     return this.runner.stats();
   }

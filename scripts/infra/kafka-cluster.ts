@@ -117,13 +117,13 @@ export async function startKafkaCluster(opts: KafkaClusterOptions): Promise<Kafk
       },
     }));
     let closing: Promise<void> | undefined;
+    const liveBrokers = () => brokers.filter((_, i) => procs[i]?.running);
     return {
       brokers,
       members,
       zookeeper,
       leaders: async (topic) => {
-        const live = brokers.filter((_, i) => procs[i]?.running);
-        const admin = new Kafka({ clientId: 'infra-leaders', brokers: live, logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+        const admin = new Kafka({ clientId: 'infra-leaders', brokers: liveBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
         try {
           await admin.connect();
           const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -132,7 +132,7 @@ export async function startKafkaCluster(opts: KafkaClusterOptions): Promise<Kafk
           await admin.disconnect().catch(() => undefined);
         }
       },
-      groupJoin: (topic, timeoutMs = KAFKA_START_TIMEOUT_MS) => waitForGroupJoin(brokers.filter((_, i) => procs[i]?.running), topic, timeoutMs),
+      groupJoin: (topic, timeoutMs = KAFKA_START_TIMEOUT_MS) => waitForGroupJoin(liveBrokers(), topic, timeoutMs),
       close: () => (closing ??= shutDown()),
     };
   } catch (err) {

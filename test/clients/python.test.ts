@@ -120,8 +120,8 @@ describe('Python client', () => {
     await feed?.close();
   });
 
-  it('passes its own unit tests (tracker, pool, backoff, frames) under Debian\'s python3', async () => {
-    const { code, out } = await runPython(['-m', 'unittest', '-v', 'tests.test_tracker'], {});
+  it('passes its own unit tests (tracker, pool, backoff, frames, heartbeat, iterator queues) under Debian\'s python3', async () => {
+    const { code, out } = await runPython(['-m', 'unittest', '-v', 'tests.test_tracker', 'tests.test_heartbeat', 'tests.test_queues'], {});
     assert.equal(code, 0, out);
   });
 

@@ -14,6 +14,7 @@ from .pool import LatestPool
 from .wire import Backoff, ClientError, Event, _as_list, decode_frame
 from .records import RECORD_TYPES
 from .gate import ResumeGate
+from .queues import QueueSet
 from .tracker import SequenceTracker
 
 MAX_RESUME_CHARS = 60_000  # the gateway refuses control messages over 64 KiB
@@ -63,8 +64,8 @@ class GatewayClient:
         self.connected = False
         self._states: Dict[str, Dict[str, Any]] = {}
         self._listeners: Dict[str, List[Callable]] = {}
-        self._queues: List[asyncio.Queue] = []
-        self._record_queues: List[asyncio.Queue] = []
+        self._queues = QueueSet(max_queue)
+        self._record_queues = QueueSet(max_queue)
         self._closed = False
         self._task: Optional[asyncio.Task] = None
         self._opened: Optional[asyncio.Future] = None
@@ -103,7 +104,8 @@ class GatewayClient:
                 await self._task
             except (asyncio.CancelledError, Exception):
                 pass
-        self._end_queues()
+        self._queues.end()
+        self._record_queues.end()
 
     async def __aenter__(self) -> "GatewayClient":
         await self.start()
@@ -135,52 +137,16 @@ class GatewayClient:
 
     def records(self):
         """An async iterator of records only, holding every record from the moment it is made."""
-        return self._iterate(self._record_queues)
+        return self._record_queues.iterate()
 
     def events(self):
         """An async iterator of every event as Event(kind, data), from the moment it is made."""
-        return self._iterate(self._queues)
+        return self._queues.iterate()
 
     def __aiter__(self):
         return self.records()
 
     # ---- internals ----
-    def _iterate(self, registry: List[asyncio.Queue]):
-        # registered now, not at the first `anext`: what arrives before the caller starts iterating is kept
-        q: asyncio.Queue = asyncio.Queue()
-        if self._closed:
-            q.put_nowait(_END)
-        else:
-            registry.append(q)
-        return self._drain(q, registry)
-
-    async def _drain(self, q: asyncio.Queue, registry: List[asyncio.Queue]):
-        try:
-            while True:
-                v = await q.get()
-                if v is _END:
-                    return
-                if isinstance(v, _Fail):
-                    raise v.error
-                yield v
-        finally:
-            if q in registry:
-                registry.remove(q)
-
-    def _push(self, registry: List[asyncio.Queue], v: Any) -> None:
-        for q in list(registry):
-            if q.qsize() >= self.max_queue:
-                registry.remove(q)
-                q.put_nowait(_Fail(ClientError("QUEUE_OVERFLOW", f"the iterator's consumer fell {self.max_queue} values behind")))
-            else:
-                q.put_nowait(v)
-
-    def _end_queues(self) -> None:
-        for reg in (self._queues, self._record_queues):
-            for q in reg:
-                q.put_nowait(_END)
-            reg.clear()
-
     def _emit(self, name: str, value: Any) -> None:
         for fn in list(self._listeners.get(name, [])):
             try:
@@ -191,7 +157,7 @@ class GatewayClient:
                 if name != "error":
                     self._emit("error", ClientError("LISTENER", f"a {name!r} listener raised {e!r}"))
         if name not in RECORD_TYPES:
-            self._push(self._queues, Event(name, value))
+            self._queues.push(Event(name, value))
 
     def _url(self, snapshot: bool, wait: bool = False) -> str:
         q: Dict[str, str] = {}
@@ -252,7 +218,8 @@ class GatewayClient:
             self._attempt += 1
             self._emit("close", {"code": code, "reason": reason, "reconnect_in": wait})
             await asyncio.sleep(wait)
-        self._end_queues()
+        self._queues.end()
+        self._record_queues.end()
 
     async def _read(self, ws) -> Optional[float]:
         """Reads until the socket ends; returns a delay to reconnect with when it decides to reconnect itself."""
@@ -285,7 +252,7 @@ class GatewayClient:
             self.pool.put(v)
             self._emit("record", v)
             self._emit(v["ty"], v)
-            self._push(self._record_queues, v)
+            self._record_queues.push(v)
 
     def _handle(self, v: Any) -> Optional[float]:
         if isinstance(v, dict) and isinstance(v.get("ty"), str):
@@ -323,11 +290,3 @@ class GatewayClient:
         else:
             self._emit("error", ClientError("DECODE", "a frame was neither a record nor a known event"))
         return None
-
-
-class _Fail:
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-_END = object()

@@ -3,6 +3,7 @@
 
 import { Backoff } from './backoff.ts';
 import { ClientError, Emitter } from './events.ts';
+import { Heartbeat } from './heartbeat.ts';
 import type { ClientEvents, ControlEvent, StatusEvent } from './events.ts';
 import { connectUrl, resolveOptions } from './options.ts';
 import type { ClientOptions, Resolved } from './options.ts';
@@ -43,9 +44,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
   private started: Promise<void> | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private beat: ReturnType<typeof setInterval> | undefined;
-  private lastFrameAt = 0;
-  private pingAt = 0;
+  private readonly heartbeat: Heartbeat;
   private resumeId: string | undefined;
   private resumeSupported = true;
   private resumeSent: ResumeEntry[] = [];
@@ -59,6 +58,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
     this.opts = resolveOptions(options);
     this.tracker = new SequenceTracker(this.opts.shape.interval !== undefined);
     this.backoff = new Backoff(this.opts.reconnect || {});
+    this.heartbeat = new Heartbeat(this.opts.pingIntervalMs, this.opts.pongTimeoutMs, (reason) => this.lost(4000, reason));
   }
 
   /** Starts connecting; resolves when the first connection is open (it keeps retrying until then, unless reconnect is off). */
@@ -181,21 +181,18 @@ export class GatewayClient extends Emitter<ClientEvents> {
     ws.onopen = () => {
       if (this.ws !== ws) return;
       this.connected = true;
-      this.lastFrameAt = Date.now();
-      this.pingAt = 0;
       this.gate.begin(resume);
       if (resume.length) {
         this.resumeId = `resume-${++this.controlSeq}`;
         this.resumeSent = resume;
         ws.send(JSON.stringify({ method: 'subscribe', id: this.resumeId, ...this.opts.filter, ...this.opts.shape, resume }));
       }
-      if (this.opts.pingIntervalMs > 0) this.beat = setInterval(() => this.heartbeat(), Math.max(50, Math.min(this.opts.pingIntervalMs, this.opts.pongTimeoutMs) / 2));
+      this.heartbeat.start(ws);
       this.emit('open', { url, attempt: this.attempt, resuming: resume.length });
     };
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
-      this.lastFrameAt = Date.now();
-      this.pingAt = 0;
+      this.heartbeat.frame();
       this.backoff.reset();
       let values: unknown[];
       try {
@@ -273,19 +270,6 @@ export class GatewayClient extends Emitter<ClientEvents> {
     }
   }
 
-  private heartbeat(): void {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== OPEN) return;
-    const now = Date.now();
-    if (this.pingAt && now - this.pingAt > this.opts.pongTimeoutMs) {
-      this.lost(4000, `no frame within ${this.opts.pongTimeoutMs} ms of a ping`);
-      try { ws.close(4000, 'stalled'); } catch { /* already closing */ }
-    } else if (!this.pingAt && now - this.lastFrameAt > this.opts.pingIntervalMs) {
-      this.pingAt = now;
-      ws.send('{"method":"ping"}');
-    }
-  }
-
   private sendControl(msg: Record<string, unknown>): void {
     if (this.ws?.readyState === OPEN) this.ws.send(JSON.stringify(msg));
   }
@@ -297,7 +281,7 @@ export class GatewayClient extends Emitter<ClientEvents> {
     this.connected = false;
     this.states.clear();
     this.gate.reset();
-    clearInterval(this.beat);
+    this.heartbeat.stop();
     if (ws) {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
       if (ws.readyState <= OPEN) try { ws.close(1000); } catch { /* closing anyway */ }
