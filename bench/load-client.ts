@@ -20,6 +20,8 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { Args } from './lib/args.ts';
+import { FrameScanner, jsonKey, packKey, timeField } from './lib/frame-scanner.ts';
+import { HIST_MS, newWindow, sqFieldsOf, SqTracker, WindowProfiler } from './lib/load-window.ts';
 
 const args = new Args();
 const PORT = args.number('port', 8080);
@@ -42,61 +44,26 @@ const SKIP_PACK = SKIP_TYPES.map((t) => Buffer.from([0xa2, 0x74, 0x79, 0xa0 | t.
 const SHAPED_QUERY = args.string('shaped-query', '');
 /** connections opened at once while connecting */
 const PARALLEL = 200;
-const HIST_MS = 10_000;
-
-const jsonKey = (f: string) => Buffer.from(`"${f}":`);
-const packKey = (f: string) => Buffer.from([0xa0 | f.length, ...Buffer.from(f)]);
 const JSON_KEY = jsonKey(FIELD);
 const PACK_KEY = packKey(FIELD);
 const JSON_KEY2 = FIELD2 ? jsonKey(FIELD2) : undefined;
 const PACK_KEY2 = FIELD2 ? packKey(FIELD2) : undefined;
 
-interface Window {
-  startedMs: number;
-  cpu: NodeJS.CpuUsage;
-  frames: number;
-  /** of which to connections with the shaped query */
-  shapedFrames: number;
-  bytes: number;
-  byFormat: Record<string, number>;
-  hist: Uint32Array;
-  /** the second field's latencies */
-  hist2: Uint32Array;
-  latencies: number;
-  /** records missing by sq (end-to-end runs) */
-  lost: number;
-  /** records whose sq did not advance */
-  repeated: number;
-  maxMs: number;
-}
-
-const newWindow = (): Window => ({
-  startedMs: Date.now(),
-  cpu: process.cpuUsage(),
-  frames: 0,
-  shapedFrames: 0,
-  bytes: 0,
-  byFormat: {},
-  hist: new Uint32Array(HIST_MS + 1),
-  hist2: new Uint32Array(FIELD2 ? HIST_MS + 1 : 0),
-  latencies: 0,
-  lost: 0,
-  repeated: 0,
-  maxMs: 0,
-});
-let win = newWindow();
-/** last (ep, sq) per connection and stream key (end-to-end runs, on probes) */
-const lastSq = new Map<string, { ep: number; sq: number }>();
+let win = newWindow(FIELD2 !== '');
+const sqTracker = new SqTracker();
+const profiler = new WindowProfiler();
 
 class Conn {
   socket: Socket;
   upgraded = false;
   head = '';
-  rest: Buffer | null = null;
   closeCode = 0;
   closed = false;
   paused = false;
   readonly shaped: boolean;
+  private readonly scanner = new FrameScanner((op, data, start, n) => this.frame(op, data, start, n));
+  /** the arrival time of the chunk being scanned */
+  private now = 0;
 
   constructor(
     readonly id: number,
@@ -138,43 +105,21 @@ class Conn {
     });
   }
 
-  /** counts the complete frames in what arrived; keeps a partial one for the next chunk */
+  /** counts the complete frames in what arrived; a partial one waits for the next chunk */
   frames(chunk: Buffer): void {
-    let data = chunk;
-    if (this.rest) {
-      data = Buffer.concat([this.rest, chunk]);
-      this.rest = null;
+    this.now = Date.now();
+    this.scanner.push(chunk);
+  }
+
+  private frame(op: number, data: Buffer, start: number, n: number): void {
+    if (op === 1 || op === 2) {
+      win.frames++;
+      if (this.shaped) win.shapedFrames++;
+      win.bytes += n;
+      if (this.probe) this.measure(data, start, n, op === 2, this.now);
+    } else if (op === 8) {
+      this.closeCode = n >= 2 ? data.readUInt16BE(start) : 1005;
     }
-    const len = data.length;
-    const now = Date.now();
-    let i = 0;
-    while (i + 2 <= len) {
-      const b0 = data[i]!;
-      let n = data[i + 1]! & 0x7f;
-      let h = 2;
-      if (n === 126) {
-        if (i + 4 > len) break;
-        n = data.readUInt16BE(i + 2);
-        h = 4;
-      } else if (n === 127) {
-        if (i + 10 > len) break;
-        n = data.readUInt32BE(i + 2) * 2 ** 32 + data.readUInt32BE(i + 6);
-        h = 10;
-      }
-      if (i + h + n > len) break;
-      const op = b0 & 0x0f;
-      const start = i + h;
-      if (op === 1 || op === 2) {
-        win.frames++;
-        if (this.shaped) win.shapedFrames++;
-        win.bytes += n;
-        if (this.probe) this.measure(data, start, n, op === 2, now);
-      } else if (op === 8) {
-        this.closeCode = n >= 2 ? data.readUInt16BE(start) : 1005;
-      }
-      i = start + n;
-    }
-    if (i < len) this.rest = Buffer.from(data.subarray(i));
   }
 
   measure(data: Buffer, start: number, n: number, binary: boolean, now: number): void {
@@ -195,41 +140,9 @@ class Conn {
       const t2 = timeField(data, start, end, binary ? PACK_KEY2 : JSON_KEY2, binary);
       if (t2 > 0) win.hist2[Math.min(HIST_MS, Math.round(Math.max(0, now - t2)))]!++;
     }
-    if (TRACK_SQ) this.sequence(data.subarray(start, end), binary);
+    // end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes)
+    if (TRACK_SQ && !binary) sqTracker.see(this.id, sqFieldsOf(data, start, end), win);
   }
-
-  /** end-to-end runs: records missing between consecutive sq of a key within an epoch (JSON probes: parsed) */
-  sequence(payload: Buffer, binary: boolean): void {
-    if (binary) return;
-    const r = JSON.parse(payload.toString('utf8')) as { ex?: string; ty?: string; cd?: string; rex?: string; iv?: string; ep?: number; sq?: number; st?: string };
-    if (r.ty === undefined || r.sq === undefined || r.ep === undefined || r.st !== undefined) return;
-    const key = `${this.id}|${r.ex}|${r.ty}|${r.cd}|${r.rex ?? r.iv ?? ''}`;
-    const prev = lastSq.get(key);
-    if (prev && prev.ep === r.ep && r.sq > prev.sq + 1) win.lost += r.sq - prev.sq - 1;
-    if (prev && prev.ep === r.ep && r.sq <= prev.sq) win.repeated++;
-    if (!prev || r.ep > prev.ep || r.sq > prev.sq) lastSq.set(key, { ep: r.ep, sq: r.sq });
-  }
-}
-
-/** a record's time field (ms) read from its JSON or msgpack bytes; NaN when absent */
-function timeField(data: Buffer, start: number, end: number, key: Buffer, binary: boolean): number {
-  const k = data.indexOf(key, start);
-  if (k < 0 || k >= end) return NaN;
-  const at = k + key.length;
-  if (binary) {
-    const tag = data[at]!;
-    if (tag === 0xcb) return data.readDoubleBE(at + 1);
-    if (tag === 0xcf) return Number(data.readBigUInt64BE(at + 1));
-    if (tag === 0xce) return data.readUInt32BE(at + 1);
-    return NaN;
-  }
-  let t = 0;
-  for (let p = at; p < end; p++) {
-    const c = data[p]!;
-    if (c < 48 || c > 57) break;
-    t = t * 10 + (c - 48);
-  }
-  return t;
 }
 
 /** connections 2, 3, 6, 7, ...: half of them, as many JSON as msgpack */
@@ -296,8 +209,13 @@ function report() {
 }
 
 process.on('message', (msg: { t: string; count?: number }) => {
-  if (msg.t === 'measure') win = newWindow();
-  else if (msg.t === 'report') process.send?.(report());
+  if (msg.t === 'measure') {
+    win = newWindow(FIELD2 !== '');
+    void profiler.start();
+  } else if (msg.t === 'report') {
+    process.send?.(report());
+    void profiler.stop();
+  }
   else if (msg.t === 'pause') {
     // the slow ones: spread over the list, never a probe
     let left = msg.count ?? 0;

@@ -7,6 +7,9 @@ import { createRng, hashString, type Rng } from './prng.ts';
 import { dailyTurnoverUsd, quoteUsd, referencePrice } from './reference-prices.ts';
 import { anchorPrice } from './world-prices.ts';
 import type { VenueRules } from './venue-rules.ts';
+import { recordTrade, type DayStats, type Trade } from './market-stats.ts';
+
+export type { DayStats, Trade } from './market-stats.ts';
 
 export interface MarketSpec {
   base: string;
@@ -15,18 +18,6 @@ export interface MarketSpec {
   seed: number;
   rules: VenueRules;
   tradesPerStep: number;
-}
-
-export interface Trade {
-  /** increasing per market */
-  id: number;
-  price: number;
-  qty: number;
-  /** the taker's side: 'sell' means the taker sold into the bid */
-  takerSide: 'buy' | 'sell';
-  tms: number;
-  /** microseconds since epoch, inside `tms`'s millisecond; strictly increasing per market */
-  tus: number;
 }
 
 /** What one step changed. Update ids number level changes, Binance-style: `u - U + 1` changes. */
@@ -38,23 +29,6 @@ export interface StepResult {
   asks: LevelChange[];
   firstUpdateId: number;
   lastUpdateId: number;
-}
-
-/** Rolling 24 h figures; volumes in base units, `quoteVolume` in quote units. */
-export interface DayStats {
-  open: number;
-  high: number;
-  low: number;
-  prevClose: number;
-  volume: number;
-  quoteVolume: number;
-  /** volume of trades whose taker sold */
-  sellVolume: number;
-  buyVolume: number;
-  tradeCount: number;
-  firstTradeId: number;
-  high52w: number;
-  low52w: number;
 }
 
 /** Levels per side: never fewer than MIN after a step, trimmed beyond MAX. */
@@ -218,8 +192,9 @@ export class Market {
   private moveTouch(oldBid: number, oldAsk: number): void {
     const bid = this.grid.floor(this.mid);
     const ask = this.grid.up(bid);
-    if (oldBid > bid) for (const p of [...this.book.bids.keys()]) if (p > bid) this.book.remove('bid', p);
-    if (oldAsk < ask) for (const p of [...this.book.asks.keys()]) if (p < ask) this.book.remove('ask', p);
+    // the crossing levels are a prefix of each side's best-first prices
+    if (oldBid > bid) for (const bids = this.book.view('bid'); bids.length > 0 && bids[0]! > bid; ) this.book.remove('bid', bids[0]!);
+    if (oldAsk < ask) for (const asks = this.book.view('ask'); asks.length > 0 && asks[0]! < ask; ) this.book.remove('ask', asks[0]!);
     // Sometimes the touch stays empty for a step: a two-tick spread.
     if (this.rng.chance(0.85) || this.book.bids.size === 0) this.book.set('bid', bid, this.levelQty(true));
     if (this.rng.chance(0.85) || this.book.asks.size === 0) this.book.set('ask', ask, this.levelQty(true));
@@ -256,22 +231,11 @@ export class Market {
       } else this.book.set(side, price, left);
       us = Math.min(999, us + this.rng.int(1, 2));
       const trade: Trade = { id: this.nextTradeId++, price, qty, takerSide, tms, tus: tms * 1000 + us };
-      this.record(trade);
+      recordTrade(this.stats, trade, this.qtyDecimals);
+      this.lastTrade = trade;
       trades.push(trade);
     }
     return trades;
-  }
-
-  private record(t: Trade): void {
-    const s = this.stats;
-    s.high = Math.max(s.high, t.price);
-    s.low = Math.min(s.low, t.price);
-    s.volume = this.roundQty(s.volume + t.qty);
-    s.quoteVolume += t.qty * t.price;
-    if (t.takerSide === 'sell') s.sellVolume = this.roundQty(s.sellVolume + t.qty);
-    else s.buyVolume = this.roundQty(s.buyVolume + t.qty);
-    s.tradeCount++;
-    this.lastTrade = t;
   }
 
   /** Resting orders come and go, mostly near the touch. */

@@ -4,6 +4,7 @@ import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMess
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SimHandle } from './sim-types.ts';
+import { rawSocket, WriteBatch, type Corkable } from './write-batch.ts';
 
 /** One client connection as a protocol sees it. */
 export interface Peer<S> {
@@ -67,6 +68,7 @@ class SimPeer<S> implements Peer<S> {
   pingOutstandingSinceMs: number | undefined;
   idleTimer: NodeJS.Timeout | undefined;
   recentMs: number[] = [];
+  private readonly raw: Corkable | undefined;
 
   constructor(
     readonly id: number,
@@ -74,10 +76,14 @@ class SimPeer<S> implements Peer<S> {
     readonly state: S,
     readonly socket: WebSocket,
     private readonly isStalled: () => boolean,
-  ) {}
+    private readonly batch: WriteBatch,
+  ) {
+    this.raw = rawSocket(socket);
+  }
 
   send(text: string, binary = false): void {
     if (this.isStalled() || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.raw) this.batch.hold(this.raw);
     this.socket.send(binary ? Buffer.from(text, 'utf8') : text, { binary });
   }
 
@@ -112,6 +118,7 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
   let refusalsLeft = Infinity;
   const upgrades: { atMs: number; status: number }[] = [];
   let timers: NodeJS.Timeout[] = [];
+  const batch = new WriteBatch();
   let closing: Promise<void> | undefined;
 
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -130,7 +137,7 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
 
   const startTimers = (): void => {
-    for (const t of protocol.timers) timers.push(setInterval(() => t.run(Date.now()), t.everyMs));
+    for (const t of protocol.timers) timers.push(setInterval(() => batch.run(() => t.run(Date.now())), t.everyMs));
     if (limits.pingIntervalMs > 0) timers.push(setInterval(pingAll, limits.pingIntervalMs));
   };
   const stopTimers = (): void => {
@@ -167,7 +174,7 @@ export async function startSimServer<S>(limits: ServerLimits, build: (set: PeerS
   }
 
   function attach(socket: WebSocket, url: URL, headers: IncomingHttpHeaders): void {
-    const peer = new SimPeer(nextId++, url, protocol.createState(url, headers), socket, () => stalled);
+    const peer = new SimPeer(nextId++, url, protocol.createState(url, headers), socket, () => stalled, batch);
     peers.add(peer);
     total++;
     if (peers.size === 1) startTimers();

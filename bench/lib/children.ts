@@ -14,10 +14,10 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/<script>` in its own Node process with the tsx loader. */
-export function start(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+/** Starts `bench/<script>` in its own Node process with the tsx loader (and `nodeFlags`, e.g. --cpu-prof). */
+export function start(script: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []): Child {
   const file = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const proc = fork(file, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const proc = fork(file, args, { execArgv: [...nodeFlags, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const waiting: { type: string; resolve: (m: never) => void }[] = [];
   const errors: string[] = [];
   proc.on('message', (m: { t: string; message?: string }) => {

@@ -7,7 +7,8 @@ export function serveParent(sims: { close(): Promise<void> }, ready: Record<stri
   process.on('message', async (msg: { t: string }) => {
     if (msg.t === 'stats') {
       const cpu = process.cpuUsage(cpu0);
-      process.send?.({ t: 'stats', cpuPct: ((cpu.user + cpu.system) / 1000 / (Date.now() - t0)) * 100 });
+      // cpuMs: the total, so a parent can take the share over a window of its own
+      process.send?.({ t: 'stats', cpuPct: ((cpu.user + cpu.system) / 1000 / (Date.now() - t0)) * 100, cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (msg.t === 'close') {
       await sims.close();
       process.exit(0);

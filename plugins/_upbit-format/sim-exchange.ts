@@ -78,10 +78,10 @@ export async function startUpbitFormatSim(options: UpbitFormatSimOptions = {}): 
         const { request, started } = peer.state;
         if (!request) continue;
         for (const sub of request.subs) {
-          const s = steps.get(`${sub.base}/${sub.quote}`);
+          const s = steps.get(sub.symbol);
           // a delisted market stops producing
           if (sub.onlySnapshot || !s || listing.delisted(sub.base, sub.quote)) continue;
-          const first = `${sub.type}:${sub.code}`;
+          const first = sub.stream;
           const st: StreamType = started.has(first) ? 'REALTIME' : 'SNAPSHOT';
           started.add(first);
           const key = `${first}:${sub.depth}:${request.format}:${st}`;

@@ -9,6 +9,10 @@ export interface UpbitSub {
   code: string;
   base: string;
   quote: string;
+  /** BASE/QUOTE, the market's key */
+  symbol: string;
+  /** `type:code`, the stream's key */
+  stream: string;
   /** orderbook units to send */
   depth: number;
   onlySnapshot: boolean;
@@ -53,6 +57,8 @@ function parseSubs(field: Record<string, unknown>, into: Map<string, UpbitSub>):
       code: bare,
       quote: m[1]!,
       base: m[2]!,
+      symbol: `${m[2]}/${m[1]}`,
+      stream: `${type}:${bare}`,
       depth: m[3] === undefined ? DEFAULT_DEPTH : Number(m[3]),
       onlySnapshot: field.isOnlySnapshot === true,
       onlyRealtime: field.isOnlyRealtime === true,

@@ -16,6 +16,10 @@ export interface StreamRef {
   speedMs: 100 | 1000;
   /** partial book depth */
   levels: number;
+  /** `eventKey`, computed once */
+  key: string;
+  /** `name` as a JSON string, for the combined wrapper */
+  nameJson: string;
 }
 
 const STREAM = /^([a-z0-9]{2,20})@(trade|aggTrade|ticker|miniTicker|bookTicker|depth(5|10|20)?(@100ms|@1000ms)?)$/;
@@ -42,10 +46,11 @@ export function parseStream(name: string): StreamRef | undefined {
   // Plain `<s>@depth` is the 1000 ms diff stream; partial books default to 1000 ms too.
   const speedMs = SECOND_KINDS.has(kind) || !m[4] || m[4] === '@1000ms' ? 1000 : 100;
   const fast = kind === 'trade' || kind === 'aggTrade' || kind === 'bookTicker';
-  return { name, symbol, ...pair, kind, speedMs: fast ? 100 : speedMs, levels };
+  const ref = { name, symbol, ...pair, kind, speedMs: fast ? 100 : speedMs, levels } as const;
+  return { ...ref, key: eventKey(ref), nameJson: JSON.stringify(name) };
 }
 
 /** One key per distinct payload, shared by every name that carries it. */
-export function eventKey(ref: StreamRef): string {
+export function eventKey(ref: Pick<StreamRef, 'symbol' | 'kind' | 'levels' | 'speedMs'>): string {
   return `${ref.symbol}:${ref.kind}:${ref.levels}:${ref.speedMs}`;
 }

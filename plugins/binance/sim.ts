@@ -2,7 +2,7 @@
 // default export is the simulator's definition (sim/define.ts) that sim/index.ts finds by folder.
 
 import * as events from './sim-events.ts';
-import { eventKey, parseStream, parseSymbol, type StreamRef } from './sim-streams.ts';
+import { parseStream, parseSymbol, type StreamRef } from './sim-streams.ts';
 import type { Market } from '../../sim/market.ts';
 import { MarketSet, type MarketStep } from '../../sim/market-set.ts';
 import { binanceListing, exchangeInfo } from './sim-exchange-info.ts';
@@ -49,21 +49,32 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
   const listing = binanceListing();
   const merged = new Map<Market, MergedDiff>();
   const marketOf = (ref: { base: string; quote: string }): Market => markets.get(ref.base, ref.quote);
+  /** a stream's market, looked up once per stream (MarketSet keeps a market for good: the same object each time) */
+  const refMarkets = new WeakMap<StreamRef, Market>();
+  const marketOfRef = (ref: StreamRef): Market => {
+    let m = refMarkets.get(ref);
+    if (!m) refMarkets.set(ref, (m = marketOf(ref)));
+    return m;
+  };
   /** depth diff events still to leave out (fault switch: an update-id gap for every client) */
   let skipDepth = 0;
 
   const handle = await startSimServer<BinanceState>(o.limits, ({ peers }: PeerSet<BinanceState>) => {
-    /** Sends each subscribed stream of this cadence its frames, building each payload once per tick. */
-    function push(speedMs: 100 | 1000, build: (ref: StreamRef, market: Market) => string[]): void {
+    /**
+     * Sends each subscribed stream of this cadence its frames, building each payload once per tick; `due` (when given)
+     * skips the markets with nothing to send before any other work.
+     */
+    function push(speedMs: 100 | 1000, build: (ref: StreamRef, market: Market) => string[], due?: (market: Market) => boolean): void {
       const cache = new Map<string, string[]>();
       for (const peer of peers()) {
         for (const ref of peer.state.streams.values()) {
+          if (ref.speedMs !== speedMs) continue;
+          const market = marketOfRef(ref);
           // a delisted market stops producing
-          if (ref.speedMs !== speedMs || listing.delisted(ref.base, ref.quote)) continue;
-          const key = eventKey(ref);
-          let frames = cache.get(key);
-          if (!frames) cache.set(key, (frames = build(ref, marketOf(ref))));
-          for (const f of frames) peer.send(peer.state.combined ? `{"stream":${JSON.stringify(ref.name)},"data":${f}}` : f);
+          if ((due && !due(market)) || listing.delisted(ref.base, ref.quote)) continue;
+          let frames = cache.get(ref.key);
+          if (!frames) cache.set(ref.key, (frames = build(ref, market)));
+          for (const f of frames) peer.send(peer.state.combined ? `{"stream":${ref.nameJson},"data":${f}}` : f);
         }
       }
     }
@@ -86,7 +97,7 @@ export async function startBinanceSim(options: SimOptions = {}): Promise<SimHand
         if (ref.kind === 'bookTicker') return [events.bookTicker(ref.symbol, market)];
         if (ref.kind === 'depth') return [events.depthUpdate(ref.symbol, step, eventMs)];
         return [events.partialDepth(ref, market)];
-      });
+      }, (market) => steps.has(market));
       if (skipDepth > 0) skipDepth--;
     }
 

@@ -49,20 +49,62 @@ export function tradeMessage(code: string, m: Market, step: StepResult, ts: numb
   return JSON.stringify({ topic: `publicTrade.${code}`, ts, type: 'snapshot', data });
 }
 
-type Levels = Map<number, number>;
-
-/** The top `depth` levels of one side, best first. */
-function topLevels(m: Market, side: Side, depth: number): Levels {
-  return new Map(m.book.sorted(side, depth).map((l) => [l.price, l.qty] as const));
+/** One side's top `depth` levels, best first: prices and their sizes. */
+interface Window {
+  prices: number[];
+  sizes: number[];
 }
 
-/** Changes from `before` to `after`: new or resized levels with their size, vanished ones with size 0. */
-function changes(m: Market, before: Levels, after: Levels, side: Side): [string, string][] {
-  const out: [number, number][] = [];
-  for (const [p, q] of after) if (before.get(p) !== q) out.push([p, q]);
-  for (const p of before.keys()) if (!after.has(p)) out.push([p, 0]);
-  out.sort(side === 'bid' ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
-  return out.map(([p, q]) => [price(m, p), q === 0 ? '0' : qty(m, q)]);
+/** fills `into` (or a new window) with the side's current top `depth` */
+function topLevels(m: Market, side: Side, depth: number, into: Window = { prices: [], sizes: [] }): Window {
+  const view = m.book.view(side);
+  const levels = m.book.levels(side);
+  const n = Math.min(depth, view.length);
+  const { prices, sizes } = into;
+  prices.length = n;
+  sizes.length = n;
+  for (let i = 0; i < n; i++) {
+    prices[i] = view[i]!;
+    sizes[i] = levels.get(view[i]!)!;
+  }
+  return into;
+}
+
+/**
+ * Changes from `before` to `after` (both best first), best first: new or resized levels with their size, vanished
+ * ones with size 0. One merge of the two windows: no maps, no sort.
+ */
+function changes(m: Market, before: Window, after: Window, side: Side): string {
+  const bid = side === 'bid';
+  let out = '';
+  let i = 0;
+  let j = 0;
+  const add = (p: number, q: number): void => {
+    out += `${out ? ',' : ''}["${price(m, p)}","${q === 0 ? '0' : qty(m, q)}"]`;
+  };
+  while (i < before.prices.length || j < after.prices.length) {
+    const b = i < before.prices.length ? before.prices[i]! : undefined;
+    const a = j < after.prices.length ? after.prices[j]! : undefined;
+    if (a !== undefined && b === a) {
+      if (before.sizes[i] !== after.sizes[j]) add(a, after.sizes[j]!);
+      i++;
+      j++;
+    } else if (a !== undefined && (b === undefined || (bid ? a > b : a < b))) {
+      add(a, after.sizes[j]!);
+      j++;
+    } else {
+      add(b!, 0);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** a side's levels as Bybit writes them: [["price","size"],...] without the brackets */
+function levelsJson(m: Market, w: Window): string {
+  let out = '';
+  for (let i = 0; i < w.prices.length; i++) out += `${i ? ',' : ''}["${price(m, w.prices[i]!)}","${qty(m, w.sizes[i]!)}"]`;
+  return out;
 }
 
 /**
@@ -71,9 +113,12 @@ function changes(m: Market, before: Levels, after: Levels, side: Side): [string,
  * with their size, so a client applying the deltas holds exactly the exchange's top `depth`.
  */
 export class BookTopic {
-  private bids: Levels = new Map();
-  private asks: Levels = new Map();
+  private bids: Window;
+  private asks: Window;
+  /** the previous windows' arrays, refilled by the next advance (no allocation per step) */
+  private spare = { bids: { prices: [], sizes: [] } as Window, asks: { prices: [], sizes: [] } as Window };
   u: number;
+  readonly topic: string;
 
   constructor(
     readonly code: string,
@@ -83,17 +128,13 @@ export class BookTopic {
     this.u = 1 + (market.updateId % 100_000_000);
     this.bids = topLevels(market, 'bid', depth);
     this.asks = topLevels(market, 'ask', depth);
-  }
-
-  get topic(): string {
-    return `orderbook.${this.depth}.${this.code}`;
+    this.topic = `orderbook.${depth}.${code}`;
   }
 
   /** The full current view, as sent right after a subscription (and, for depth 1, instead of every delta). */
   snapshot(ts: number): string {
     const m = this.market;
-    const side = (levels: Levels): [string, string][] => [...levels].map(([p, q]) => [price(m, p), qty(m, q)]);
-    return this.message('snapshot', ts, side(this.bids), side(this.asks));
+    return this.message('snapshot', ts, levelsJson(m, this.bids), levelsJson(m, this.asks));
   }
 
   /**
@@ -102,19 +143,22 @@ export class BookTopic {
    */
   advance(ts: number): string | undefined {
     const m = this.market;
-    const bids = topLevels(m, 'bid', this.depth);
-    const asks = topLevels(m, 'ask', this.depth);
+    const bids = topLevels(m, 'bid', this.depth, this.spare.bids);
+    const asks = topLevels(m, 'ask', this.depth, this.spare.asks);
     const b = changes(m, this.bids, bids, 'bid');
     const a = changes(m, this.asks, asks, 'ask');
+    this.spare = { bids: this.bids, asks: this.asks };
     this.bids = bids;
     this.asks = asks;
-    if (b.length === 0 && a.length === 0) return undefined;
+    if (b === '' && a === '') return undefined;
     this.u++;
     // Level 1 is snapshot-only on Bybit.
     return this.depth === 1 ? this.snapshot(ts) : this.message('delta', ts, b, a);
   }
 
-  private message(type: 'snapshot' | 'delta', ts: number, b: [string, string][], a: [string, string][]): string {
-    return JSON.stringify({ topic: this.topic, ts, type, data: { s: this.code, b, a, u: this.u, seq: this.market.updateId }, cts: this.market.lastTms });
+  /** the message as JSON.stringify would write it (every string here is digits, letters and dots: nothing to escape) */
+  private message(type: 'snapshot' | 'delta', ts: number, b: string, a: string): string {
+    const m = this.market;
+    return `{"topic":"${this.topic}","ts":${ts},"type":"${type}","data":{"s":"${this.code}","b":[${b}],"a":[${a}],"u":${this.u},"seq":${m.updateId}},"cts":${m.lastTms}}`;
   }
 }

@@ -27,6 +27,8 @@ interface Topic {
   kind: 'tickers' | 'publicTrade' | 'orderbook';
   code: string;
   depth: number;
+  /** the market it follows, set when subscribed */
+  market?: Market;
 }
 
 interface PeerState {
@@ -116,7 +118,7 @@ export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimH
         return answer(peer, op, reqId, false, `error:args length over ${MAX_ARGS_CHARS_PER_CONNECTION} characters`);
       }
       for (const [t, i] of parsed) {
-        marketOf(i);
+        t.market = marketOf(i);
         topics.set(t.name, t);
       }
       answer(peer, op, reqId, true, 'subscribe');
@@ -143,22 +145,20 @@ export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimH
       const steps = new Map<Market, MarketStep>();
       for (const s of markets.stepAll(nowMs).values()) steps.set(s.market, s);
       const ts = Date.now();
+      /** this step's frame per topic name, built once for all subscribers ('' when it has none) */
       const frames = new Map<string, string>();
-      const build = (t: Topic): string | undefined => {
-        if (frames.has(t.name)) return frames.get(t.name);
-        const i = universe.get(t.code);
-        let frame: string | undefined;
-        if (i) {
-          // Only markets that stepped this interval have news (all of them, unless activity is skewed).
-          const m = marketOf(i);
-          const step = steps.get(m);
-          if (step && t.kind === 'tickers' && ts - (tickerSentMs.get(t.code) ?? -Infinity) >= TICKER_MS) {
+      const build = (t: Topic, m: Market, step: MarketStep): string => {
+        let frame = frames.get(t.name);
+        if (frame !== undefined) return frame;
+        frame = '';
+        // a delisted instrument stops producing
+        if (universe.get(t.code)) {
+          if (t.kind === 'tickers' && ts - (tickerSentMs.get(t.code) ?? -Infinity) >= TICKER_MS) {
             frame = tickerMessage(t.code, m, ts);
             tickerSentMs.set(t.code, ts);
-          }
-          else if (step && t.kind === 'publicTrade') frame = tradeMessage(t.code, m, step.step, ts);
+          } else if (t.kind === 'publicTrade') frame = tradeMessage(t.code, m, step.step, ts) ?? '';
         }
-        frames.set(t.name, frame as string);
+        frames.set(t.name, frame);
         return frame;
       };
       // Every book view moves each step its market steps, watched or not, so `u` means the same to every
@@ -171,7 +171,10 @@ export async function startBybitSim(options: SimOptions = {}): Promise<BybitSimH
       if (skipDepth > 0) skipDepth--;
       for (const peer of peers()) {
         for (const t of peer.state.topics.values()) {
-          const frame = t.kind === 'orderbook' ? frames.get(t.name) : build(t);
+          // Only markets that stepped this interval have news (all of them, unless activity is skewed).
+          const step = t.market && steps.get(t.market);
+          if (!step) continue;
+          const frame = t.kind === 'orderbook' ? frames.get(t.name) : build(t, t.market!, step);
           if (frame) peer.send(frame);
         }
       }

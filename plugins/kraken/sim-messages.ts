@@ -2,7 +2,8 @@
 // Kraken's CRC32 checksum), written with every price and quantity at the pair's full precision.
 
 import type { Trade } from '../../sim/market.ts';
-import { krakenChecksum } from '../../sdk/index.ts';
+import { crc32, KRAKEN_CHECKSUM_LEVELS, krakenField } from '../../sdk/index.ts';
+import { LevelTexts } from '../../sim/level-text.ts';
 import { QTY_DECIMALS, type SimPair } from './sim-markets.ts';
 
 /** `2023-09-25T09:04:31.742648Z` from microseconds since epoch */
@@ -62,9 +63,22 @@ export function currentWindow(p: SimPair, depth: number): BookWindow {
   return { bids: window(p, 'bid', depth), asks: window(p, 'ask', depth) };
 }
 
+/** each pair's checksum pieces: price then qty at full precision, '.' and leading zeros dropped (sdk krakenChecksum) */
+const checksumTexts = new WeakMap<SimPair, LevelTexts>();
+
+/** Kraken's CRC32 of a window's top 10 asks then top 10 bids (sdk krakenChecksum's rule), from cached level texts. */
 function checksumOf(p: SimPair, w: BookWindow): number {
-  const levels = (m: Map<number, number>) => [...m].map(([pr, q]) => [price(p, pr), qty(q)] as const);
-  return krakenChecksum(levels(w.asks), levels(w.bids));
+  let texts = checksumTexts.get(p);
+  if (!texts) checksumTexts.set(p, (texts = new LevelTexts((pr, q) => krakenField(price(p, pr)) + krakenField(qty(q)))));
+  let text = '';
+  for (const side of [w.asks, w.bids]) {
+    let n = 0;
+    for (const [pr, q] of side) {
+      if (n++ === KRAKEN_CHECKSUM_LEVELS) break;
+      text += texts.text(pr, q);
+    }
+  }
+  return crc32(text);
 }
 
 const levelsJson = (p: SimPair, levels: Iterable<[number, number]>): string =>

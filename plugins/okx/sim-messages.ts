@@ -1,7 +1,7 @@
 // The OKX simulator's payloads, built from the market model as OKX writes them (every number a decimal string).
 
-import { okxChecksum } from '../../sdk/index.ts';
-import type { TextLevel } from '../../sdk/index.ts';
+import { crc32, OKX_CHECKSUM_LEVELS, toInt32 } from '../../sdk/index.ts';
+import { LevelTexts, perMarket } from '../../sim/level-text.ts';
 import type { Market, StepResult } from '../../sim/market.ts';
 import type { LevelChange } from '../../sim/order-book.ts';
 
@@ -26,10 +26,24 @@ function top(market: Market, side: 'bid' | 'ask', n: number) {
   return market.book.sorted(side, n).map((l) => levelJson(market, l.price, l.qty));
 }
 
-/** the CRC-32 of the market's current top 25 levels, as OKX computes it */
+/** each market's `price:size` texts, the pieces of OKX's checksum string */
+const checksumTexts = perMarket((m) => new LevelTexts((p, q) => `${priceText(m, p)}:${sizeText(m, q)}`));
+
+/**
+ * The CRC-32 of the market's current top 25 levels, as OKX computes it (sdk okxChecksum's rule: bid and ask levels
+ * interleaved, `price:size`, joined by ':'), from cached level texts.
+ */
 export function bookChecksum(market: Market): number {
-  const text = (side: 'bid' | 'ask'): TextLevel[] => top(market, side, 25).map((l) => [l[0], l[1]] as const);
-  return okxChecksum(text('bid'), text('ask'));
+  const texts = checksumTexts(market);
+  const bids = market.book.view('bid');
+  const asks = market.book.view('ask');
+  const n = Math.min(OKX_CHECKSUM_LEVELS, Math.max(bids.length, asks.length));
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i < bids.length) parts.push(texts.text(bids[i]!, market.book.bids.get(bids[i]!)!));
+    if (i < asks.length) parts.push(texts.text(asks[i]!, market.book.asks.get(asks[i]!)!));
+  }
+  return toInt32(crc32(parts.join(':')));
 }
 
 const arg = (channel: string, instId: string) => ({ channel, instId });

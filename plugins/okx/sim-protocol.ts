@@ -93,6 +93,8 @@ export async function startOkxSim(options: OkxSimOptions = {}): Promise<OkxSimHa
       };
       for (const peer of peers()) {
         for (const sub of peer.state.subs.values()) {
+          // only markets that stepped have news
+          if (!steps.has(sub.market)) continue;
           const f = build(sub);
           if (f) peer.send(f);
         }
