@@ -45,9 +45,10 @@ export const packKey = (f: string): Buffer => Buffer.from([0xa0 | f.length, ...B
 
 /** a record's time field (ms) read from its JSON or msgpack bytes; NaN when absent */
 export function timeField(data: Buffer, start: number, end: number, key: Buffer, binary: boolean): number {
-  const k = data.indexOf(key, start);
-  if (k < 0 || k >= end) return NaN;
-  const at = k + key.length;
+  // searched in the record alone: Buffer.indexOf would go on through the rest of the chunk when the key is absent
+  const found = data.subarray(start, end).indexOf(key);
+  if (found < 0) return NaN;
+  const at = start + found + key.length;
   if (binary) {
     const tag = data[at]!;
     if (tag === 0xcb) return data.readDoubleBE(at + 1);

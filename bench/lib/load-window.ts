@@ -81,8 +81,11 @@ function valueAt(data: Buffer, start: number, end: number, key: string, numeric:
  */
 export function sqFieldsOf(data: Buffer, start: number, end: number): SqFields {
   if (data[start] !== 0x7b) return {};
-  const str = (k: string) => valueAt(data, start, end, k, false) as string | undefined;
-  const num = (k: string) => valueAt(data, start, end, k, true) as number | undefined;
+  // the record alone: Buffer.indexOf searches to the end of its buffer, the whole TCP chunk here, so an absent key
+  // (st, rex, iv) would be looked for through every later frame of the chunk
+  const rec = data.subarray(start, end);
+  const str = (k: string) => valueAt(rec, 0, rec.length, k, false) as string | undefined;
+  const num = (k: string) => valueAt(rec, 0, rec.length, k, true) as number | undefined;
   const out: SqFields = { ty: str('ty'), ep: num('ep'), sq: num('sq'), st: str('st') };
   if (out.ty === undefined || out.ep === undefined || out.sq === undefined || out.st !== undefined) return out;
   out.ex = str('ex');
