@@ -16,11 +16,19 @@
 //     latency probes are plain clients only, conflation delays state records by design)
 //     [--queries 'symbol=BTC/KRW|type=ticker&interval=1000|...']   (connection i adds the (i mod n)-th; with
 //     --probe-every a multiple of n, every probe has the first)
+//     [--role all|probes|others]   (this process holds connection ids 0..clients-1, or only the probes among them, or
+//     only the others: two processes with the same arguments but the two roles hold between them what one with
+//     `all` would, so the probes can run in a process of their own, at another priority)
+//
+// Connections that are not probes only count frames and bytes (FrameCounter, reading into one buffer shared by all
+// of them: nothing is copied or kept). The report carries the process's event-loop delay in the window (how late
+// it read), so a benchmark can tell its own lateness from the server's.
 
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { Args } from './lib/args.ts';
-import { FrameScanner, jsonKey, packKey, timeField } from './lib/frame-scanner.ts';
+import { FrameCounter, FrameScanner, jsonKey, packKey, timeField } from './lib/frame-scanner.ts';
+import { LoopDelay } from './lib/loop-delay.ts';
 import { HIST_MS, newWindow, sqFieldsOf, SqTracker, WindowProfiler } from './lib/load-window.ts';
 
 const args = new Args();
@@ -42,6 +50,9 @@ const SKIP_JSON = SKIP_TYPES.map((t) => Buffer.from(`"ty":"${t}"`));
 const SKIP_PACK = SKIP_TYPES.map((t) => Buffer.from([0xa2, 0x74, 0x79, 0xa0 | t.length, ...Buffer.from(t)]));
 /** added to the query of every second connection (a mixed-shape run); their frames are counted apart */
 const SHAPED_QUERY = args.string('shaped-query', '');
+/** which of the connection ids 0..CLIENTS-1 this process holds */
+const ROLE = args.string('role', 'all');
+if (!['all', 'probes', 'others'].includes(ROLE)) throw new Error(`--role ${ROLE}: all, probes or others`);
 /** connections opened at once while connecting */
 const PARALLEL = 200;
 const JSON_KEY = jsonKey(FIELD);
@@ -52,6 +63,10 @@ const PACK_KEY2 = FIELD2 ? packKey(FIELD2) : undefined;
 let win = newWindow(FIELD2 !== '');
 const sqTracker = new SqTracker();
 const profiler = new WindowProfiler();
+/** how late this process's event loop ran in the window */
+const loop = new LoopDelay();
+/** what the counting connections read into: consumed before the next read, so one serves them all */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 
 class Conn {
   socket: Socket;
@@ -61,7 +76,9 @@ class Conn {
   closed = false;
   paused = false;
   readonly shaped: boolean;
-  private readonly scanner = new FrameScanner((op, data, start, n) => this.frame(op, data, start, n));
+  /** a probe reads its records; the other connections only count them */
+  private readonly scanner: FrameScanner | undefined;
+  private readonly counter: FrameCounter | undefined;
   /** the arrival time of the chunk being scanned */
   private now = 0;
 
@@ -73,8 +90,12 @@ class Conn {
     onGone: (c: Conn) => void,
   ) {
     this.shaped = isShaped(id);
+    if (probe) this.scanner = new FrameScanner((op, data, start, n) => this.frame(op, data, start, n));
+    else this.counter = new FrameCounter((op, n, code) => this.counted(op, n, code));
     const query = [QUERY, this.shaped ? SHAPED_QUERY : '', QUERIES.length ? QUERIES[id % QUERIES.length]! : ''].filter((q) => q).join('&');
-    const s = (this.socket = connect(PORT, '127.0.0.1'));
+    const s = (this.socket = probe
+      ? connect(PORT, '127.0.0.1')
+      : connect({ port: PORT, host: '127.0.0.1', onread: { buffer: READ_BUFFER, callback: (n) => (this.read(READ_BUFFER, n), true) } }));
     s.setNoDelay(true);
     s.on('connect', () => {
       s.write(
@@ -82,22 +103,8 @@ class Conn {
           'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       );
     });
-    s.on('data', (chunk: Buffer) => {
-      if (this.upgraded) return this.frames(chunk);
-      this.head += chunk.toString('latin1');
-      const end = this.head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      if (!this.head.startsWith('HTTP/1.1 101')) {
-        process.send?.({ t: 'error', message: `upgrade refused: ${this.head.split('\r\n')[0]}` });
-        s.destroy();
-        return;
-      }
-      this.upgraded = true;
-      const rest = Buffer.from(this.head.slice(end + 4), 'latin1');
-      this.head = '';
-      onOpen(this);
-      if (rest.length) this.frames(rest);
-    });
+    this.onOpen = onOpen;
+    if (probe) s.on('data', (chunk: Buffer) => this.read(chunk, chunk.length));
     s.on('error', () => {});
     s.on('close', () => {
       this.closed = true;
@@ -105,10 +112,42 @@ class Conn {
     });
   }
 
+  private readonly onOpen: (c: Conn) => void;
+
+  /** what arrived: the upgrade response, then frames (`data` is the shared read buffer for counting connections) */
+  private read(data: Buffer, n: number): void {
+    if (this.upgraded) return this.frames(data, n);
+    this.head += data.toString('latin1', 0, n);
+    const end = this.head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    if (!this.head.startsWith('HTTP/1.1 101')) {
+      process.send?.({ t: 'error', message: `upgrade refused: ${this.head.split('\r\n')[0]}` });
+      this.socket.destroy();
+      return;
+    }
+    this.upgraded = true;
+    const rest = Buffer.from(this.head.slice(end + 4), 'latin1');
+    this.head = '';
+    this.onOpen(this);
+    if (rest.length) this.frames(rest, rest.length);
+  }
+
   /** counts the complete frames in what arrived; a partial one waits for the next chunk */
-  frames(chunk: Buffer): void {
+  frames(chunk: Buffer, n: number): void {
+    if (this.counter) return this.counter.push(chunk, 0, n);
     this.now = Date.now();
-    this.scanner.push(chunk);
+    this.scanner!.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+  }
+
+  /** a counting connection's frame */
+  private counted(op: number, n: number, closeCode: number): void {
+    if (op === 1 || op === 2) {
+      win.frames++;
+      if (this.shaped) win.shapedFrames++;
+      win.bytes += n;
+    } else if (op === 8) {
+      this.closeCode = closeCode;
+    }
   }
 
   private frame(op: number, data: Buffer, start: number, n: number): void {
@@ -150,14 +189,24 @@ function isShaped(id: number): boolean {
   return SHAPED_QUERY !== '' && ((id >> 1) & 1) === 1;
 }
 
+const isProbe = (id: number): boolean => id % PROBE_EVERY === 0 && !isShaped(id);
+
+/** how many of the ids 0..n-1 this process holds */
+function held(n: number): number {
+  let k = 0;
+  for (let id = 0; id < n; id++) if (ROLE === 'all' || isProbe(id) === (ROLE === 'probes')) k++;
+  return k;
+}
+
 const conns = new Set<Conn>();
 let nextId = 0;
 let opened = 0;
 
 function open(): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const id = nextId++;
-    const c = new Conn(id, FORMATS[id % FORMATS.length]!, id % PROBE_EVERY === 0 && !isShaped(id), (x) => {
+    let id = nextId++;
+    while (ROLE !== 'all' && isProbe(id) !== (ROLE === 'probes')) id = nextId++;
+    const c = new Conn(id, FORMATS[id % FORMATS.length]!, isProbe(id), (x) => {
       opened++;
       resolve(x);
     }, (x) => {
@@ -205,12 +254,16 @@ function report() {
     open,
     closeCodes: codes,
     rssBytes: process.memoryUsage().rss,
+    /** this process's event-loop delay in the window, ms (how late it read what arrived) */
+    loopDelayMs: loop.read(),
+    pid: process.pid,
   };
 }
 
 process.on('message', (msg: { t: string; count?: number }) => {
   if (msg.t === 'measure') {
     win = newWindow(FIELD2 !== '');
+    loop.start();
     void profiler.start();
   } else if (msg.t === 'report') {
     process.send?.(report());
@@ -244,5 +297,5 @@ process.on('message', (msg: { t: string; count?: number }) => {
   }
 });
 
-await openMany(CLIENTS);
+await openMany(held(CLIENTS));
 process.send?.({ t: 'ready', open: opened });

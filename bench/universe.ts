@@ -4,23 +4,31 @@
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
 //   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
-//        [--venues okx,kraken] [--no-baseline] [--out BENCHMARKS.md|-]
+//        [--venues okx,kraken] [--no-baseline] [--harness-nice 10] [--also-nice 0] [--books-wait-ms 420000] [--out BENCHMARKS.md|-]
+//
+// The harness (simulators and load clients) shares the machine with the gateway, where in production exchanges and
+// clients are elsewhere. Each run measures one window per niceness of `--also-nice` and `--harness-nice` (lowest
+// first: raising a process's niceness needs no privilege, lowering it does): the simulators' processes and the load
+// processes holding the non-probe clients are set to that niceness; the probes (every PROBE_EVERY-th client) are in
+// load processes of their own at normal priority, like the gateway, so that their reading late does not count as
+// the gateway's latency. The first table shows the `--harness-nice` window; a second one every window.
 //
 // The simulators run one process per venue (bench/universe-sims.ts), each stepping at its venue's book cadence
 // (bench/lib/universe-rates.ts: the target rate, from the documented push caps, is printed beside the rate reached).
 
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../kernel/config.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { createLogger } from '../kernel/log.ts';
 import { Args } from './lib/args.ts';
-import { start } from './lib/children.ts';
+import { nice, start } from './lib/children.ts';
+import { LoopDelay } from './lib/loop-delay.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import { histQuantile } from './lib/stats.ts';
 import { targetRate, venueRate } from './lib/universe-rates.ts';
-import { universeReport, type Report, type Run } from './lib/universe-report.ts';
+import { mergeReports, universeReport, worst, type Lateness, type Report, type Run } from './lib/universe-report.ts';
 import { selectSims } from '../sim/index.ts';
 
 const args = new Args();
@@ -43,6 +51,15 @@ const MAJORS = ['BTC', 'ETH', 'XRP', 'SOL'];
 const VENUES = args.string('venues', '');
 /** `--no-baseline`: the universe run only (while iterating; the published section needs both) */
 const NO_BASELINE = args.flag('no-baseline');
+/** the niceness of the harness (simulators, non-probe load clients) in the window the first table shows */
+const HARNESS_NICE = args.number('harness-nice', 10);
+/** other niceness values measured in windows of the same run (`--also-nice 0,19`; `--also-nice ''`: none) */
+const ALSO_NICE = args.string('also-nice', '0').split(',').filter(Boolean).map(Number);
+const NICES = [...new Set([HARNESS_NICE, ...ALSO_NICE])].sort((a, b) => a - b);
+/** the most time from the gateway's start until every subscribed market's book is held (Binance paces its REST snapshots) */
+const BOOKS_WAIT_MS = args.number('books-wait-ms', 420_000);
+/** between renicing the harness and the next window */
+const SETTLE_MS = 5000;
 
 
 const quiet = createLogger('error');
@@ -108,9 +125,17 @@ async function startSims(universe: boolean): Promise<{ procs: Map<string, Child>
   return { procs, sections };
 }
 
-async function run(name: string, universe: boolean): Promise<Run> {
+/** the order books the gateway holds per exchange (from its latest-value store) */
+async function booksHeld(http: string, exchanges: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const ex of exchanges) out[ex] = ((await (await fetch(`${http}/api/snapshot?exchange=${ex}&type=orderbook`)).json()) as unknown[]).length;
+  return out;
+}
+
+async function run(name: string, universe: boolean): Promise<Run[]> {
   const sims = await startSims(universe);
-  const clients: Child[] = [];
+  const probes: Child[] = [];
+  const others: Child[] = [];
   let kernel: Kernel | undefined;
   try {
     const { sections } = sims;
@@ -130,6 +155,7 @@ async function run(name: string, universe: boolean): Promise<Run> {
         }),
       ),
     });
+    const kernelStarted = performance.now();
     kernel = new Kernel({ config, log: quiet, statsIntervalMs: 1000 });
     await kernel.start();
     const http = `http://127.0.0.1:${kernel.port}`;
@@ -144,95 +170,123 @@ async function run(name: string, universe: boolean): Promise<Run> {
     const per = Math.floor(CLIENTS / exchanges.length);
     for (const ex of exchanges) {
       const q = queries(ex, subs[ex]!.symbols);
-      clients.push(
-        start('load-client.ts', [
-          '--port', String(kernel.port),
-          '--clients', String(per),
-          '--probe-every', String(PROBE_EVERY),
-          '--queries', q.join('|'),
-          '--latency-field', 'tms',
-          '--skip-types', 'listing',
-          '--track-sq',
-        ]),
-      );
+      const common = ['--port', String(kernel.port), '--clients', String(per), '--probe-every', String(PROBE_EVERY), '--queries', q.join('|'), '--latency-field', 'tms', '--skip-types', 'listing', '--track-sq'];
+      // the probes and the others of one id range: together the clients one process would hold
+      probes.push(start('load-client.ts', [...common, '--role', 'probes']));
+      others.push(start('load-client.ts', [...common, '--role', 'others']));
     }
-    await Promise.all(clients.map((c) => c.next('ready', 300_000)));
+    await Promise.all([...probes, ...others].map((c) => c.next('ready', 300_000)));
     await sleep(WARM_MS);
-    const before = await recordsTotal(http);
-    const writes0 = await counterTotal(http, 'gateway_client_writes_total');
-    const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
-    for (const c of clients) c.proc.send({ t: 'measure' });
-    const cpu0 = process.cpuUsage();
-    // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    // the main thread's garbage collections in the window (pauses; workers collect on their own heaps)
-    const gc = { count: 0, totalMs: 0, maxMs: 0, major: 0, majorMs: 0 };
-    const gcObs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        gc.count++;
-        gc.totalMs += e.duration;
-        gc.maxMs = Math.max(gc.maxMs, e.duration);
-        // NODE_PERFORMANCE_GC_MAJOR = 4 (mark-sweep-compact)
-        if (((e as { detail?: { kind?: number } }).detail)?.kind === 4) (gc.major++, (gc.majorMs += e.duration));
+    // the steady state: every market's book held (a plugin whose books start from REST snapshots paces them)
+    let books = await booksHeld(http, exchanges);
+    while (exchanges.some((ex) => books[ex]! < markets[ex]!) && performance.now() - kernelStarted < BOOKS_WAIT_MS) {
+      await sleep(5000);
+      books = await booksHeld(http, exchanges);
+    }
+    const booksAfterS = (performance.now() - kernelStarted) / 1000;
+    const out: Run[] = [];
+    for (const n of NICES) {
+      for (const c of [...others, ...sims.procs.values()]) nice(c, n);
+      if (out.length) await sleep(SETTLE_MS);
+      out.push(await window(n));
+    }
+    return out;
+
+    async function window(harnessNice: number): Promise<Run> {
+      const before = await recordsTotal(http);
+      const writes0 = await counterTotal(http, 'gateway_client_writes_total');
+      const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
+      const simCpu0 = new Map<string, number>();
+      for (const [v, c] of sims.procs) simCpu0.set(v, (await c.ask<{ cpuMs: number }>({ t: 'stats' }, 'stats')).cpuMs);
+      for (const c of [...probes, ...others, ...sims.procs.values()]) c.proc.send({ t: 'measure' });
+      const cpu0 = process.cpuUsage();
+      // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
+      const loop = new LoopDelay();
+      loop.start();
+      // the main thread's garbage collections in the window (pauses; workers collect on their own heaps)
+      const gc = { count: 0, totalMs: 0, maxMs: 0, major: 0, majorMs: 0 };
+      const gcObs = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          gc.count++;
+          gc.totalMs += e.duration;
+          gc.maxMs = Math.max(gc.maxMs, e.duration);
+          // NODE_PERFORMANCE_GC_MAJOR = 4 (mark-sweep-compact)
+          if (((e as { detail?: { kind?: number } }).detail)?.kind === 4) (gc.major++, (gc.majorMs += e.duration));
+        }
+      });
+      gcObs.observe({ entryTypes: ['gc'] });
+      const t0 = performance.now();
+      let rss = 0;
+      const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
+      await sleep(MEASURE_MS);
+      clearInterval(rssTimer);
+      loop.stop();
+      gcObs.disconnect();
+      const probeReps = await Promise.all(probes.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
+      const otherReps = await Promise.all(others.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
+      const elapsed = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const after = await recordsTotal(http);
+      const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
+      const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
+      const simCpuPct: Record<string, number> = {};
+      const simLoops: { p99: number; max: number }[] = [];
+      for (const [v, c] of sims.procs) {
+        simCpuPct[v] = (((await c.ask<{ cpuMs: number }>({ t: 'stats' }, 'stats')).cpuMs - simCpu0.get(v)!) / elapsed) * 100;
+        simLoops.push(await c.ask<{ p99: number; max: number }>({ t: 'loop' }, 'loop'));
       }
-    });
-    gcObs.observe({ entryTypes: ['gc'] });
-    const t0 = performance.now();
-    let rss = 0;
-    const rssTimer = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
-    await sleep(MEASURE_MS);
-    clearInterval(rssTimer);
-    loop.disable();
-    gcObs.disconnect();
-    const reports = await Promise.all(clients.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
-    const elapsed = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    const after = await recordsTotal(http);
-    const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
-    const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
-    const simCpuPct: Record<string, number> = {};
-    for (const [v, c] of sims.procs) simCpuPct[v] = (await c.ask<{ cpuPct: number }>({ t: 'stats' }, 'stats')).cpuPct;
-    const recordsIn = Object.fromEntries(exchanges.map((ex) => [ex, ((after[ex] ?? 0) - (before[ex] ?? 0)) / (elapsed / 1000)]));
-    const model = universe ? { tradesPerStep: TRADES, peak: PEAK } : { tradesPerStep: TRADES, peak: Infinity, stepMs: INTERVAL_MS };
-    const targets = Object.fromEntries(exchanges.map((ex) => [ex, targetRate(ex, subs[ex]!.symbols, model)]));
-    return {
-      name,
-      exchanges,
-      markets,
-      recordsIn,
-      target: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.perS])),
-      atCap: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.atCap])),
-      perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, reports[i]!])),
-      gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
-      loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
-      writesPerS,
-      flushesPerS,
-      gc: { ...gc, perS: gc.count / (elapsed / 1000), pct: (gc.totalMs / elapsed) * 100 },
-      rssMiB: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
-      simCpuPct,
-    };
+      const recordsIn = Object.fromEntries(exchanges.map((ex) => [ex, ((after[ex] ?? 0) - (before[ex] ?? 0)) / (elapsed / 1000)]));
+      const model = universe ? { tradesPerStep: TRADES, peak: PEAK } : { tradesPerStep: TRADES, peak: Infinity, stepMs: INTERVAL_MS };
+      const targets = Object.fromEntries(exchanges.map((ex) => [ex, targetRate(ex, subs[ex]!.symbols, model)]));
+      const lateness: Lateness = {
+        probes: worst(probeReps.map((r) => r.loopDelayMs)),
+        others: worst(otherReps.map((r) => r.loopDelayMs)),
+        sims: worst(simLoops),
+        probesCpuPct: probeReps.reduce((a, r) => a + r.cpuPct, 0),
+        othersCpuPct: otherReps.reduce((a, r) => a + r.cpuPct, 0),
+      };
+      return {
+        name,
+        harnessNice,
+        exchanges,
+        markets,
+        books,
+        booksAfterS,
+        recordsIn,
+        target: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.perS])),
+        atCap: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.atCap])),
+        perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, mergeReports(probeReps[i]!, otherReps[i]!)])),
+        gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
+        loopDelayMs: loop.read(),
+        lateness,
+        writesPerS,
+        flushesPerS,
+        gc: { ...gc, perS: gc.count / (elapsed / 1000), pct: (gc.totalMs / elapsed) * 100 },
+        rssMiB: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
+        simCpuPct,
+      };
+    }
   } finally {
-    await Promise.all(clients.map((c) => c.stop()));
+    await Promise.all([...probes, ...others].map((c) => c.stop()));
     await kernel?.close();
     await Promise.all([...sims.procs.values()].map((c) => c.stop()));
   }
 }
 
 const started = performance.now();
-const baseline = NO_BASELINE ? undefined : await run('baseline', false);
-const universe = await run('universe', true);
-console.log(JSON.stringify({ universe: summary(universe), baseline: baseline && summary(baseline) }));
-if (!baseline) process.exit(0);
-const settings = { historyMaxAgeMs: HISTORY_AGE_MS, flushMs: FLUSH_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS };
-const { title, method, tables } = universeReport(baseline, universe, settings, performance.now() - started);
+const baselines = NO_BASELINE ? [] : await run('baseline', false);
+const universes = await run('universe', true);
+console.log(JSON.stringify({ universe: universes.map(summary), baseline: baselines.map(summary) }));
+if (!baselines.length) process.exit(0);
+const settings = { historyMaxAgeMs: HISTORY_AGE_MS, flushMs: FLUSH_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS, harnessNice: HARNESS_NICE, nices: NICES, settleMs: SETTLE_MS, booksWaitMs: BOOKS_WAIT_MS };
+const { title, method, tables } = universeReport(baselines, universes, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);
 
 /** the figures worth seeing while iterating, on stdout */
 function summary(r: Run): Record<string, unknown> {
   const all = Object.values(r.perExchange);
-  const worst = Math.max(...all.map((x) => x.maxMs));
+  const maxMs = Math.max(...all.map((x) => x.maxMs));
   const hist = all[0]!.hist.map((_, i) => all.reduce((n, x) => n + x.hist[i]!, 0));
-  const lat = { p50: histQuantile(hist, 0.5), p99: histQuantile(hist, 0.99), max: worst, lost: all.reduce((n, x) => n + x.lost, 0) };
-  return { lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), writesPerS: Math.round(r.writesPerS), flushesPerS: Math.round(r.flushesPerS), loop: r.loopDelayMs, gc: r.gc };
+  const lat = { p50: histQuantile(hist, 0.5), p99: histQuantile(hist, 0.99), max: maxMs, lost: all.reduce((n, x) => n + x.lost, 0) };
+  return { nice: r.harnessNice, lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), target: Math.round(Object.values(r.target).reduce((a, b) => a + b, 0)), books: r.books, booksAfterS: Math.round(r.booksAfterS), lateness: r.lateness, simCpu: Math.round(Object.values(r.simCpuPct).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), writesPerS: Math.round(r.writesPerS), flushesPerS: Math.round(r.flushesPerS), loop: r.loopDelayMs, gc: r.gc };
 }

@@ -1,6 +1,7 @@
 // Child processes of the benchmarks (load client, simulators): started with tsx, driven over IPC, stopped by PID.
 
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -78,4 +79,12 @@ export async function measureWindow<R>(client: Child, ms: number): Promise<{ rep
   const rep = await client.ask<R>({ t: 'report' }, 'report');
   const cpu = process.cpuUsage(cpu0);
   return { rep, cpuPct: ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100 };
+}
+
+/**
+ * Lowers a started child's scheduling priority to niceness `n` (0 normal, 19 lowest), so that on a shared machine it
+ * takes the cores only when the process under test leaves them free. Raising niceness needs no privilege.
+ */
+export function nice(child: Child, n: number): void {
+  if (n > 0 && child.proc.pid) setPriority(child.proc.pid, n);
 }

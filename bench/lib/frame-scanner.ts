@@ -66,3 +66,65 @@ export function timeField(data: Buffer, start: number, end: number, key: Buffer,
   }
   return t;
 }
+
+/** called per complete frame by FrameCounter: opcode, payload length, and a close frame's code (0 otherwise) */
+export type OnCounted = (op: number, length: number, closeCode: number) => void;
+
+/**
+ * Frames counted without their payloads: a header split by TCP is collected byte by byte, the payload skipped, so
+ * nothing is copied or kept (FrameScanner joins a frame split across chunks). For connections that only count what
+ * they receive; a close frame's code (its first two payload bytes) is read on the way.
+ */
+export class FrameCounter {
+  private readonly head = new Uint8Array(10);
+  /** header bytes collected, and how many the header has (2 until the length byte is seen) */
+  private h = 0;
+  private need = 2;
+  private op = 0;
+  private length = 0;
+  /** payload bytes still to skip */
+  private skip = 0;
+  private closeCode = 0;
+
+  constructor(private readonly onFrame: OnCounted) {}
+
+  /** counts the frames that end in data[from, to) */
+  push(data: Uint8Array, from = 0, to = data.length): void {
+    let i = from;
+    while (i < to) {
+      if (this.skip > 0) {
+        const k = Math.min(this.skip, to - i);
+        if (this.op === 8) {
+          // the close code: payload bytes 0 and 1
+          const at = this.length - this.skip;
+          for (let j = 0; j < k && at + j < 2; j++) this.closeCode = (this.closeCode << 8) | data[i + j]!;
+        }
+        this.skip -= k;
+        i += k;
+        if (this.skip === 0) this.done();
+        continue;
+      }
+      this.head[this.h++] = data[i++]!;
+      if (this.h === 2) {
+        const n7 = this.head[1]! & 0x7f;
+        this.need = n7 === 126 ? 4 : n7 === 127 ? 10 : 2;
+      }
+      if (this.h < 2 || this.h < this.need) continue;
+      const hd = this.head;
+      const n7 = hd[1]! & 0x7f;
+      this.length =
+        n7 === 126 ? (hd[2]! << 8) | hd[3]! : n7 === 127 ? (hd[2]! * 2 ** 24 + ((hd[3]! << 16) | (hd[4]! << 8) | hd[5]!)) * 2 ** 32 + ((hd[6]! * 2 ** 24) + ((hd[7]! << 16) | (hd[8]! << 8) | hd[9]!)) : n7;
+      this.op = hd[0]! & 0x0f;
+      this.h = 0;
+      this.need = 2;
+      this.closeCode = 0;
+      this.skip = this.length;
+      if (this.length === 0) this.done();
+    }
+  }
+
+  private done(): void {
+    const code = this.op === 8 ? (this.length >= 2 ? this.closeCode : 1005) : 0;
+    this.onFrame(this.op, this.length, code);
+  }
+}

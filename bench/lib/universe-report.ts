@@ -1,6 +1,7 @@
 // The universe benchmark's section of BENCHMARKS.md: per venue and in total, the records/s the simulators should
 // produce (bench/lib/universe-rates.ts) beside what the gateway took in, deliveries out, latency, loss; the
-// gateway's and the simulators' CPU; the goal's verdict; and the cadences the target comes from.
+// gateway's and the simulators' CPU; the goal's verdict; and the cadences the target comes from. With windows at
+// several harness niceness values, a table of each window beside the harness's own lateness (event-loop delays).
 
 import type { Table } from './report.ts';
 import { fixed, histQuantile, si } from './stats.ts';
@@ -17,12 +18,54 @@ export interface Report {
   cpuPct: number;
   open: number;
   closeCodes: Record<string, number>;
+  /** the load process's own event-loop delay in the window (ms) */
+  loopDelayMs: Delay;
+}
+
+export interface Delay {
+  p99: number;
+  max: number;
+}
+
+/** how late the harness's processes ran in a window, the worst process of each kind, and their CPU */
+export interface Lateness {
+  probes: Delay;
+  others: Delay;
+  sims: Delay;
+  probesCpuPct: number;
+  othersCpuPct: number;
+}
+
+/** the greatest p99 and max over processes' event-loop delays */
+export const worst = (xs: Delay[]): Delay => ({ p99: Math.max(0, ...xs.map((x) => x.p99)), max: Math.max(0, ...xs.map((x) => x.max)) });
+
+/** two load processes' reports (the probes' and the others' of one id range) as one */
+export function mergeReports(a: Report, b: Report): Report {
+  const codes: Record<string, number> = { ...a.closeCodes };
+  for (const [k, v] of Object.entries(b.closeCodes)) codes[k] = (codes[k] ?? 0) + v;
+  return {
+    elapsedMs: Math.max(a.elapsedMs, b.elapsedMs),
+    frames: a.frames + b.frames,
+    hist: a.hist.map((n, i) => n + b.hist[i]!),
+    maxMs: Math.max(a.maxMs, b.maxMs),
+    lost: a.lost + b.lost,
+    latencies: a.latencies + b.latencies,
+    cpuPct: a.cpuPct + b.cpuPct,
+    open: a.open + b.open,
+    closeCodes: codes,
+    loopDelayMs: worst([a.loopDelayMs, b.loopDelayMs]),
+  };
 }
 
 export interface Run {
   name: string;
+  /** the niceness of the simulators' and the non-probe load processes in this window */
+  harnessNice: number;
   exchanges: string[];
   markets: Record<string, number>;
+  /** order books the gateway held per exchange when the windows began, and how long after its start */
+  books: Record<string, number>;
+  booksAfterS: number;
   recordsIn: Record<string, number>;
   /** what the simulators should produce for the subscribed markets (universe-rates.ts) */
   target: Record<string, number>;
@@ -31,7 +74,8 @@ export interface Run {
   perExchange: Record<string, Report>;
   gatewayCpuPct: number;
   /** the gateway's main-thread event-loop delay in the window */
-  loopDelayMs: { p99: number; max: number };
+  loopDelayMs: Delay;
+  lateness: Lateness;
   /** the main thread's GC pauses in the window: all, and major (mark-sweep-compact) ones */
   /** socket writes of routed records to clients, and hub flushes, per second */
   writesPerS: number;
@@ -54,6 +98,11 @@ export interface Settings {
   probeEvery: number;
   warmMs: number;
   measureMs: number;
+  /** the niceness of the window the first table shows, every window's (ascending), the pause after renicing */
+  harnessNice: number;
+  nices: number[];
+  settleMs: number;
+  booksWaitMs: number;
 }
 
 function merged(reports: Report[]): { hist: number[]; frames: number; elapsedMs: number; max: number; lost: number; open: number } {
@@ -74,12 +123,12 @@ const loadCpu = (r: Run): number => Object.values(r.perExchange).reduce((s, p) =
 const q = (hist: number[], p: number): number | string => (hist.some((n) => n > 0) ? histQuantile(hist, p) : 'no samples');
 
 function rows(r: Run): (string | number)[][] {
-  const line = (label: string, markets: number, atCap: number, target: number, recIn: number, reps: Report[]) => {
+  const line = (label: string, markets: number, atCap: number, target: number, recIn: number, reps: Report[], books: number) => {
     const m = merged(reps);
-    return [label, markets, atCap, si(target), si(recIn), `${fixed((recIn / target) * 100, 0)} %`, si(m.frames / (m.elapsedMs / 1000)), q(m.hist, 0.5), q(m.hist, 0.99), fixed(m.max, 0), m.lost, m.open];
+    return [label, markets, atCap, si(target), si(recIn), `${fixed((recIn / target) * 100, 0)} %`, si(m.frames / (m.elapsedMs / 1000)), q(m.hist, 0.5), q(m.hist, 0.99), fixed(m.max, 0), m.lost, m.open, books];
   };
-  const out = r.exchanges.map((ex) => line(`${r.name}: ${ex}`, r.markets[ex]!, r.atCap[ex]!, r.target[ex]!, r.recordsIn[ex]!, [r.perExchange[ex]!]));
-  out.push(line(`**${r.name}: all**`, sum(r.markets), sum(r.atCap), sum(r.target), sum(r.recordsIn), Object.values(r.perExchange)));
+  const out = r.exchanges.map((ex) => line(`${r.name}: ${ex}`, r.markets[ex]!, r.atCap[ex]!, r.target[ex]!, r.recordsIn[ex]!, [r.perExchange[ex]!], r.books[ex]!));
+  out.push(line(`**${r.name}: all**`, sum(r.markets), sum(r.atCap), sum(r.target), sum(r.recordsIn), Object.values(r.perExchange), sum(r.books)));
   return out;
 }
 
@@ -89,24 +138,55 @@ function gcLine(r: Run): string {
   return `${g.count} pauses (${fixed(g.pct, 1)} % of the time), longest ${fixed(g.maxMs, 0)} ms; ${g.major} major, ${fixed(g.majorMs, 0)} ms in all`;
 }
 
-export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs: number): { title: string; method: string; tables: Table[] } {
-  const total = merged(Object.values(universe.perExchange));
-  const p99 = q(total.hist, 0.99);
-  const ok = typeof p99 === 'number' && p99 <= 50 && universe.rssMiB <= 1536 && total.lost === 0;
+/** one window's totals beside how late the harness ran: gateway, probes, other clients, simulators */
+function windowRow(r: Run): (string | number)[] {
+  const m = merged(Object.values(r.perExchange));
+  const d = (x: Delay) => `${fixed(x.p99, 0)} / ${fixed(x.max, 0)}`;
+  const l = r.lateness;
+  return [
+    r.name, r.harnessNice, `${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} %`, si(m.frames / (m.elapsedMs / 1000)), q(m.hist, 0.5), q(m.hist, 0.99), fixed(m.max, 0), m.lost,
+    d(r.loopDelayMs), d(l.probes), d(l.others), d(l.sims),
+    `${fixed(r.gatewayCpuPct, 0)} / ${fixed(sum(r.simCpuPct), 0)} / ${fixed(l.probesCpuPct, 0)} / ${fixed(l.othersCpuPct, 0)}`, m.open,
+  ];
+}
+
+export function universeReport(baselines: Run[], universes: Run[], s: Settings, tookMs: number): { title: string; method: string; tables: Table[] } {
+  const pick = (rs: Run[]) => rs.find((r) => r.harnessNice === s.harnessNice) ?? rs[rs.length - 1]!;
+  const baseline = pick(baselines);
+  const universe = pick(universes);
   const simCpu = Object.entries(universe.simCpuPct).map(([v, c]) => `${v} ${fixed(c, 0)}`).join(', ');
+  const verdict = (r: Run) => {
+    const t = merged(Object.values(r.perExchange));
+    const p = q(t.hist, 0.99);
+    const good = typeof p === 'number' && p <= 50 && r.rssMiB <= 1536 && t.lost === 0;
+    return `p99 ${p} ms at ${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} % of the target, RSS ${fixed(r.rssMiB, 0)} MiB, lost ${t.lost} → ${good ? '✓ met' : '✗ not met'} (harness at niceness ${r.harnessNice})`;
+  };
+  const others = universes.filter((r) => r !== universe);
   const tables: Table[] = [
     {
-      title: `The whole universe: ${sum(universe.markets)} markets on ${universe.exchanges.length} venues, ${s.clients} clients`,
-      head: ['run: exchange', 'markets', 'at cap', 'target rec/s', 'records/s in', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'clients open'],
+      title: `The whole universe: ${sum(universe.markets)} markets on ${universe.exchanges.length} venues, ${s.clients} clients (harness at niceness ${s.harnessNice})`,
+      head: ['run: exchange', 'markets', 'at cap', 'target rec/s', 'records/s in', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'clients open', 'books held'],
       rows: [...rows(baseline), ...rows(universe)],
       notes: [
-        `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core, RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} %, ${fixed(baseline.rssMiB, 0)} MiB. Main-thread event-loop delay p99 / max: universe ${fixed(universe.loopDelayMs.p99, 0)} / ${fixed(universe.loopDelayMs.max, 0)} ms, baseline ${fixed(baseline.loopDelayMs.p99, 0)} / ${fixed(baseline.loopDelayMs.max, 0)} ms.`,
+        `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core, RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} %, ${fixed(baseline.rssMiB, 0)} MiB. Main-thread event-loop delay (beyond the 5 ms monitor period) p99 / max: universe ${fixed(universe.loopDelayMs.p99, 0)} / ${fixed(universe.loopDelayMs.max, 0)} ms, baseline ${fixed(baseline.loopDelayMs.p99, 0)} / ${fixed(baseline.loopDelayMs.max, 0)} ms.`,
         `Main thread's garbage collection in the window: universe ${gcLine(universe)}; baseline ${gcLine(baseline)}. Socket writes to clients: universe ${si(universe.writesPerS)}/s in ${si(universe.flushesPerS)} flushes/s, baseline ${si(baseline.writesPerS)}/s in ${si(baseline.flushesPerS)}/s.`,
-        `Simulators' processes (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %. Load clients' processes: universe ${fixed(loadCpu(universe), 0)} % in all, baseline ${fixed(loadCpu(baseline), 0)} %.`,
-        `Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: p99 ${p99} ms at ${fixed((sum(universe.recordsIn) / sum(universe.target)) * 100, 0)} % of the target, RSS ${fixed(universe.rssMiB, 0)} MiB, lost ${total.lost} → ${ok ? '✓ met' : '✗ not met'}.`,
+        `Simulators' processes in the window (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %. Load clients' processes: universe ${fixed(loadCpu(universe), 0)} % in all, baseline ${fixed(loadCpu(baseline), 0)} %.`,
+        `Books held: the order books in the gateway's latest-value store when the windows began, ${fixed(universe.booksAfterS, 0)} s after the gateway started (the run waits, at most ${s.booksWaitMs / 1000} s from the gateway's start, until every subscribed market has one: Binance's start from paced REST snapshots).`,
+        `Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: ${[universe, ...others].map(verdict).join('; ')}.`,
       ],
     },
-    {
+  ];
+  if (universes.length + baselines.length > 2) {
+    tables.push({
+      title: 'The harness\'s own lateness, window by window (same run, same gateway, harness reniced between windows)',
+      head: ['run', 'harness niceness', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'gateway loop delay p99 / max ms', 'probe processes\' p99 / max ms', 'other clients\' p99 / max ms', 'simulators\' p99 / max ms', 'CPU % gateway / sims / probes / other clients', 'clients open'],
+      rows: [...baselines, ...universes].map(windowRow),
+      notes: [
+        `Loop delay: each process's event-loop delay in the window (perf_hooks monitorEventLoopDelay at 5 ms resolution, less the resolution: bench/lib/loop-delay.ts), the worst process of each kind: how late it ran timers and read sockets; the gateway's main thread is measured the same way (before Dec 1 its figures included the 5 ms). A probe process that is late reads late, and a simulator that is late steps and sends late: both show as latency the gateway did not cause. Windows in order of niceness, ${s.settleMs / 1000} s apart after renicing.`,
+      ],
+    });
+  }
+  tables.push({
       title: 'Where the target comes from: each venue\'s documented push caps',
       head: ['venue', 'simulator step (book cap)', 'tickers', 'source'],
       rows: universe.exchanges.map((ex) => {
@@ -117,13 +197,15 @@ export function universeReport(baseline: Run, universe: Run, s: Settings, tookMs
       notes: [
         `Target per market: (steps/s) × (${s.tradesPerStep} trades + 1 book update) + its tickers, where steps/s = 1000 / step / every, and every = the market's 24 h turnover share of BTC's × peak ${s.peak}, rounded (sim/market-set.ts \`busyStepEvery\`, at most 200): markets with at least 1/${s.peak} of BTC's turnover step every step (the "at cap" column), the long tail proportionally less. Trades have no cap: ${s.tradesPerStep} per step is an assumption, not a documented figure.`,
       ],
-    },
-  ];
+  });
+  const nices = s.nices.join(' and ');
   const method =
-    `Method: each venue's simulator (found in its plugin folder) runs in a process of its own (\`bench/universe-sims.ts\`, \`activity: 'skewed'\`, \`peak: ${s.peak}\`, stepping at the venue's book cap: table 2), serving its whole market list over REST. ` +
+    `Method: each venue's simulator (found in its plugin folder) runs in a process of its own (\`bench/universe-sims.ts\`, \`activity: 'skewed'\`, \`peak: ${s.peak}\`, stepping at the venue's book cap: last table), serving its whole market list over REST. ` +
     `The gateway is a standalone Kernel in the benchmark's process${s.historyMaxAgeMs >= 0 ? ` (\`history.maxAgeMs: ${s.historyMaxAgeMs}\`)` : ''}${s.flushMs >= 0 ? ` (\`server.flushMs: ${s.flushMs}\`)` : ''} with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
-    `${s.clients} clients in one load process per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
-    `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream); loss: sq gaps on those. ${s.warmMs / 1000} s warm-up, ${s.measureMs / 1000} s measured. Records/s in: the gateway's own \`gateway_records_total\`. ` +
+    `${s.clients} clients in two load processes per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
+    `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream: the probes); loss: sq gaps on those. ` +
+    `**Priorities:** the gateway and the probes' processes (one per venue, holding only the probes) always run at normal priority (niceness 0); the simulators' processes and the load processes holding the other clients (which only count frames and bytes) run at niceness ${nices} in windows of the same run, so that they take the cores when the gateway leaves them free, as exchanges and clients on other machines would; the first table shows niceness ${s.harnessNice}${others.length ? `, the second every window` : ''}. Niced simulators still stamp \`tms\` when they build a frame, so a simulator preempted between stamping and sending still counts against the gateway. ` +
+    `${s.warmMs / 1000} s warm-up and then until every market's book is held, ${s.measureMs / 1000} s measured per window. Records/s in: the gateway's own \`gateway_records_total\`. ` +
     `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe${s.warmMs !== 8000 ? ` -- --warm-ms ${s.warmMs}` : ''}\`. Took ${fixed(tookMs / 1000, 0)} s.`;
   return { title: '6. The whole universe: every market of every venue', method, tables };
 }

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '../../boundary/codec.ts';
-import { FrameScanner, jsonKey, packKey, timeField } from '../../bench/lib/frame-scanner.ts';
+import { FrameCounter, FrameScanner, jsonKey, packKey, timeField } from '../../bench/lib/frame-scanner.ts';
 import { newWindow, sqFieldsOf, SqTracker } from '../../bench/lib/load-window.ts';
 
 /** an unmasked server frame */
@@ -30,6 +30,23 @@ describe('load client frame scanner', () => {
       const scanner = new FrameScanner((op, data, start, n) => seen.push([op, data.subarray(start, start + n).toString('latin1')]));
       for (let i = 0; i < stream.length; i += size) scanner.push(stream.subarray(i, i + size));
       assert.deepEqual(seen, payloads.map((p, i) => [ops[i]!, p.toString('latin1')]), `chunks of ${size}`);
+    }
+  });
+
+  it('counts each frame once with its length and a close frame\'s code, whatever the chunk boundaries, copying nothing', () => {
+    const payloads = [Buffer.from('{"ty":"trade"}'), Buffer.alloc(0), Buffer.alloc(300, 0x61), Buffer.alloc(70_000, 0x62), Buffer.from([3, 232]), Buffer.alloc(0)];
+    const ops = [1, 2, 1, 2, 8, 8];
+    const stream = Buffer.concat(payloads.map((p, i) => frame(ops[i]!, p)));
+    for (const size of [1, 2, 3, 7, 125, 4096, stream.length]) {
+      const seen: [number, number, number][] = [];
+      const counter = new FrameCounter((op, n, code) => seen.push([op, n, code]));
+      // each chunk at an offset in a larger buffer, as a shared read buffer hands it over
+      for (let i = 0; i < stream.length; i += size) {
+        const part = stream.subarray(i, i + size);
+        const buf = Buffer.concat([Buffer.alloc(5, 0xff), part, Buffer.alloc(5, 0xff)]);
+        counter.push(buf, 5, 5 + part.length);
+      }
+      assert.deepEqual(seen, [[1, 14, 0], [2, 0, 0], [1, 300, 0], [2, 70_000, 0], [8, 2, 1000], [8, 0, 1005]], `chunks of ${size}`);
     }
   });
 
