@@ -16,6 +16,7 @@
 //     latency probes are plain clients only, conflation delays state records by design)
 //     [--queries 'symbol=BTC/KRW|type=ticker&interval=1000|...']   (connection i adds the (i mod n)-th; with
 //     --probe-every a multiple of n, every probe has the first)
+//     [--connect-on-ask] (wait for {t:'connect'} before connecting)
 //     [--role all|probes|others]   (this process holds connection ids 0..clients-1, or only the probes among them, or
 //     only the others: two processes with the same arguments but the two roles hold between them what one with
 //     `all` would, so the probes can run in a process of their own, at another priority)
@@ -297,5 +298,7 @@ process.on('message', (msg: { t: string; count?: number }) => {
   }
 });
 
+/** `--connect-on-ask`: connect when the parent sends {t:'connect'} (so that processes can take turns), not at once */
+if (args.flag('connect-on-ask')) await new Promise<void>((resolve) => process.on('message', (m: { t: string }) => m.t === 'connect' && resolve()));
 await openMany(held(CLIENTS));
 process.send?.({ t: 'ready', open: opened });

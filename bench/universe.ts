@@ -4,14 +4,16 @@
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
 //   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
-//        [--venues okx,kraken] [--no-baseline] [--harness-nice 10] [--also-nice 0] [--books-wait-ms 420000] [--out BENCHMARKS.md|-]
+//        [--venues okx,kraken] [--no-baseline] [--harness-nice 10/0] [--nice-windows 0,10/0,10] [--books-wait-ms 420000]
+//        [--out BENCHMARKS.md|-]
 //
 // The harness (simulators and load clients) shares the machine with the gateway, where in production exchanges and
-// clients are elsewhere. Each run measures one window per niceness of `--also-nice` and `--harness-nice` (lowest
-// first: raising a process's niceness needs no privilege, lowering it does): the simulators' processes and the load
-// processes holding the non-probe clients are set to that niceness; the probes (every PROBE_EVERY-th client) are in
-// load processes of their own at normal priority, like the gateway, so that their reading late does not count as
-// the gateway's latency. The first table shows the `--harness-nice` window; a second one every window.
+// clients are elsewhere. Each run measures one window per entry of `--nice-windows`, `C/S` being the niceness of the
+// load processes holding the non-probe clients (C) and of the simulators' processes (S), `N` both: they only rise
+// from window to window (raising a process's niceness needs no privilege, lowering it does). The probes (every
+// PROBE_EVERY-th client) are in load processes of their own at normal priority, like the gateway, so that their
+// reading late does not count as the gateway's latency. The first table shows the `--harness-nice` window; a second
+// one every window.
 //
 // The simulators run one process per venue (bench/universe-sims.ts), each stepping at its venue's book cadence
 // (bench/lib/universe-rates.ts: the target rate, from the documented push caps, is printed beside the rate reached).
@@ -28,7 +30,7 @@ import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import { histQuantile } from './lib/stats.ts';
 import { targetRate, venueRate } from './lib/universe-rates.ts';
-import { mergeReports, universeReport, worst, type Lateness, type Report, type Run } from './lib/universe-report.ts';
+import { mergeReports, niceWindows, parseNice, universeReport, worst, type Lateness, type Nice, type Report, type Run } from './lib/universe-report.ts';
 import { selectSims } from '../sim/index.ts';
 
 const args = new Args();
@@ -51,11 +53,10 @@ const MAJORS = ['BTC', 'ETH', 'XRP', 'SOL'];
 const VENUES = args.string('venues', '');
 /** `--no-baseline`: the universe run only (while iterating; the published section needs both) */
 const NO_BASELINE = args.flag('no-baseline');
-/** the niceness of the harness (simulators, non-probe load clients) in the window the first table shows */
-const HARNESS_NICE = args.number('harness-nice', 10);
-/** other niceness values measured in windows of the same run (`--also-nice 0,19`; `--also-nice ''`: none) */
-const ALSO_NICE = args.string('also-nice', '0').split(',').filter(Boolean).map(Number);
-const NICES = [...new Set([HARNESS_NICE, ...ALSO_NICE])].sort((a, b) => a - b);
+/** the harness's niceness in the window the first table shows */
+const HARNESS_NICE = parseNice(args.string('harness-nice', '10/0'));
+/** the windows of each run, in order */
+const NICES = niceWindows(args.string('nice-windows', '0,10/0,10'), HARNESS_NICE);
 /** the most time from the gateway's start until every subscribed market's book is held (Binance paces its REST snapshots) */
 const BOOKS_WAIT_MS = args.number('books-wait-ms', 420_000);
 /** between renicing the harness and the next window */
@@ -170,12 +171,15 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
     const per = Math.floor(CLIENTS / exchanges.length);
     for (const ex of exchanges) {
       const q = queries(ex, subs[ex]!.symbols);
-      const common = ['--port', String(kernel.port), '--clients', String(per), '--probe-every', String(PROBE_EVERY), '--queries', q.join('|'), '--latency-field', 'tms', '--skip-types', 'listing', '--track-sq'];
+      const common = ['--port', String(kernel.port), '--clients', String(per), '--probe-every', String(PROBE_EVERY), '--queries', q.join('|'), '--latency-field', 'tms', '--second-field', 'rtms', '--skip-types', 'listing', '--track-sq'];
       // the probes and the others of one id range: together the clients one process would hold
       probes.push(start('load-client.ts', [...common, '--role', 'probes']));
-      others.push(start('load-client.ts', [...common, '--role', 'others']));
+      others.push(start('load-client.ts', [...common, '--role', 'others', '--connect-on-ask']));
     }
-    await Promise.all([...probes, ...others].map((c) => c.next('ready', 300_000)));
+    // the probes connect first, then the others (sixteen processes connecting at once overran the accept queue)
+    await Promise.all(probes.map((c) => c.next('ready', 300_000)));
+    for (const c of others) c.proc.send({ t: 'connect' });
+    await Promise.all(others.map((c) => c.next('ready', 300_000)));
     await sleep(WARM_MS);
     // the steady state: every market's book held (a plugin whose books start from REST snapshots paces them)
     let books = await booksHeld(http, exchanges);
@@ -186,13 +190,14 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
     const booksAfterS = (performance.now() - kernelStarted) / 1000;
     const out: Run[] = [];
     for (const n of NICES) {
-      for (const c of [...others, ...sims.procs.values()]) nice(c, n);
+      for (const c of others) nice(c, n.clients);
+      for (const c of sims.procs.values()) nice(c, n.sims);
       if (out.length) await sleep(SETTLE_MS);
       out.push(await window(n));
     }
     return out;
 
-    async function window(harnessNice: number): Promise<Run> {
+    async function window(harnessNice: Nice): Promise<Run> {
       const before = await recordsTotal(http);
       const writes0 = await counterTotal(http, 'gateway_client_writes_total');
       const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
@@ -230,10 +235,10 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
       const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
       const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
       const simCpuPct: Record<string, number> = {};
-      const simLoops: { p99: number; max: number }[] = [];
+      const simLoops: Record<string, { p99: number; max: number }> = {};
       for (const [v, c] of sims.procs) {
         simCpuPct[v] = (((await c.ask<{ cpuMs: number }>({ t: 'stats' }, 'stats')).cpuMs - simCpu0.get(v)!) / elapsed) * 100;
-        simLoops.push(await c.ask<{ p99: number; max: number }>({ t: 'loop' }, 'loop'));
+        simLoops[v] = await c.ask<{ p99: number; max: number }>({ t: 'loop' }, 'loop');
       }
       const recordsIn = Object.fromEntries(exchanges.map((ex) => [ex, ((after[ex] ?? 0) - (before[ex] ?? 0)) / (elapsed / 1000)]));
       const model = universe ? { tradesPerStep: TRADES, peak: PEAK } : { tradesPerStep: TRADES, peak: Infinity, stepMs: INTERVAL_MS };
@@ -241,7 +246,8 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
       const lateness: Lateness = {
         probes: worst(probeReps.map((r) => r.loopDelayMs)),
         others: worst(otherReps.map((r) => r.loopDelayMs)),
-        sims: worst(simLoops),
+        sims: worst(Object.values(simLoops)),
+        simsByVenue: simLoops,
         probesCpuPct: probeReps.reduce((a, r) => a + r.cpuPct, 0),
         othersCpuPct: otherReps.reduce((a, r) => a + r.cpuPct, 0),
       };

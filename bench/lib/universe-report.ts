@@ -12,6 +12,8 @@ export interface Report {
   elapsedMs: number;
   frames: number;
   hist: number[];
+  /** client receive − rtms (the gateway's receive time): the gateway's share, the probe's own lateness included */
+  hist2: number[];
   maxMs: number;
   lost: number;
   latencies: number;
@@ -32,8 +34,39 @@ export interface Lateness {
   probes: Delay;
   others: Delay;
   sims: Delay;
+  simsByVenue: Record<string, Delay>;
   probesCpuPct: number;
   othersCpuPct: number;
+}
+
+/** the niceness of the load processes holding the non-probe clients, and of the simulators' processes */
+export interface Nice {
+  clients: number;
+  sims: number;
+}
+
+/** `C/S` (clients', simulators') or `N` (both) */
+export function parseNice(text: string): Nice {
+  const [c, s] = text.split('/').map(Number);
+  const n = { clients: c!, sims: s ?? c! };
+  if (![n.clients, n.sims].every((x) => Number.isInteger(x) && x >= 0 && x <= 19)) throw new Error(`niceness ${text}: C/S or N, each 0-19`);
+  return n;
+}
+
+export const niceLabel = (n: Nice): string => (n.clients === n.sims ? `${n.clients}` : `${n.clients}/${n.sims}`);
+const sameNice = (a: Nice, b: Nice): boolean => a.clients === b.clients && a.sims === b.sims;
+
+/** the windows of `--nice-windows` (the primary one added at its place if absent), checked never to lower a niceness */
+export function niceWindows(text: string, primary: Nice): Nice[] {
+  const list = text.split(',').filter(Boolean).map(parseNice);
+  if (!list.some((n) => sameNice(n, primary))) list.push(primary);
+  list.sort((a, b) => a.clients + a.sims - (b.clients + b.sims));
+  for (let i = 1; i < list.length; i++) {
+    if (list[i]!.clients < list[i - 1]!.clients || list[i]!.sims < list[i - 1]!.sims) {
+      throw new Error(`--nice-windows ${text}: a window would lower a niceness (that needs privilege); order them so each rises`);
+    }
+  }
+  return list;
 }
 
 /** the greatest p99 and max over processes' event-loop delays */
@@ -47,6 +80,7 @@ export function mergeReports(a: Report, b: Report): Report {
     elapsedMs: Math.max(a.elapsedMs, b.elapsedMs),
     frames: a.frames + b.frames,
     hist: a.hist.map((n, i) => n + b.hist[i]!),
+    hist2: a.hist2.map((n, i) => n + b.hist2[i]!),
     maxMs: Math.max(a.maxMs, b.maxMs),
     lost: a.lost + b.lost,
     latencies: a.latencies + b.latencies,
@@ -59,8 +93,8 @@ export function mergeReports(a: Report, b: Report): Report {
 
 export interface Run {
   name: string;
-  /** the niceness of the simulators' and the non-probe load processes in this window */
-  harnessNice: number;
+  /** the niceness of the non-probe load processes and the simulators' in this window */
+  harnessNice: Nice;
   exchanges: string[];
   markets: Record<string, number>;
   /** order books the gateway held per exchange when the windows began, and how long after its start */
@@ -99,16 +133,18 @@ export interface Settings {
   warmMs: number;
   measureMs: number;
   /** the niceness of the window the first table shows, every window's (ascending), the pause after renicing */
-  harnessNice: number;
-  nices: number[];
+  harnessNice: Nice;
+  nices: Nice[];
   settleMs: number;
   booksWaitMs: number;
 }
 
-function merged(reports: Report[]): { hist: number[]; frames: number; elapsedMs: number; max: number; lost: number; open: number } {
+function merged(reports: Report[]): { hist: number[]; hist2: number[]; frames: number; elapsedMs: number; max: number; lost: number; open: number } {
   const hist = reports[0]!.hist.map((_, i) => reports.reduce((s, r) => s + r.hist[i]!, 0));
+  const hist2 = reports[0]!.hist2.map((_, i) => reports.reduce((s, r) => s + r.hist2[i]!, 0));
   return {
     hist,
+    hist2,
     frames: reports.reduce((s, r) => s + r.frames, 0),
     elapsedMs: Math.max(...reports.map((r) => r.elapsedMs)),
     max: Math.max(...reports.map((r) => r.maxMs)),
@@ -144,14 +180,14 @@ function windowRow(r: Run): (string | number)[] {
   const d = (x: Delay) => `${fixed(x.p99, 0)} / ${fixed(x.max, 0)}`;
   const l = r.lateness;
   return [
-    r.name, r.harnessNice, `${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} %`, si(m.frames / (m.elapsedMs / 1000)), q(m.hist, 0.5), q(m.hist, 0.99), fixed(m.max, 0), m.lost,
+    r.name, niceLabel(r.harnessNice), `${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} %`, si(m.frames / (m.elapsedMs / 1000)), q(m.hist, 0.5), q(m.hist, 0.99), fixed(m.max, 0), q(m.hist2, 0.99), m.lost,
     d(r.loopDelayMs), d(l.probes), d(l.others), d(l.sims),
     `${fixed(r.gatewayCpuPct, 0)} / ${fixed(sum(r.simCpuPct), 0)} / ${fixed(l.probesCpuPct, 0)} / ${fixed(l.othersCpuPct, 0)}`, m.open,
   ];
 }
 
 export function universeReport(baselines: Run[], universes: Run[], s: Settings, tookMs: number): { title: string; method: string; tables: Table[] } {
-  const pick = (rs: Run[]) => rs.find((r) => r.harnessNice === s.harnessNice) ?? rs[rs.length - 1]!;
+  const pick = (rs: Run[]) => rs.find((r) => sameNice(r.harnessNice, s.harnessNice)) ?? rs[rs.length - 1]!;
   const baseline = pick(baselines);
   const universe = pick(universes);
   const simCpu = Object.entries(universe.simCpuPct).map(([v, c]) => `${v} ${fixed(c, 0)}`).join(', ');
@@ -159,12 +195,12 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
     const t = merged(Object.values(r.perExchange));
     const p = q(t.hist, 0.99);
     const good = typeof p === 'number' && p <= 50 && r.rssMiB <= 1536 && t.lost === 0;
-    return `p99 ${p} ms at ${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} % of the target, RSS ${fixed(r.rssMiB, 0)} MiB, lost ${t.lost} → ${good ? '✓ met' : '✗ not met'} (harness at niceness ${r.harnessNice})`;
+    return `p99 ${p} ms at ${fixed((sum(r.recordsIn) / sum(r.target)) * 100, 0)} % of the target, RSS ${fixed(r.rssMiB, 0)} MiB, lost ${t.lost} → ${good ? '✓ met' : '✗ not met'} (harness at niceness ${niceLabel(r.harnessNice)})`;
   };
   const others = universes.filter((r) => r !== universe);
   const tables: Table[] = [
     {
-      title: `The whole universe: ${sum(universe.markets)} markets on ${universe.exchanges.length} venues, ${s.clients} clients (harness at niceness ${s.harnessNice})`,
+      title: `The whole universe: ${sum(universe.markets)} markets on ${universe.exchanges.length} venues, ${s.clients} clients (harness at niceness ${niceLabel(s.harnessNice)})`,
       head: ['run: exchange', 'markets', 'at cap', 'target rec/s', 'records/s in', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'clients open', 'books held'],
       rows: [...rows(baseline), ...rows(universe)],
       notes: [
@@ -179,10 +215,11 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
   if (universes.length + baselines.length > 2) {
     tables.push({
       title: 'The harness\'s own lateness, window by window (same run, same gateway, harness reniced between windows)',
-      head: ['run', 'harness niceness', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'gateway loop delay p99 / max ms', 'probe processes\' p99 / max ms', 'other clients\' p99 / max ms', 'simulators\' p99 / max ms', 'CPU % gateway / sims / probes / other clients', 'clients open'],
+      head: ['run', 'harness niceness (clients/sims)', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'p99 ms rtms → client', 'lost (sq)', 'gateway loop delay p99 / max ms', 'probe processes\' p99 / max ms', 'other clients\' p99 / max ms', 'simulators\' p99 / max ms', 'CPU % gateway / sims / probes / other clients', 'clients open'],
       rows: [...baselines, ...universes].map(windowRow),
       notes: [
-        `Loop delay: each process's event-loop delay in the window (perf_hooks monitorEventLoopDelay at 5 ms resolution, less the resolution: bench/lib/loop-delay.ts), the worst process of each kind: how late it ran timers and read sockets; the gateway's main thread is measured the same way (before Dec 1 its figures included the 5 ms). A probe process that is late reads late, and a simulator that is late steps and sends late: both show as latency the gateway did not cause. Windows in order of niceness, ${s.settleMs / 1000} s apart after renicing.`,
+        `Latency as in the first table; "rtms → client": from the gateway's receive time (\`rtms\`, stamped by the venue's worker thread as it reads the frame) to the probe's receive time, the gateway's share (the probe's own lateness included, a worker thread reading late excluded). Loop delay: each process's event-loop delay in the window (perf_hooks monitorEventLoopDelay at 5 ms resolution, less the resolution: bench/lib/loop-delay.ts), the worst process of each kind: how late it ran its timers and read its sockets; the gateway's main thread is measured the same way (before Dec 1 its figures included the 5 ms). A late probe process reads late, and a late simulator stamps \`tms\` and then sends late: both show as latency the gateway did not cause. Windows in the order shown, ${s.settleMs / 1000} s apart after renicing.`,
+        `Simulators' loop delay p99 / max by venue, niceness ${niceLabel(universe.harnessNice)}: ${Object.entries(universe.lateness.simsByVenue).map(([v, d]) => `${v} ${fixed(d.p99, 0)} / ${fixed(d.max, 0)}`).join(', ')} ms.`,
       ],
     });
   }
@@ -198,13 +235,12 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
         `Target per market: (steps/s) × (${s.tradesPerStep} trades + 1 book update) + its tickers, where steps/s = 1000 / step / every, and every = the market's 24 h turnover share of BTC's × peak ${s.peak}, rounded (sim/market-set.ts \`busyStepEvery\`, at most 200): markets with at least 1/${s.peak} of BTC's turnover step every step (the "at cap" column), the long tail proportionally less. Trades have no cap: ${s.tradesPerStep} per step is an assumption, not a documented figure.`,
       ],
   });
-  const nices = s.nices.join(' and ');
   const method =
     `Method: each venue's simulator (found in its plugin folder) runs in a process of its own (\`bench/universe-sims.ts\`, \`activity: 'skewed'\`, \`peak: ${s.peak}\`, stepping at the venue's book cap: last table), serving its whole market list over REST. ` +
     `The gateway is a standalone Kernel in the benchmark's process${s.historyMaxAgeMs >= 0 ? ` (\`history.maxAgeMs: ${s.historyMaxAgeMs}\`)` : ''}${s.flushMs >= 0 ? ` (\`server.flushMs: ${s.flushMs}\`)` : ''} with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
     `${s.clients} clients in two load processes per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
     `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream: the probes); loss: sq gaps on those. ` +
-    `**Priorities:** the gateway and the probes' processes (one per venue, holding only the probes) always run at normal priority (niceness 0); the simulators' processes and the load processes holding the other clients (which only count frames and bytes) run at niceness ${nices} in windows of the same run, so that they take the cores when the gateway leaves them free, as exchanges and clients on other machines would; the first table shows niceness ${s.harnessNice}${others.length ? `, the second every window` : ''}. Niced simulators still stamp \`tms\` when they build a frame, so a simulator preempted between stamping and sending still counts against the gateway. ` +
+    `**Priorities:** the gateway (this process) and the probes' load processes (one per venue, holding only the probes) always run at normal priority (niceness 0). The load processes holding the other clients (they only count frames and bytes) and the simulators' processes are reniced between windows of the same run (${s.nices.map((n) => `clients ${n.clients}, simulators ${n.sims}`).join('; then ')}), so that they take the cores only when the gateway leaves them free, as exchanges and clients on other machines would; the first table shows clients at ${s.harnessNice.clients}, simulators at ${s.harnessNice.sims}${others.length ? `, the second every window` : ''}. A simulator stamps \`tms\` when it builds a frame, so one preempted between stamping and sending counts against the gateway, niced or not. ` +
     `${s.warmMs / 1000} s warm-up and then until every market's book is held, ${s.measureMs / 1000} s measured per window. Records/s in: the gateway's own \`gateway_records_total\`. ` +
     `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe${s.warmMs !== 8000 ? ` -- --warm-ms ${s.warmMs}` : ''}\`. Took ${fixed(tookMs / 1000, 0)} s.`;
   return { title: '6. The whole universe: every market of every venue', method, tables };

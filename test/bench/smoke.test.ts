@@ -154,6 +154,17 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.equal(okx[10], '0', 'nothing lost');
     assert.equal(row(out, '**baseline: all**')[10], '0');
     assert.match(out, /Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: p99 \d+ ms/);
+    assert.equal(okx[12], okx[1], 'every market\'s book held before the windows');
+    // one window per harness niceness, the probes in processes of their own: all 48 clients open in each
+    for (const run of ['baseline', 'universe']) {
+      for (const n of ['0', '10']) {
+        const w = row(out, run, n);
+        assert.equal(w[7], '0', `${run} at niceness ${n}: nothing lost`);
+        assert.match(w[9]!, /^\d+ \/ \d+$/, `${run} at niceness ${n}: the probes' loop delay`);
+        assert.equal(w[13], '48', `${run} at niceness ${n}: clients open`);
+      }
+    }
+    assert.match(out, /\(harness at niceness 10\); p99 \d+ ms .*\(harness at niceness 0\)/);
     assert.match(out, /Where the target comes from/);
     assert.match(readFileSync(md, 'utf8'), /<!-- bench:universe -->/);
   });
