@@ -21,8 +21,8 @@
 //     only the others: two processes with the same arguments but the two roles hold between them what one with
 //     `all` would, so the probes can run in a process of their own, at another priority)
 //
-// Connections that are not probes only count frames and bytes (FrameCounter, reading into one buffer shared by all
-// of them: nothing is copied or kept). The report carries the process's event-loop delay in the window (how late
+// Every connection reads into one buffer shared by all (no buffer allocated per read); connections that are not
+// probes only count frames and bytes (FrameCounter: nothing copied or kept). The report carries the process's event-loop delay in the window (how late
 // it read), so a benchmark can tell its own lateness from the server's.
 
 import { connect } from 'node:net';
@@ -94,9 +94,9 @@ class Conn {
     if (probe) this.scanner = new FrameScanner((op, data, start, n) => this.frame(op, data, start, n));
     else this.counter = new FrameCounter((op, n, code) => this.counted(op, n, code));
     const query = [QUERY, this.shaped ? SHAPED_QUERY : '', QUERIES.length ? QUERIES[id % QUERIES.length]! : ''].filter((q) => q).join('&');
-    const s = (this.socket = probe
-      ? connect(PORT, '127.0.0.1')
-      : connect({ port: PORT, host: '127.0.0.1', onread: { buffer: READ_BUFFER, callback: (n) => (this.read(READ_BUFFER, n), true) } }));
+    // every connection reads into the one shared buffer: what arrived is scanned before the next read (a probe's
+    // scanner copies a partial frame it keeps), so no buffer is allocated per read
+    const s = (this.socket = connect({ port: PORT, host: '127.0.0.1', onread: { buffer: READ_BUFFER, callback: (n) => (this.read(READ_BUFFER, n), true) } }));
     s.setNoDelay(true);
     s.on('connect', () => {
       s.write(
@@ -105,7 +105,6 @@ class Conn {
       );
     });
     this.onOpen = onOpen;
-    if (probe) s.on('data', (chunk: Buffer) => this.read(chunk, chunk.length));
     s.on('error', () => {});
     s.on('close', () => {
       this.closed = true;
@@ -115,7 +114,7 @@ class Conn {
 
   private readonly onOpen: (c: Conn) => void;
 
-  /** what arrived: the upgrade response, then frames (`data` is the shared read buffer for counting connections) */
+  /** what arrived: the upgrade response, then frames (`data` is the shared read buffer, valid until this returns) */
   private read(data: Buffer, n: number): void {
     if (this.upgraded) return this.frames(data, n);
     this.head += data.toString('latin1', 0, n);
