@@ -4,7 +4,7 @@
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
 //   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
-//        [--venues okx,kraken] [--no-baseline] [--harness-nice 10/0] [--nice-windows 0,10/0,10] [--books-wait-ms 420000]
+//        [--venues okx,kraken] [--no-baseline] [--harness-nice 19/5] [--nice-windows 0,19/0,19/5] [--books-wait-ms 420000]
 //        [--out BENCHMARKS.md|-]
 //
 // The harness (simulators and load clients) shares the machine with the gateway, where in production exchanges and
@@ -54,9 +54,9 @@ const VENUES = args.string('venues', '');
 /** `--no-baseline`: the universe run only (while iterating; the published section needs both) */
 const NO_BASELINE = args.flag('no-baseline');
 /** the harness's niceness in the window the first table shows */
-const HARNESS_NICE = parseNice(args.string('harness-nice', '10/0'));
+const HARNESS_NICE = parseNice(args.string('harness-nice', '19/5'));
 /** the windows of each run, in order */
-const NICES = niceWindows(args.string('nice-windows', '0,10/0,10'), HARNESS_NICE);
+const NICES = niceWindows(args.string('nice-windows', '0,19/0,19/5'), HARNESS_NICE);
 /** the most time from the gateway's start until every subscribed market's book is held (Binance paces its REST snapshots) */
 const BOOKS_WAIT_MS = args.number('books-wait-ms', 420_000);
 /** between renicing the harness and the next window */
