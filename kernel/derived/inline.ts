@@ -79,8 +79,14 @@ export class InlineHost implements StageHost {
     if (stage) this.run(() => stage.fx(rate));
   }
 
-  /** one call into the stage: timed, guarded; its derived batches are handed on once it returned */
+  /**
+   * One call into the stage (a tick, an FX change): the window is read first, so what it computes stands on every
+   * input already served (a trailing premium never lags a ticker its clients have); timed, guarded; its derived
+   * batches are handed on once it returned.
+   */
   private run(call: () => void): void {
+    if (this.window.length) this.drain();
+    if (!this.stage) return;
     const t0 = performance.now();
     try {
       call();

@@ -1,7 +1,7 @@
 // The inline stage's input window (kernel/derived/inline.ts): the stage reads its inputs once per window, with the
 // first exchange batch at least WINDOW_MS after the window opened (its derived records are handed on before that
-// batch's input() returns, so they leave in the same flush), or on a timer when no batch comes; batches without
-// input records open no window.
+// batch's input() returns, so they leave in the same flush), or on a timer when no batch comes, and before any other
+// call into the stage; batches without input records open no window.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +72,19 @@ describe('the inline stage reads its inputs in windows', () => {
       await sleep(3 * WINDOW_MS);
       assert.equal(out.length, 1);
       assert.equal(h.forwarded, 1, 'one input record read');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('reads the window before any other call into the stage (an FX change, a tick)', async () => {
+    const { host: h, out } = host();
+    try {
+      h.input(batch(400));
+      assert.equal(out.length, 0);
+      h.fx(1400);
+      assert.equal(out.length, 1, 'the window was read before the FX change');
+      assert.equal(out[0]!.tp, 400);
     } finally {
       await h.stop();
     }
