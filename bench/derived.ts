@@ -15,6 +15,7 @@ import { Args } from './lib/args.ts';
 import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
+import { counterTotal } from './lib/scrape.ts';
 import { fixed, histMax, histQuantile, median, si } from './lib/stats.ts';
 import { mainThreadPct, threadPcts, threadTimes } from './lib/thread-cpu.ts';
 
@@ -63,6 +64,9 @@ interface Run {
   /** the stage's busy time (its thread's event loop, or inline the time spent in its calls), and its CPU (its thread's on Linux, NaN elsewhere; inline: its busy time) */
   stageBusyPct: number;
   stagePct: number;
+  /** socket writes to clients and hub flushes per second (the gateway's own counters) */
+  writesPerS: number;
+  flushesPerS: number;
   /** every thread's CPU %, busiest first (console only) */
   threads: number[];
 }
@@ -108,6 +112,9 @@ async function run(level: Level, side: Side): Promise<Run> {
     ]);
     await client.next('ready');
     await sleep(WARM_MS);
+    const http = `http://127.0.0.1:${kernel.port}`;
+    const writes0 = await counterTotal(http, 'gateway_client_writes_total');
+    const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
     const before = await kernel.derivedStats();
     const t0 = performance.now();
     const threads0 = threadTimes();
@@ -115,6 +122,8 @@ async function run(level: Level, side: Side): Promise<Run> {
     const threads1 = threadTimes();
     const after = await kernel.derivedStats();
     const elapsed = performance.now() - t0;
+    const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
+    const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
     const mainPct = mainThreadPct(threads0, threads1, elapsed);
     const perThread = threadPcts(threads0, threads1, elapsed);
     const threads = perThread.map((t) => t.pct).filter((p) => p >= 0.5);
@@ -124,7 +133,7 @@ async function run(level: Level, side: Side): Promise<Run> {
     const stagePct = after?.inline ? stageBusyPct : (perThread.find((t) => t.tid === after?.tid)?.pct ?? NaN);
     // each client receives every derived record too (one per frame): they are left out of the exchange records' rate
     const frames = rep.frames / CLIENTS / (rep.elapsedMs / 1000) - derivedPerS;
-    return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), max: histMax(rep.hist), lost: rep.lost, cpuPct, mainPct, stageBusyPct, stagePct, threads };
+    return { recordsPerS: frames, derivedPerS, p50: histQuantile(rep.hist, 0.5), p99: histQuantile(rep.hist, 0.99), max: histMax(rep.hist), lost: rep.lost, cpuPct, mainPct, stageBusyPct, stagePct, threads, writesPerS, flushesPerS };
   } finally {
     await client?.stop();
     await kernel?.close();
@@ -142,7 +151,7 @@ for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.incl
     for (const side of SIDES) {
       const x = await run(level, side);
       runs[side].push(x);
-      console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms, CPU ${fixed(x.cpuPct, 0)} % (main ${fixed(x.mainPct, 1)}; threads ${x.threads.map((p) => fixed(p, 1)).join(' ')}), stage ${fixed(x.stagePct, 1)} % CPU (busy ${fixed(x.stageBusyPct, 1)} %), derived ${fixed(x.derivedPerS, 0)}/s, lost ${x.lost}`);
+      console.log(`  ${level.name} derived ${side}: ${si(x.recordsPerS)} records/s, p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms, CPU ${fixed(x.cpuPct, 0)} % (main ${fixed(x.mainPct, 1)}; threads ${x.threads.map((p) => fixed(p, 1)).join(' ')}), stage ${fixed(x.stagePct, 1)} % CPU (busy ${fixed(x.stageBusyPct, 1)} %), derived ${fixed(x.derivedPerS, 0)}/s, writes ${fixed(x.writesPerS, 0)}/s in ${fixed(x.flushesPerS, 0)} flushes/s, lost ${x.lost}`);
     }
   }
   const med = (side: Side, f: (r: Run) => number) => (runs[side].length ? median(runs[side].map(f)) : NaN);
@@ -161,6 +170,7 @@ for (const level of LEVELS.filter((l) => !ONLY_LEVELS.length || ONLY_LEVELS.incl
       fixed(med(side, (r) => r.cpuPct / (r.recordsPerS / 1000)), 2),
       fixed(med(side, (r) => r.mainPct), 1),
       side !== 'off' ? fixed(med(side, (r) => r.stagePct), 1) : '–',
+      si(med(side, (r) => r.writesPerS)),
     ]);
   }
   const sign = (x: number) => `${x >= 0 ? '+' : ''}${fixed(x * 100, 1)} %`;
@@ -177,14 +187,14 @@ const method =
   `Method: as the end-to-end benchmark (section 3: simulators in their own process, a standalone Kernel in this one, ${CLIENTS} clients in a third, half JSON and half msgpack, full stream), ` +
   `at its fixed levels, without and with \`derived:\`, its stage inline and in its own thread (\`derived.thread: true\`) (premium upbit/binance, bithumb/binance, bithumb/upbit with the FX simulator, which runs in the simulators' process; candles 1s and 1m on every market of the three exchanges). ` +
   `Both runs subscribe the same markets (USDT/KRW included). Latency: exchange records only (client receive − \`tms\`); the clients also receive the derived records, which are left out of it. ` +
-  `Gateway CPU: % of one core for the whole process (main thread, exchange workers, the derived stage's thread when it has one); main thread: its own CPU time (Linux /proc) in % of one core; stage: its thread's CPU time, or inline the time spent in its calls (part of the main thread's). ` +
+  `Gateway CPU: % of one core for the whole process (main thread, exchange workers, the derived stage's thread when it has one); main thread: its own CPU time (Linux /proc) in % of one core; stage: its thread's CPU time, or inline the time spent in its calls (part of the main thread's). Socket writes: the gateway's \`gateway_client_writes_total\` (derived records leave in the writes of the exchange records when they come together). ` +
   `Each figure is the median of ${ROUNDS} runs, the sides alternating (${WARM_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured). Command: \`npm run bench:derived\`. Took ${fixed((performance.now() - started) / 1000, 0)} s.`;
 publish(
   'derived',
   renderSection('5. The derived stage\'s cost: premium and candles at the end-to-end rates', method, [
     {
       title: 'Simulator → gateway → client, standalone, with and without the derived stage',
-      head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'p99 ms of each run', 'max ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'main thread %', 'stage %'],
+      head: ['level', 'derived', 'exchange records/s per client', 'derived records/s', 'p50 ms', 'p99 ms', 'p99 ms of each run', 'max ms', 'lost (sq)', 'gateway CPU %', 'CPU % per 1k records/s', 'main thread %', 'stage %', 'socket writes/s'],
       rows,
       notes: [`${summary.join('. ')}. Goal: ≤ 10 % more CPU, p99 of exchange records unchanged.`],
     },

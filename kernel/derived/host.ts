@@ -5,6 +5,13 @@
 import type { RecordBatch } from '../../boundary/batch.ts';
 import type { StagePlan } from './stage.ts';
 
+/**
+ * The stage reads its inputs in windows of this long rather than per exchange batch: fewer, warmer calls into the
+ * computations (BENCHMARKS.md §5). A derived record waits at most this much more (in a thread), or until the first
+ * exchange batch after it, at most twice this (inline).
+ */
+export const WINDOW_MS = 50;
+
 export interface HostOptions {
   ep: number;
   plan: StagePlan;

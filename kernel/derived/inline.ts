@@ -1,13 +1,18 @@
-// The derived stage in the main thread: it reads the exchange batches as they come (no copy, no message, no second
-// isolate), ticks on a main-thread timer, and its batches go to the runner as soon as a call returns. What a
-// computation throws is caught here, never reaching the exchange path: the stage is dropped and reported failed,
-// and the runner starts a new one (new ep), as when a stage thread dies.
+// The derived stage in the main thread: the input records of the exchange batches are gathered in a window
+// (kernel/derived/input-window.ts) and the stage reads the window with the first exchange batch at least WINDOW_MS
+// after it opened, or on a timer at twice that when inputs go quiet; no message, no second isolate. It ticks on a
+// main-thread timer, and its batches go to the runner as soon as a call returns, so derived records leave in the
+// same flush as the exchange batch that ran them. What a computation throws is caught here, never reaching the
+// exchange path: the stage is dropped and reported failed, and the runner starts a new one (new ep), as when a stage
+// thread dies.
 
 import { performance } from 'node:perf_hooks';
 import type { RecordBatch } from '../../boundary/batch.ts';
 import { decode } from '../../boundary/codec.ts';
+import { WINDOW_MS } from './host.ts';
 import type { HostOptions, StageHost } from './host.ts';
-import { DerivedStage } from './stage.ts';
+import { InputWindow } from './input-window.ts';
+import { DerivedStage, inputKeys } from './stage.ts';
 import type { DerivedRecord } from './types.ts';
 
 export class InlineHost implements StageHost {
@@ -18,8 +23,13 @@ export class InlineHost implements StageHost {
   private out: RecordBatch[] = [];
   /** the stage's busy time: measured around each call into it */
   private activeMs = 0;
+  private readonly window: InputWindow;
+  /** when the window's first record came (-1: empty), and the timer that reads it if no batch comes */
+  private openedAt = -1;
+  private quiet: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: HostOptions) {
+    this.window = new InputWindow(new Map(inputKeys(opts.plan).map((key, i) => [key, i])));
     const stage = new DerivedStage(opts.ep, opts.plan, (batch) => this.out.push(batch));
     this.stage = stage;
     this.run(() => {
@@ -34,15 +44,32 @@ export class InlineHost implements StageHost {
     return this.stage?.counts.inputs ?? 0;
   }
 
-  /** the hot path (every exchange batch): written out rather than through run(), no closure per call */
+  /** the hot path (every exchange batch): its input records join the window; the stage reads a window once it is old enough */
   input(batch: RecordBatch): void {
+    if (!this.stage) return;
+    this.window.add(batch);
+    if (!this.window.length) return;
+    const now = performance.now();
+    if (this.openedAt < 0) {
+      this.openedAt = now;
+      this.quiet = setTimeout(() => this.drain(), 2 * WINDOW_MS);
+    } else if (now - this.openedAt >= WINDOW_MS) this.drain();
+  }
+
+  /** the stage reads the window (written out rather than through run(): no closure per window) */
+  private drain(): void {
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    this.openedAt = -1;
     const stage = this.stage;
-    if (!stage) return;
+    if (!stage || !this.window.length) return;
     const t0 = performance.now();
     try {
-      stage.input(batch);
+      stage.inputWindow(this.window.view());
     } catch (err) {
       return this.fail(err, t0);
+    } finally {
+      this.window.clear();
     }
     this.done(t0);
   }
@@ -52,8 +79,14 @@ export class InlineHost implements StageHost {
     if (stage) this.run(() => stage.fx(rate));
   }
 
-  /** one call into the stage: timed, guarded; its derived batches are handed on once it returned */
+  /**
+   * One call into the stage (a tick, an FX change): the window is read first, so what it computes stands on every
+   * input already served (a trailing premium never lags a ticker its clients have); timed, guarded; its derived
+   * batches are handed on once it returned.
+   */
   private run(call: () => void): void {
+    if (this.window.length) this.drain();
+    if (!this.stage) return;
     const t0 = performance.now();
     try {
       call();
@@ -73,6 +106,7 @@ export class InlineHost implements StageHost {
 
   private fail(err: unknown, t0: number): void {
     this.out = [];
+    this.dropWindow();
     this.activeMs += performance.now() - t0;
     this.stage?.close();
     this.stage = undefined;
@@ -84,7 +118,15 @@ export class InlineHost implements StageHost {
     return Promise.resolve({ ...(this.stage?.counts ?? {}), activeMs: this.activeMs, inline: 1 });
   }
 
+  private dropWindow(): void {
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    this.openedAt = -1;
+    this.window.clear();
+  }
+
   stop(): Promise<void> {
+    this.dropWindow();
     this.stage?.close();
     this.stage = undefined;
     this.ready = false;

@@ -1,6 +1,7 @@
-// The input records of one forwarding window, as the main thread hands them to the stage thread: the records' bytes
-// back to back, each with the index of its stream key in the stage's input list (inputKeys in stage.ts). No key
-// string crosses the thread boundary, and a run of input records in an exchange batch is copied in one piece.
+// The input records of one window, as the main thread hands them to the stage (in its thread, or inline): the
+// records' bytes back to back, each with the index of its stream key in the stage's input list (inputKeys in
+// stage.ts). No key string crosses the thread boundary, and a run of input records in an exchange batch is copied in
+// one piece.
 
 import type { RecordBatch } from '../../boundary/batch.ts';
 
@@ -48,6 +49,11 @@ export class InputWindow {
       this.ends[this.n++] = this.bytes + (runTo - runFrom);
     }
     if (runFrom >= 0) this.copy(buf, runFrom, runTo);
+  }
+
+  /** the window so far as views of its own buffers, valid until the next add() or clear() (a stage in this thread) */
+  view(): InputBatch {
+    return { ids: this.ids.subarray(0, this.n), ends: this.ends.subarray(0, this.n), buf: this.buf.subarray(0, this.bytes) };
   }
 
   /** the window so far (fresh buffers, for transfer), and an empty window */

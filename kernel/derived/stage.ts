@@ -94,7 +94,7 @@ export class DerivedStage {
     this.flush();
   }
 
-  /** a batch of exchange records (only input keys are read) */
+  /** a batch of exchange records (only input keys are read): record by record, as a recording is converted (replay/derive.ts) */
   input(batch: RecordBatch): void {
     const { keys, ends } = batch;
     let reader: InputReader | undefined;
@@ -102,7 +102,7 @@ export class DerivedStage {
     for (let i = 0; i < keys.length; i++) {
       const input = this.byKey.get(keys[i]!);
       if (!input) continue;
-      // inline, most exchange batches hold no input (books): they cost one look-up per record and nothing more
+      // most exchange batches hold no input (books): they cost one look-up per record and nothing more
       if (!reader) {
         reader = new InputReader(batch.buf);
         now = this.at = this.now();
@@ -112,7 +112,7 @@ export class DerivedStage {
     if (reader) this.flush();
   }
 
-  /** the input records the main thread forwarded (kernel/derived/input-window.ts) */
+  /** a window of input records (kernel/derived/input-window.ts): what the hosts give the live stage */
   inputWindow(batch: InputBatch): void {
     const now = (this.at = this.now());
     const reader = new InputReader(batch.buf);

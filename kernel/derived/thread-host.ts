@@ -1,9 +1,10 @@
 // The derived stage in a thread of its own: the main thread copies the input records of the exchange batches into
-// a window (kernel/derived/input-window.ts), posts it to the stage thread (kernel/derived/thread.ts) every FORWARD_MS,
+// a window (kernel/derived/input-window.ts), posts it to the stage thread (kernel/derived/thread.ts) every WINDOW_MS,
 // and hands the derived batches it posts back to the runner.
 
 import { Worker } from 'node:worker_threads';
 import type { RecordBatch } from '../../boundary/batch.ts';
+import { WINDOW_MS } from './host.ts';
 import type { HostOptions, StageHost } from './host.ts';
 import { InputWindow } from './input-window.ts';
 import { inputKeys } from './stage.ts';
@@ -12,8 +13,6 @@ import type { FromDerived, ToDerived } from './thread.ts';
 const WORKER_URL =
   'Deno' in globalThis ? new URL('./thread.ts', import.meta.url) : new URL('./boot.mjs', import.meta.url);
 
-/** inputs are gathered this long before they go to the stage thread (derived records wait ≤ this much more) */
-export const FORWARD_MS = 50;
 
 export class ThreadHost implements StageHost {
   readonly mode = 'thread';
@@ -50,12 +49,12 @@ export class ThreadHost implements StageHost {
 
   /**
    * The exchange records of a batch that the stage reads are copied, and sent to its thread together every
-   * FORWARD_MS: one message per window rather than one per exchange batch (each postMessage costs the main thread).
+   * WINDOW_MS: one message per window rather than one per exchange batch (each postMessage costs the main thread).
    */
   input(batch: RecordBatch): void {
     if (!this.worker) return;
     this.window.add(batch);
-    if (this.window.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), FORWARD_MS);
+    if (this.window.length && !this.forwardTimer) this.forwardTimer = setTimeout(() => this.forward(), WINDOW_MS);
   }
 
   private forward(): void {
