@@ -25,6 +25,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import { createLogger } from '../kernel/log.ts';
 import { Args } from './lib/args.ts';
 import { nice, start } from './lib/children.ts';
+import { counterTotal, recordsTotal } from './lib/scrape.ts';
 import { LoopDelay } from './lib/loop-delay.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
@@ -84,22 +85,6 @@ function queries(ex: string, symbols: string[]): string[] {
     `exchange=${ex}&symbol=${pick(4)}&type=orderbook`,
     `exchange=${ex}&symbol=${m0}&type=ticker,trade`,
   ];
-}
-
-/** a counter's total over its labels, from the kernel's own metrics */
-async function counterTotal(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  let n = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
-  return n;
-}
-
-/** gateway_records_total per exchange, from the kernel's own metrics */
-async function recordsTotal(http: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${http}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^gateway_records_total\{exchange="([^"]+)"\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) out[m[1]!] = Number(m[2]);
-  return out;
 }
 
 /** The simulators' processes: one per venue for the universe, one for the baseline's three venues. */

@@ -7,3 +7,11 @@ export async function counterTotal(http: string, name: string): Promise<number> 
   for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
   return n;
 }
+
+/** gateway_records_total per exchange */
+export async function recordsTotal(http: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^gateway_records_total\{exchange="([^"]+)"\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
