@@ -4,6 +4,21 @@
 /** called per complete frame: opcode, the buffer holding it, where its payload starts and how long it is */
 export type OnFrame = (op: number, data: Buffer, start: number, length: number) => void;
 
+/** the size of a server frame's header (2, 4 or 10 bytes: frames from the server are never masked), from its second byte */
+export function headerSize(b1: number): number {
+  const n = b1 & 0x7f;
+  return n === 126 ? 4 : n === 127 ? 10 : 2;
+}
+
+/** the payload length in the frame header at data[i] (all its headerSize bytes there) */
+export function payloadLength(data: Uint8Array, i: number): number {
+  const n = data[i + 1]! & 0x7f;
+  const u32 = (at: number) => data[at]! * 2 ** 24 + ((data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!);
+  if (n === 126) return (data[i + 2]! << 8) | data[i + 3]!;
+  if (n === 127) return u32(i + 2) * 2 ** 32 + u32(i + 6);
+  return n;
+}
+
 export class FrameScanner {
   private rest: Buffer | null = null;
 
@@ -19,20 +34,11 @@ export class FrameScanner {
     const len = data.length;
     let i = 0;
     while (i + 2 <= len) {
-      const b0 = data[i]!;
-      let n = data[i + 1]! & 0x7f;
-      let h = 2;
-      if (n === 126) {
-        if (i + 4 > len) break;
-        n = data.readUInt16BE(i + 2);
-        h = 4;
-      } else if (n === 127) {
-        if (i + 10 > len) break;
-        n = data.readUInt32BE(i + 2) * 2 ** 32 + data.readUInt32BE(i + 6);
-        h = 10;
-      }
+      const h = headerSize(data[i + 1]!);
+      if (i + h > len) break;
+      const n = payloadLength(data, i);
       if (i + h + n > len) break;
-      this.onFrame(b0 & 0x0f, data, i + h, n);
+      this.onFrame(data[i]! & 0x0f, data, i + h, n);
       i += h + n;
     }
     if (i < len) this.rest = Buffer.from(data.subarray(i));
@@ -105,16 +111,10 @@ export class FrameCounter {
         continue;
       }
       this.head[this.h++] = data[i++]!;
-      if (this.h === 2) {
-        const n7 = this.head[1]! & 0x7f;
-        this.need = n7 === 126 ? 4 : n7 === 127 ? 10 : 2;
-      }
+      if (this.h === 2) this.need = headerSize(this.head[1]!);
       if (this.h < 2 || this.h < this.need) continue;
-      const hd = this.head;
-      const n7 = hd[1]! & 0x7f;
-      this.length =
-        n7 === 126 ? (hd[2]! << 8) | hd[3]! : n7 === 127 ? (hd[2]! * 2 ** 24 + ((hd[3]! << 16) | (hd[4]! << 8) | hd[5]!)) * 2 ** 32 + ((hd[6]! * 2 ** 24) + ((hd[7]! << 16) | (hd[8]! << 8) | hd[9]!)) : n7;
-      this.op = hd[0]! & 0x0f;
+      this.length = payloadLength(this.head, 0);
+      this.op = this.head[0]! & 0x0f;
       this.h = 0;
       this.need = 2;
       this.closeCode = 0;

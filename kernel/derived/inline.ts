@@ -58,9 +58,7 @@ export class InlineHost implements StageHost {
 
   /** the stage reads the window (written out rather than through run(): no closure per window) */
   private drain(): void {
-    clearTimeout(this.quiet);
-    this.quiet = undefined;
-    this.openedAt = -1;
+    this.closeWindow();
     const stage = this.stage;
     if (!stage || !this.window.length) return;
     const t0 = performance.now();
@@ -118,10 +116,15 @@ export class InlineHost implements StageHost {
     return Promise.resolve({ ...(this.stage?.counts ?? {}), activeMs: this.activeMs, inline: 1 });
   }
 
-  private dropWindow(): void {
+  /** the window's next records open a new one */
+  private closeWindow(): void {
     clearTimeout(this.quiet);
     this.quiet = undefined;
     this.openedAt = -1;
+  }
+
+  private dropWindow(): void {
+    this.closeWindow();
     this.window.clear();
   }
 
