@@ -4,7 +4,7 @@
 // the same run, the baseline: the same clients against the three original venues with four markets each.
 //
 //   node --import tsx bench/universe.ts [--clients 5000] [--measure-ms 15000] [--peak 5] [--trades-per-step 2] [--history-max-age-ms N]
-//        [--venues okx,kraken] [--no-baseline] [--harness-nice 19/5] [--nice-windows 0,19/0,19/5] [--books-wait-ms 420000]
+//        [--venues okx,kraken] [--probe-every 8] [--no-baseline] [--harness-nice 19/5] [--nice-windows 0,19/0,19/5] [--harness-policy batch|normal] [--books-wait-ms 420000]
 //        [--out BENCHMARKS.md|-]
 //
 // The harness (simulators and load clients) shares the machine with the gateway, where in production exchanges and
@@ -24,9 +24,10 @@ import { parseConfig } from '../kernel/config.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { createLogger } from '../kernel/log.ts';
 import { Args } from './lib/args.ts';
-import { nice, start } from './lib/children.ts';
-import { counterTotal, recordsTotal } from './lib/scrape.ts';
+import { batchPolicy, nice, start } from './lib/children.ts';
+import { bucketQuantileMs, counterTotal, histogramBuckets, histogramSum, recordsTotal } from './lib/scrape.ts';
 import { LoopDelay } from './lib/loop-delay.ts';
+import { mainThreadPct, threadTimes } from './lib/thread-cpu.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
 import { histQuantile } from './lib/stats.ts';
@@ -48,7 +49,9 @@ const TRADES = args.number('trades-per-step', 2);
 /** the gateway's server.flushMs in both runs; default the config's own */
 const FLUSH_MS = args.number('flush-ms', -1);
 const OUT = args.string('out', BENCHMARKS_MD);
-const PROBE_EVERY = 8;
+/** every N-th client is a probe (N a multiple of 8: the probes get the first query, a major's full stream) */
+const PROBE_EVERY = args.number('probe-every', 8);
+if (PROBE_EVERY % 8 !== 0) throw new Error('--probe-every must be a multiple of 8 (the clients cycle through 8 queries)');
 const MAJORS = ['BTC', 'ETH', 'XRP', 'SOL'];
 /** `--venues a,b`: only these exchanges in the universe run (default: every simulator found) */
 const VENUES = args.string('venues', '');
@@ -60,6 +63,12 @@ const HARNESS_NICE = parseNice(args.string('harness-nice', '19/5'));
 const NICES = niceWindows(args.string('nice-windows', '0,19/0,19/5'), HARNESS_NICE);
 /** the most time from the gateway's start until every subscribed market's book is held (Binance paces its REST snapshots) */
 const BOOKS_WAIT_MS = args.number('books-wait-ms', 420_000);
+/**
+ * `batch` (default): every harness process under SCHED_BATCH (bench/lib/children.ts `batchPolicy`), so the process
+ * a loopback write wakes does not preempt the gateway's thread that wrote; `normal`: left as started
+ */
+const HARNESS_POLICY = args.string('harness-policy', 'batch');
+if (!['batch', 'normal'].includes(HARNESS_POLICY)) throw new Error('--harness-policy is batch or normal');
 /** between renicing the harness and the next window */
 const SETTLE_MS = 5000;
 
@@ -165,6 +174,10 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
     await Promise.all(probes.map((c) => c.next('ready', 300_000)));
     for (const c of others) c.proc.send({ t: 'connect' });
     await Promise.all(others.map((c) => c.next('ready', 300_000)));
+    if (HARNESS_POLICY === 'batch') {
+      const set = [...probes, ...others, ...sims.procs.values()].map(batchPolicy);
+      if (set.includes(false)) console.error('bench:universe: SCHED_BATCH not set on every harness process (chrt failed): those keep the normal policy');
+    }
     await sleep(WARM_MS);
     // the steady state: every market's book held (a plugin whose books start from REST snapshots paces them)
     let books = await booksHeld(http, exchanges);
@@ -186,10 +199,15 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
       const before = await recordsTotal(http);
       const writes0 = await counterTotal(http, 'gateway_client_writes_total');
       const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
+      const stages = ['exchange', 'bus', 'client'] as const;
+      const stage0 = await Promise.all(stages.map((stage) => histogramBuckets(http, 'gateway_stage_latency_seconds', { stage })));
+      const flushTime0 = await histogramBuckets(http, 'gateway_fanout_flush_seconds');
+      const flushSum0 = await histogramSum(http, 'gateway_fanout_flush_seconds');
       const simCpu0 = new Map<string, number>();
       for (const [v, c] of sims.procs) simCpu0.set(v, (await c.ask<{ cpuMs: number }>({ t: 'stats' }, 'stats')).cpuMs);
       for (const c of [...probes, ...others, ...sims.procs.values()]) c.proc.send({ t: 'measure' });
       const cpu0 = process.cpuUsage();
+      const threads0 = threadTimes();
       // the gateway's main thread: how late its event loop runs (fan-out stalls show here)
       const loop = new LoopDelay();
       loop.start();
@@ -216,9 +234,18 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
       const otherReps = await Promise.all(others.map((c) => c.ask<Report>({ t: 'report' }, 'report')));
       const elapsed = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      const mainThreadCpuPct = mainThreadPct(threads0, threadTimes(), elapsed);
       const after = await recordsTotal(http);
       const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
       const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
+      const stage1 = await Promise.all(stages.map((stage) => histogramBuckets(http, 'gateway_stage_latency_seconds', { stage })));
+      const stageP99Ms = Object.fromEntries(stages.map((st, i) => [st, bucketQuantileMs(stage0[i]!, stage1[i]!, 0.99)])) as Run['stageP99Ms'];
+      const flushTime1 = await histogramBuckets(http, 'gateway_fanout_flush_seconds');
+      const flushWall = {
+        p50: bucketQuantileMs(flushTime0, flushTime1, 0.5),
+        p99: bucketQuantileMs(flushTime0, flushTime1, 0.99),
+        msPerS: (((await histogramSum(http, 'gateway_fanout_flush_seconds')) - flushSum0) * 1000) / (elapsed / 1000),
+      };
       const simCpuPct: Record<string, number> = {};
       const simLoops: Record<string, { p99: number; max: number }> = {};
       for (const [v, c] of sims.procs) {
@@ -248,6 +275,9 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
         atCap: Object.fromEntries(exchanges.map((ex) => [ex, targets[ex]!.atCap])),
         perExchange: Object.fromEntries(exchanges.map((ex, i) => [ex, mergeReports(probeReps[i]!, otherReps[i]!)])),
         gatewayCpuPct: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
+        mainThreadCpuPct,
+        stageP99Ms,
+        flushWall,
         loopDelayMs: loop.read(),
         lateness,
         writesPerS,
@@ -269,7 +299,7 @@ const baselines = NO_BASELINE ? [] : await run('baseline', false);
 const universes = await run('universe', true);
 console.log(JSON.stringify({ universe: universes.map(summary), baseline: baselines.map(summary) }));
 if (!baselines.length) process.exit(0);
-const settings = { historyMaxAgeMs: HISTORY_AGE_MS, flushMs: FLUSH_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS, harnessNice: HARNESS_NICE, nices: NICES, settleMs: SETTLE_MS, booksWaitMs: BOOKS_WAIT_MS };
+const settings = { historyMaxAgeMs: HISTORY_AGE_MS, flushMs: FLUSH_MS, clients: CLIENTS, tradesPerStep: TRADES, peak: PEAK, intervalMs: INTERVAL_MS, probeEvery: PROBE_EVERY, warmMs: WARM_MS, measureMs: MEASURE_MS, harnessNice: HARNESS_NICE, nices: NICES, harnessPolicy: HARNESS_POLICY, settleMs: SETTLE_MS, booksWaitMs: BOOKS_WAIT_MS };
 const { title, method, tables } = universeReport(baselines, universes, settings, performance.now() - started);
 publish('universe', renderSection(title, method, tables), OUT);
 
@@ -279,5 +309,5 @@ function summary(r: Run): Record<string, unknown> {
   const maxMs = Math.max(...all.map((x) => x.maxMs));
   const hist = all[0]!.hist.map((_, i) => all.reduce((n, x) => n + x.hist[i]!, 0));
   const lat = { p50: histQuantile(hist, 0.5), p99: histQuantile(hist, 0.99), max: maxMs, lost: all.reduce((n, x) => n + x.lost, 0) };
-  return { nice: r.harnessNice, lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), target: Math.round(Object.values(r.target).reduce((a, b) => a + b, 0)), ofTarget: Object.fromEntries(r.exchanges.map((ex) => [ex, Math.round((r.recordsIn[ex]! / r.target[ex]!) * 100)])), gatewayShareP99: histQuantile(all[0]!.hist2.map((_, i) => all.reduce((n, x) => n + x.hist2[i]!, 0)), 0.99), books: r.books, booksAfterS: Math.round(r.booksAfterS), lateness: r.lateness, simCpu: Math.round(Object.values(r.simCpuPct).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), rssMiB: Math.round(r.rssMiB), writesPerS: Math.round(r.writesPerS), flushesPerS: Math.round(r.flushesPerS), loop: r.loopDelayMs, gc: r.gc };
+  return { nice: r.harnessNice, lat, recordsIn: Math.round(Object.values(r.recordsIn).reduce((a, b) => a + b, 0)), target: Math.round(Object.values(r.target).reduce((a, b) => a + b, 0)), ofTarget: Object.fromEntries(r.exchanges.map((ex) => [ex, Math.round((r.recordsIn[ex]! / r.target[ex]!) * 100)])), gatewayShareP99: histQuantile(all[0]!.hist2.map((_, i) => all.reduce((n, x) => n + x.hist2[i]!, 0)), 0.99), books: r.books, booksAfterS: Math.round(r.booksAfterS), lateness: r.lateness, simCpu: Math.round(Object.values(r.simCpuPct).reduce((a, b) => a + b, 0)), cpuPct: Math.round(r.gatewayCpuPct), mainThreadCpuPct: Math.round(r.mainThreadCpuPct), stageP99Ms: r.stageP99Ms, flushWall: r.flushWall, rssMiB: Math.round(r.rssMiB), writesPerS: Math.round(r.writesPerS), flushesPerS: Math.round(r.flushesPerS), loop: r.loopDelayMs, gc: r.gc };
 }

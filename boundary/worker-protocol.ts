@@ -22,6 +22,8 @@ export interface WorkerInit {
   stallTimeoutMs: number;
   /** roll connections over before this age (0 = the plugin's published maximum, if any, less a margin) */
   maxConnectionAgeMs: number;
+  /** how much nicer than the main thread this worker thread runs (worker/priority.ts); absent = as the main thread */
+  nice?: number;
   /** folder holding plugins/<id>/index.ts (tests point it at their own plugins) */
   pluginsDir: string;
   reconnect: ReconnectPolicy;

@@ -45,6 +45,8 @@ const exchangeSchema = z.looseObject({
   stallTimeoutMs: z.number().int().min(100).default(20_000),
   /** replace connections before this age, make-before-break; 0 = the exchange's published maximum less 30 min */
   maxConnectionAgeMs: z.number().int().min(0).default(0),
+  /** the worker thread's niceness above the main thread's (worker/priority.ts): the fan-out runs first when the cores are full */
+  nice: z.number().int().min(0).max(19).default(5),
 });
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
@@ -157,7 +159,7 @@ export const DEFAULT_EXCHANGES = {
 };
 
 /** Keys of an exchange section that the kernel uses itself; every other key is a plugin option. */
-export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect', 'stallTimeoutMs', 'maxConnectionAgeMs', 'marketRefreshMs']);
+export const EXCHANGE_KERNEL_KEYS = new Set(['enabled', 'url', 'restUrl', 'symbols', 'channels', 'reconnect', 'stallTimeoutMs', 'maxConnectionAgeMs', 'marketRefreshMs', 'nice']);
 
 /** Validates a parsed document. `exchanges` replaces the default set as a whole when present. */
 export function parseConfig(doc: unknown, source = 'config'): Config {

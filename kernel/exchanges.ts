@@ -115,6 +115,7 @@ export class ExchangeSet {
         reconnect: ex.reconnect,
         stallTimeoutMs: ex.stallTimeoutMs,
         maxConnectionAgeMs: ex.maxConnectionAgeMs,
+        nice: ex.nice,
         statsIntervalMs: this.opts.statsIntervalMs,
         record: this.opts.record,
         private: this.opts.privateAccounts?.(config.id),

@@ -11,6 +11,7 @@ import { Feed } from './feed.ts';
 import { MarketWatcher } from './markets.ts';
 import type { FeedOptions } from './feed.ts';
 import { PrivateFeeds } from './private-feeds.ts';
+import { lowerThisThread } from './priority.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { RecordClient } from './recorder/client.ts';
 
@@ -42,6 +43,10 @@ function flush(): void {
 
 const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
   post({ t: 'log', level, msg, fields });
+
+// before any connection: this thread yields to the main thread's fan-out when the cores are full
+const notNiced = lowerThisThread(init.nice ?? 0);
+if (notNiced) log('warn', notNiced);
 
 const feeds = new Map<string, Feed>();
 /** raw frames and REST answers to disk, when `record.enabled` (docs/replay.md) */

@@ -1,6 +1,6 @@
 // Child processes of the benchmarks (load client, simulators): started with tsx, driven over IPC, stopped by PID.
 
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,18 @@ export async function measureWindow<R>(client: Child, ms: number): Promise<{ rep
  * Lowers a started child's scheduling priority to niceness `n` (0 normal, 19 lowest), so that on a shared machine it
  * takes the cores only when the process under test leaves them free. Raising niceness needs no privilege.
  */
+/** SCHED_BATCH for every thread of the child (chrt, util-linux): it keeps its share of the CPU but never preempts the running thread when woken */
+export function batchPolicy(child: Child): boolean {
+  if (!child.proc.pid) return false;
+  try {
+    execFileSync('chrt', ['--batch', '--all-tasks', '--pid', '0', String(child.proc.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    // no chrt (util-linux) or not Linux: the process keeps the normal policy
+    return false;
+  }
+}
+
 export function nice(child: Child, n: number): void {
   if (n > 0 && child.proc.pid) setPriority(child.proc.pid, n);
 }

@@ -107,6 +107,12 @@ export interface Run {
   atCap: Record<string, number>;
   perExchange: Record<string, Report>;
   gatewayCpuPct: number;
+  /** the gateway's main thread alone (the fan-out), % of one core; NaN off Linux */
+  mainThreadCpuPct: number;
+  /** the gateway's own stage latencies (kernel/latency.ts, sampled per batch): the bucket bound holding each p99, ms */
+  stageP99Ms: Record<'exchange' | 'bus' | 'client', number>;
+  /** the hub's flushes in wall time (gateway_fanout_flush_seconds): bucket bounds holding p50 and p99 (ms), and ms per second */
+  flushWall: { p50: number; p99: number; msPerS: number };
   /** the gateway's main-thread event-loop delay in the window */
   loopDelayMs: Delay;
   lateness: Lateness;
@@ -130,6 +136,8 @@ export interface Settings {
   peak: number;
   intervalMs: number;
   probeEvery: number;
+  /** the harness processes' scheduling policy: batch (SCHED_BATCH) or normal */
+  harnessPolicy: string;
   warmMs: number;
   measureMs: number;
   /** the niceness of the window the first table shows, every window's (ascending), the pause after renicing */
@@ -168,6 +176,9 @@ function rows(r: Run): (string | number)[][] {
   return out;
 }
 
+/** a histogram bucket's upper bound in ms, as the bounds are written (0.5, 2.5, 25, ...) */
+const bound = (ms: number): string => (Number.isFinite(ms) ? String(Number(ms.toPrecision(3))) : ms > 0 ? 'more' : 'n/a');
+
 /** the main thread's GC pauses: how many, their share of the window, the longest, and the major ones */
 function gcLine(r: Run): string {
   const g = r.gc;
@@ -204,7 +215,7 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
       head: ['run: exchange', 'markets', 'at cap', 'target rec/s', 'records/s in', 'of target', 'deliveries/s out', 'p50 ms', 'p99 ms', 'max ms', 'lost (sq)', 'clients open', 'books held'],
       rows: [...rows(baseline), ...rows(universe)],
       notes: [
-        `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core, RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} %, ${fixed(baseline.rssMiB, 0)} MiB. Main-thread event-loop delay (beyond the 5 ms monitor period) p99 / max: universe ${fixed(universe.loopDelayMs.p99, 0)} / ${fixed(universe.loopDelayMs.max, 0)} ms, baseline ${fixed(baseline.loopDelayMs.p99, 0)} / ${fixed(baseline.loopDelayMs.max, 0)} ms.`,
+        `Gateway (main thread + one worker per venue, this process): universe ${fixed(universe.gatewayCpuPct, 0)} % CPU of one core (main thread ${fixed(universe.mainThreadCpuPct, 0)} %), RSS ${fixed(universe.rssMiB, 0)} MiB peak; baseline ${fixed(baseline.gatewayCpuPct, 0)} % (main thread ${fixed(baseline.mainThreadCpuPct, 0)} %), ${fixed(baseline.rssMiB, 0)} MiB. Main-thread event-loop delay (beyond the 5 ms monitor period) p99 / max: universe ${fixed(universe.loopDelayMs.p99, 0)} / ${fixed(universe.loopDelayMs.max, 0)} ms, baseline ${fixed(baseline.loopDelayMs.p99, 0)} / ${fixed(baseline.loopDelayMs.max, 0)} ms.`,
         `Main thread's garbage collection in the window: universe ${gcLine(universe)}; baseline ${gcLine(baseline)}. Socket writes to clients: universe ${si(universe.writesPerS)}/s in ${si(universe.flushesPerS)} flushes/s, baseline ${si(baseline.writesPerS)}/s in ${si(baseline.flushesPerS)}/s.`,
         `Simulators' processes in the window (% of one core): universe ${fixed(sum(universe.simCpuPct), 0)} % in all (${simCpu}); baseline ${fixed(sum(baseline.simCpuPct), 0)} %. Load clients' processes: universe ${fixed(loadCpu(universe), 0)} % in all, baseline ${fixed(loadCpu(baseline), 0)} %.`,
         `Books held: the order books in the gateway's latest-value store when the windows began, ${fixed(universe.booksAfterS, 0)} s after the gateway started (the run waits, at most ${s.booksWaitMs / 1000} s from the gateway's start, until every subscribed market has one: Binance's start from paced REST snapshots).`,
@@ -220,6 +231,17 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
       notes: [
         `Latency as in the first table; "rtms → client": from the gateway's receive time (\`rtms\`, stamped by the venue's worker thread as it reads the frame) to the probe's receive time, the gateway's share (the probe's own lateness included, a worker thread reading late excluded). Loop delay: each process's event-loop delay in the window (perf_hooks monitorEventLoopDelay at 5 ms resolution, less the resolution: bench/lib/loop-delay.ts), the worst process of each kind: how late it ran its timers and read its sockets; the gateway's main thread is measured the same way (before Dec 1 its figures included the 5 ms). A late probe process reads late, and a late simulator stamps \`tms\` and then sends late: both show as latency the gateway did not cause. Windows in the order shown, ${s.settleMs / 1000} s apart after renicing.`,
         `Simulators' loop delay p99 / max by venue, niceness ${niceLabel(universe.harnessNice)}: ${Object.entries(universe.lateness.simsByVenue).map(([v, d]) => `${v} ${fixed(d.p99, 0)} / ${fixed(d.max, 0)}`).join(', ')} ms.`,
+      ],
+    });
+    tables.push({
+      title: 'Inside the gateway, window by window (its own metrics)',
+      head: ['run', 'harness niceness (clients/sims)', 'main thread CPU %', 'flushes\' wall time ms/s', 'flush p50 / p99 ms (bucket)', 'stage p99 ms (bucket): exchange / bus / client', 'socket writes/s'],
+      rows: [...baselines, ...universes].map((r) => [
+        r.name, niceLabel(r.harnessNice), fixed(r.mainThreadCpuPct, 0), fixed(r.flushWall.msPerS, 0), `≤ ${bound(r.flushWall.p50)} / ≤ ${bound(r.flushWall.p99)}`,
+        `≤ ${bound(r.stageP99Ms.exchange)} / ≤ ${bound(r.stageP99Ms.bus)} / ≤ ${bound(r.stageP99Ms.client)}`, si(r.writesPerS),
+      ]),
+      notes: [
+        'Main thread CPU: its user + system time (/proc/self/task), the fan-out\'s thread. Flushes\' wall time: the hub\'s flushes of routed records (`gateway_fanout_flush_seconds`, one per turn with records to write), the socket writes and any wait for a core meanwhile; where it comes near or above the main thread\'s CPU, the thread spent its flushes waiting to run. Stages (`gateway_stage_latency_seconds`, sampled on the first record of every batch; the upper bound of the bucket holding the p99): exchange `tms` → worker receive (`rtms`), bus = receive → out of the bus on the main thread (the worker\'s parse and the wait for the main thread), client = out of the bus → written to the sockets.',
       ],
     });
   }
@@ -240,7 +262,7 @@ export function universeReport(baselines: Run[], universes: Run[], s: Settings, 
     `The gateway is a standalone Kernel in the benchmark's process${s.historyMaxAgeMs >= 0 ? ` (\`history.maxAgeMs: ${s.historyMaxAgeMs}\`)` : ''}${s.flushMs >= 0 ? ` (\`server.flushMs: ${s.flushMs}\`)` : ''} with \`symbols: all\` on every venue (so it reads each market list and subscribes every market, split into connections as each plugin's limits require). ` +
     `${s.clients} clients in two load processes per venue (\`bench/load-client.ts\`, half JSON, half msgpack), cycling through eight filters per venue: a major's full stream, every ticker at \`interval=1000\`, three majors' books at \`depth=5&interval=250\`, three long-tail markets' trades and tickers, a major's trades batched (\`batch=true\`), listings, one long-tail book, a major's tickers and trades. ` +
     `Latency: client receive − \`tms\` (the simulator's event time) on every ${s.probeEvery}th client (the unshaped major stream: the probes); loss: sq gaps on those. ` +
-    `**Priorities:** the gateway (this process) and the probes' load processes (one per venue, holding only the probes) always run at normal priority (niceness 0). The load processes holding the other clients (they only count frames and bytes) and the simulators' processes are reniced between windows of the same run (${s.nices.map((n) => `clients ${n.clients}, simulators ${n.sims}`).join('; then ')}), so that they take the cores only when the gateway leaves them free, as exchanges and clients on other machines would; the first table shows clients at ${s.harnessNice.clients}, simulators at ${s.harnessNice.sims}${others.length ? `, the second every window` : ''}. A simulator stamps \`tms\` when it builds a frame, so one preempted between stamping and sending counts against the gateway, niced or not. ` +
+    `**Priorities:** the gateway (this process) and the probes' load processes (one per venue, holding only the probes) always run at normal priority (niceness 0). The load processes holding the other clients (they only count frames and bytes) and the simulators' processes are reniced between windows of the same run (${s.nices.map((n) => `clients ${n.clients}, simulators ${n.sims}`).join('; then ')}), so that they take the cores only when the gateway leaves them free, as exchanges and clients on other machines would; the first table shows clients at ${s.harnessNice.clients}, simulators at ${s.harnessNice.sims}${others.length ? `, the second every window` : ''}. A simulator stamps \`tms\` when it builds a frame, so one preempted between stamping and sending counts against the gateway, niced or not. ${s.harnessPolicy === 'batch' ? 'Every harness process (probes, other clients, simulators) runs under SCHED_BATCH from the warm-up on, in every window: it keeps the CPU share of its niceness but does not preempt the running thread when it wakes; without it, each loopback write the gateway makes wakes the receiving client process, which may take the writing thread\'s core in the middle of a flush, where on a network the client runs on another machine. ' : 'The harness processes run under the normal policy (`--harness-policy normal`). '}The gateway's exchange worker threads run at niceness 5 (the default of \`exchanges.<id>.nice\`), its main thread at 0. ` +
     `${s.warmMs / 1000} s warm-up and then until every market's book is held, ${s.measureMs / 1000} s measured per window. Records/s in: the gateway's own \`gateway_records_total\`. ` +
     `Baseline, same run: the same clients against Binance, Upbit and Bithumb with their four majors each (one simulators' process, uniform activity, ${s.intervalMs} ms step). Command: \`npm run bench:universe${s.warmMs !== 8000 ? ` -- --warm-ms ${s.warmMs}` : ''}\`. Took ${fixed(tookMs / 1000, 0)} s.`;
   return { title: '6. The whole universe: every market of every venue', method, tables };

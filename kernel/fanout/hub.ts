@@ -55,6 +55,7 @@ export class Hub {
       resumes: m.counter('gateway_client_resume_keys_total', 'Keys asked for in resume, by outcome (recovered, lost)'),
       writes: m.counter('gateway_client_writes_total', 'Socket writes of routed records to clients (one per client per flush)'),
       flushes: m.counter('gateway_fanout_flushes_total', 'Flushes of routed records (each writes once to every client that has some)'),
+      flushTime: m.histogram('gateway_fanout_flush_seconds', 'Wall time of each flush of routed records, its socket writes and any wait for a CPU meanwhile included'),
     };
     m.gauge('gateway_clients', 'Connected clients, by format', () => {
       const by = { json: 0, msgpack: 0 };
@@ -145,7 +146,9 @@ export class Hub {
   flush(): void {
     this.window.cancel();
     const dirty = this.dirty;
-    if (dirty.length) this.counters.flushes.inc();
+    if (!dirty.length) return;
+    this.counters.flushes.inc();
+    const t0 = performance.now();
     let writes = 0;
     for (let d = 0; d < dirty.length; d++) {
       const g = dirty[d]!;
@@ -172,6 +175,7 @@ export class Hub {
     }
     dirty.length = 0;
     if (writes) this.counters.writes.inc({}, writes);
+    this.counters.flushTime.observe((performance.now() - t0) / 1000);
   }
 
   /** A status or resync message (from the bus): to every client whose filter selects it, after what is pending. */

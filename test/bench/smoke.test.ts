@@ -156,8 +156,16 @@ describe('benchmarks (smoke runs with tiny sizes)', () => {
     assert.match(out, /Goal on 2 cores: p99 ≤ 50 ms at the target rate, RSS ≤ 1.5 GB, no loss: p99 \d+ ms/);
     assert.equal(okx[12], okx[1], 'every market\'s book held before the windows');
     // one window per harness niceness, the probes in processes of their own: all 48 clients open in each
-    const windows = out.split('\n').filter((l) => /^\| (baseline|universe) \| \d+(\/\d+)? \|/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    const rows = out.split('\n').filter((l) => /^\| (baseline|universe) \| \d+(\/\d+)? \|/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    const windows = rows.filter((r) => r.length === 15);
     assert.ok(windows.length >= 4, `a window per niceness in both runs: ${windows.length}`);
+    // inside the gateway, the same windows: the main thread's CPU, its flushes' wall time, the stage latencies
+    const inside = rows.filter((r) => r.length === 7);
+    assert.equal(inside.length, windows.length, 'a row inside the gateway per window');
+    for (const w of inside) {
+      assert.match(w[3]!, FIGURE, `${w[0]} at niceness ${w[1]}: flushes' wall time`);
+      assert.match(w[5]!, /^≤ \S+ \/ ≤ \S+ \/ ≤ \S+$/, `${w[0]} at niceness ${w[1]}: stage p99s`);
+    }
     for (const w of windows) {
       assert.equal(w[8], '0', `${w[0]} at niceness ${w[1]}: nothing lost`);
       assert.match(w[7]!, FIGURE, `${w[0]} at niceness ${w[1]}: the gateway's share (rtms → client)`);
