@@ -85,6 +85,10 @@ export async function measureWindow<R>(client: Child, ms: number): Promise<{ rep
  * Lowers a started child's scheduling priority to niceness `n` (0 normal, 19 lowest), so that on a shared machine it
  * takes the cores only when the process under test leaves them free. Raising niceness needs no privilege.
  */
+export function nice(child: Child, n: number): void {
+  if (n > 0 && child.proc.pid) setPriority(child.proc.pid, n);
+}
+
 /** SCHED_BATCH for every thread of the child (chrt, util-linux): it keeps its share of the CPU but never preempts the running thread when woken */
 export function batchPolicy(child: Child): boolean {
   if (!child.proc.pid) return false;
@@ -95,8 +99,4 @@ export function batchPolicy(child: Child): boolean {
     // no chrt (util-linux) or not Linux: the process keeps the normal policy
     return false;
   }
-}
-
-export function nice(child: Child, n: number): void {
-  if (n > 0 && child.proc.pid) setPriority(child.proc.pid, n);
 }
