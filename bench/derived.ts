@@ -15,7 +15,7 @@ import { Args } from './lib/args.ts';
 import { measureWindow, start } from './lib/children.ts';
 import type { Child } from './lib/children.ts';
 import { BENCHMARKS_MD, publish, renderSection } from './lib/report.ts';
-import { counterTotal } from './lib/scrape.ts';
+import { counterTotal, scrape } from './lib/scrape.ts';
 import { fixed, histMax, histQuantile, median, si } from './lib/stats.ts';
 import { mainThreadPct, threadPcts, threadTimes } from './lib/thread-cpu.ts';
 
@@ -113,8 +113,7 @@ async function run(level: Level, side: Side): Promise<Run> {
     await client.next('ready');
     await sleep(WARM_MS);
     const http = `http://127.0.0.1:${kernel.port}`;
-    const writes0 = await counterTotal(http, 'gateway_client_writes_total');
-    const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
+    const metrics0 = await scrape(http);
     const before = await kernel.derivedStats();
     const t0 = performance.now();
     const threads0 = threadTimes();
@@ -122,8 +121,10 @@ async function run(level: Level, side: Side): Promise<Run> {
     const threads1 = threadTimes();
     const after = await kernel.derivedStats();
     const elapsed = performance.now() - t0;
-    const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
-    const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
+    const metrics1 = await scrape(http);
+    const perS = (name: string) => (counterTotal(metrics1, name) - counterTotal(metrics0, name)) / (elapsed / 1000);
+    const writesPerS = perS('gateway_client_writes_total');
+    const flushesPerS = perS('gateway_fanout_flushes_total');
     const mainPct = mainThreadPct(threads0, threads1, elapsed);
     const perThread = threadPcts(threads0, threads1, elapsed);
     const threads = perThread.map((t) => t.pct).filter((p) => p >= 0.5);

@@ -25,7 +25,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import { createLogger } from '../kernel/log.ts';
 import { Args } from './lib/args.ts';
 import { batchPolicy, nice, start } from './lib/children.ts';
-import { bucketQuantileMs, counterTotal, histogramBuckets, histogramSum, recordsTotal } from './lib/scrape.ts';
+import { bucketQuantileMs, counterTotal, histogramBuckets, recordsTotal, scrape } from './lib/scrape.ts';
 import { LoopDelay } from './lib/loop-delay.ts';
 import { mainThreadPct, threadTimes } from './lib/thread-cpu.ts';
 import type { Child } from './lib/children.ts';
@@ -196,13 +196,7 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
     return out;
 
     async function window(harnessNice: Nice): Promise<Run> {
-      const before = await recordsTotal(http);
-      const writes0 = await counterTotal(http, 'gateway_client_writes_total');
-      const flushes0 = await counterTotal(http, 'gateway_fanout_flushes_total');
-      const stages = ['exchange', 'bus', 'client'] as const;
-      const stage0 = await Promise.all(stages.map((stage) => histogramBuckets(http, 'gateway_stage_latency_seconds', { stage })));
-      const flushTime0 = await histogramBuckets(http, 'gateway_fanout_flush_seconds');
-      const flushSum0 = await histogramSum(http, 'gateway_fanout_flush_seconds');
+      const metrics0 = await scrape(http);
       const simCpu0 = new Map<string, number>();
       for (const [v, c] of sims.procs) simCpu0.set(v, (await c.ask<{ cpuMs: number }>({ t: 'stats' }, 'stats')).cpuMs);
       for (const c of [...probes, ...others, ...sims.procs.values()]) c.proc.send({ t: 'measure' });
@@ -235,17 +229,17 @@ async function run(name: string, universe: boolean): Promise<Run[]> {
       const elapsed = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const mainThreadCpuPct = mainThreadPct(threads0, threadTimes(), elapsed);
-      const after = await recordsTotal(http);
-      const writesPerS = ((await counterTotal(http, 'gateway_client_writes_total')) - writes0) / (elapsed / 1000);
-      const flushesPerS = ((await counterTotal(http, 'gateway_fanout_flushes_total')) - flushes0) / (elapsed / 1000);
-      const stage1 = await Promise.all(stages.map((stage) => histogramBuckets(http, 'gateway_stage_latency_seconds', { stage })));
-      const stageP99Ms = Object.fromEntries(stages.map((st, i) => [st, bucketQuantileMs(stage0[i]!, stage1[i]!, 0.99)])) as Run['stageP99Ms'];
-      const flushTime1 = await histogramBuckets(http, 'gateway_fanout_flush_seconds');
-      const flushWall = {
-        p50: bucketQuantileMs(flushTime0, flushTime1, 0.5),
-        p99: bucketQuantileMs(flushTime0, flushTime1, 0.99),
-        msPerS: (((await histogramSum(http, 'gateway_fanout_flush_seconds')) - flushSum0) * 1000) / (elapsed / 1000),
-      };
+      const metrics1 = await scrape(http);
+      const before = recordsTotal(metrics0);
+      const after = recordsTotal(metrics1);
+      const perS = (name: string) => (counterTotal(metrics1, name) - counterTotal(metrics0, name)) / (elapsed / 1000);
+      const writesPerS = perS('gateway_client_writes_total');
+      const flushesPerS = perS('gateway_fanout_flushes_total');
+      const quantile = (name: string, q: number, labels?: Record<string, string>) => bucketQuantileMs(histogramBuckets(metrics0, name, labels), histogramBuckets(metrics1, name, labels), q);
+      const stageP99Ms = { exchange: 0, bus: 0, client: 0 };
+      for (const stage of ['exchange', 'bus', 'client'] as const) stageP99Ms[stage] = quantile('gateway_stage_latency_seconds', 0.99, { stage });
+      const flush = 'gateway_fanout_flush_seconds';
+      const flushWall = { p50: quantile(flush, 0.5), p99: quantile(flush, 0.99), msPerS: perS(`${flush}_sum`) * 1000 };
       const simCpuPct: Record<string, number> = {};
       const simLoops: Record<string, { p99: number; max: number }> = {};
       for (const [v, c] of sims.procs) {

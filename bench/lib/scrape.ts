@@ -1,24 +1,27 @@
-// Reads a gateway's own Prometheus counters over HTTP (`/metrics`), for benchmarks that report what the gateway counted.
+// Reads a gateway's own Prometheus metrics (`/metrics`), for benchmarks that report what the gateway counted: one
+// scrape per reading (each renders every series on the gateway's main thread), the figures parsed from its text.
 
-/** a counter's total over all its label sets */
-export async function counterTotal(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+/** the gateway's metrics text, read once */
+export async function scrape(http: string): Promise<string> {
+  return (await fetch(`${http}/metrics`)).text();
+}
+
+/** a counter's total over all its label sets (also a histogram's `_sum` or `_count`) */
+export function counterTotal(text: string, name: string): number {
   let n = 0;
   for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) n += Number(m[1]);
   return n;
 }
 
 /** gateway_records_total per exchange */
-export async function recordsTotal(http: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+export function recordsTotal(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^gateway_records_total\{exchange="([^"]+)"\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) out[m[1]!] = Number(m[2]);
   return out;
 }
 
 /** a histogram's cumulative bucket counts (upper bound in s → count) summed over the label sets matching `labels` */
-export async function histogramBuckets(http: string, name: string, labels: Record<string, string> = {}): Promise<Map<number, number>> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+export function histogramBuckets(text: string, name: string, labels: Record<string, string> = {}): Map<number, number> {
   const out = new Map<number, number>();
   for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
     const set = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
@@ -37,6 +40,3 @@ export function bucketQuantileMs(before: Map<number, number>, after: Map<number,
   for (const le of bounds) if ((after.get(le)! - (before.get(le) ?? 0)) >= q * total) return le * 1000;
   return Infinity;
 }
-
-/** a histogram's `_sum` over all its label sets */
-export const histogramSum = (http: string, name: string): Promise<number> => counterTotal(http, `${name}_sum`);
